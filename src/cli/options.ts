@@ -1,0 +1,28 @@
+import type { Command } from "commander";
+
+/** Options every command that talks to the agent shares. */
+export interface AgentOptions {
+  json?: boolean;
+  agent?: string;
+  token?: string;
+}
+
+export interface AppOptions extends AgentOptions {
+  app?: string;
+}
+
+export const DEFAULT_AGENT = "http://127.0.0.1:7070";
+
+export function withJson(command: Command): Command {
+  return command.option("--json", "print machine-readable JSON (shapes in docs/cli.md)");
+}
+
+export function withAgent(command: Command): Command {
+  return withJson(command)
+    .option("--agent <url>", `the agent's API URL (env SKIFF_AGENT, default ${DEFAULT_AGENT})`)
+    .option("--token <token>", "the agent's API token (env SKIFF_TOKEN)");
+}
+
+export function withApp(command: Command): Command {
+  return withAgent(command).option("--app <name>", "the app (default: `app` in ./skiff.yml)");
+}

@@ -1,0 +1,121 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseDocument } from "yaml";
+import type { z } from "zod";
+import { ConfigError } from "../errors.js";
+import { type AppConfig, appConfigSchema } from "./schema.js";
+
+export const CONFIG_FILE = "skiff.yml";
+
+/** Parse and validate the text of a skiff.yml. Pure: `file` is only used in messages. */
+export function parseAppConfig(text: string, file = CONFIG_FILE): AppConfig {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => {
+        const pos = e.linePos?.[0];
+        const message = e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+        return `${pos ? `line ${pos.line}, column ${pos.col}: ` : ""}${message}`;
+      }),
+    );
+  }
+  const raw: unknown = doc.toJS() ?? {};
+  if (typeof raw !== "object" || Array.isArray(raw)) {
+    throw new ConfigError(file, ["expected a mapping of keys (app:, start:, …) at the top level"]);
+  }
+  const parsed = appConfigSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(file, formatIssues(parsed.error.issues, raw));
+  return parsed.data;
+}
+
+/** Read DIR/skiff.yml. A missing file is a usage error that says how to create one. */
+export function loadAppConfig(dir: string): AppConfig {
+  const file = join(dir, CONFIG_FILE);
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+      throw new ConfigError(file, [`not found; create ${CONFIG_FILE} with at least \`app:\` and \`start:\``]);
+    }
+    throw error;
+  }
+  return parseAppConfig(text, file);
+}
+
+const KNOWN_KEYS: Record<string, string[]> = {
+  "": [
+    "app",
+    "start",
+    "build",
+    "host",
+    "instances",
+    "env",
+    "healthcheck",
+    "drain_timeout",
+    "stop_timeout",
+    "rollback_window",
+    "keep_releases",
+  ],
+  healthcheck: ["path", "interval", "timeout", "healthy_threshold", "deploy_timeout"],
+};
+
+/** Every message starts with the key path, e.g. `healthcheck.interval: expected a duration…`. */
+export function formatIssues(issues: z.core.$ZodIssue[], input: unknown): string[] {
+  return issues.flatMap((issue) => {
+    const path = issue.path.map(String).join(".");
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => {
+        const where = path ? `${path}.${key}` : key;
+        const guess = closest(key, KNOWN_KEYS[path] ?? []);
+        return `${where}: unknown key${guess ? ` (did you mean ${guess}?)` : ""}`;
+      });
+    }
+    const message =
+      issue.code === "invalid_type" && valueAt(input, issue.path) === undefined
+        ? requiredMessage(issue.message)
+        : issue.message;
+    return [`${path || "(top level)"}: ${message}`];
+  });
+}
+
+function valueAt(input: unknown, path: PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+function requiredMessage(message: string): string {
+  return message.startsWith("is required") ? message : `is required (${message})`;
+}
+
+function closest(word: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of candidates) {
+    const d = editDistance(word, candidate);
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = current;
+    }
+  }
+  return row[b.length]!;
+}

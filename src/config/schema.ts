@@ -1,0 +1,112 @@
+import { z } from "zod";
+import { DURATION_HINT, parseDuration } from "./duration.js";
+
+/**
+ * skiff.yml, as the user writes it (snake_case, durations as text) and as the code uses it
+ * (camelCase, milliseconds). The schema is the single place defaults live.
+ */
+
+const duration = (fallback: string) =>
+  z
+    .union([z.string(), z.number()], { error: `expected ${DURATION_HINT}` })
+    .default(fallback)
+    .transform((value, ctx) => {
+      const ms = typeof value === "string" ? parseDuration(value) : undefined;
+      if (ms === undefined) {
+        ctx.addIssue({ code: "custom", message: `expected ${DURATION_HINT}, got ${JSON.stringify(value)}` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const count = (fallback: number, min: number, max: number) =>
+  z
+    .number({ error: `expected a whole number from ${min} to ${max}` })
+    .int({ error: `expected a whole number from ${min} to ${max}` })
+    .min(min, { error: `expected a whole number from ${min} to ${max}` })
+    .max(max, { error: `expected a whole number from ${min} to ${max}` })
+    .default(fallback);
+
+const RESERVED_ENV = new Set(["PORT", "HOST"]);
+
+const envMap = z
+  .record(
+    z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "expected a variable name like NODE_ENV" }),
+    z.union([z.string(), z.number(), z.boolean()], { error: "expected a string, number or boolean" }),
+  )
+  .default({})
+  .superRefine((env, ctx) => {
+    for (const key of Object.keys(env)) {
+      if (RESERVED_ENV.has(key)) {
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: "is set by skiff for each instance; remove it",
+        });
+      }
+    }
+  })
+  .transform((env) => Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])));
+
+const HOSTNAME =
+  /^(?=.{1,253}$)(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+const hostname = z
+  .string()
+  .transform((h) => h.toLowerCase())
+  .refine((h) => HOSTNAME.test(h), { error: "expected a host name like hello.example.com" });
+
+const healthcheck = z
+  .strictObject({
+    path: z
+      .string()
+      .startsWith("/", { error: "expected a path starting with /, like /health" })
+      .default("/health"),
+    interval: duration("1s"),
+    timeout: duration("2s"),
+    healthy_threshold: count(2, 1, 100),
+    deploy_timeout: duration("60s"),
+  })
+  // prefault: an absent section is parsed as {} so the field defaults above apply.
+  .prefault({});
+
+export const appConfigSchema = z
+  .strictObject({
+    app: z
+      .string({ error: "is required: the app's name, like hello" })
+      .regex(/^[a-z0-9-]{1,40}$/, { error: "expected 1 to 40 lowercase letters, digits or dashes" }),
+    start: z
+      .string({ error: "is required: the command that starts the app, like `node server.js`" })
+      .trim()
+      .min(1, { error: "must not be empty" }),
+    build: z.string().trim().min(1, { error: "must not be empty (leave it out for no build)" }).optional(),
+    host: z.union([hostname, z.array(hostname).min(1)]).optional(),
+    instances: count(1, 1, 64),
+    env: envMap,
+    healthcheck,
+    drain_timeout: duration("30s"),
+    stop_timeout: duration("10s"),
+    rollback_window: duration("5m"),
+    keep_releases: count(5, 1, 1000),
+  })
+  .transform((c) => ({
+    app: c.app,
+    start: c.start,
+    build: c.build,
+    hosts: c.host === undefined ? [] : Array.isArray(c.host) ? c.host : [c.host],
+    instances: c.instances,
+    env: c.env,
+    healthcheck: {
+      path: c.healthcheck.path,
+      intervalMs: c.healthcheck.interval,
+      timeoutMs: c.healthcheck.timeout,
+      healthyThreshold: c.healthcheck.healthy_threshold,
+      deployTimeoutMs: c.healthcheck.deploy_timeout,
+    },
+    drainTimeoutMs: c.drain_timeout,
+    stopTimeoutMs: c.stop_timeout,
+    rollbackWindowMs: c.rollback_window,
+    keepReleases: c.keep_releases,
+  }));
+
+export type AppConfig = z.output<typeof appConfigSchema>;
