@@ -1,0 +1,50 @@
+import { spawn } from "node:child_process";
+import { SkiffError, UsageError } from "../errors.js";
+
+/** A git command that exited non-zero; the message carries git's own stderr. */
+export class GitError extends SkiffError {
+  readonly args: string[];
+  readonly stderr: string;
+
+  constructor(args: string[], code: number | null, stderr: string) {
+    const reason = stderr.trim().split("\n").slice(-3).join("\n") || `exit code ${code}`;
+    super(`git ${args[0] ?? ""} failed: ${reason}`, 1);
+    this.args = args;
+    this.stderr = stderr;
+  }
+}
+
+export interface GitOptions {
+  cwd: string;
+  /** Bytes to write to git's stdin. */
+  input?: string | Buffer;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Runs git and resolves to its stdout as a Buffer; rejects with GitError on a non-zero exit. */
+export function gitBuffer(args: string[], options: GitOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
+    child.on("error", (error: NodeJS.ErrnoException) => {
+      reject(error.code === "ENOENT" ? new UsageError("git is not installed or not on PATH") : error);
+    });
+    child.on("close", (code) => {
+      if (code === 0) resolve(Buffer.concat(out));
+      else reject(new GitError(args, code, Buffer.concat(err).toString("utf8")));
+    });
+    child.stdin.end(options.input);
+  });
+}
+
+/** Runs git and resolves to its stdout as text, without the trailing newline. */
+export async function git(args: string[], options: GitOptions): Promise<string> {
+  return (await gitBuffer(args, options)).toString("utf8").replace(/\n$/, "");
+}
