@@ -5,7 +5,14 @@ import { Output } from "./output.js";
 type Register = (program: Command) => void;
 
 /** Each command lives in its own file and adds itself here. */
-const COMMANDS: Array<() => Promise<Register>> = [];
+const COMMANDS: Array<() => Promise<Register>> = [
+  () => import("./agent.js").then((m) => m.register),
+  () => import("./deploy.js").then((m) => m.register),
+  () => import("./rollback.js").then((m) => m.register),
+  () => import("./releases.js").then((m) => m.register),
+  () => import("./status.js").then((m) => m.register),
+  () => import("./logs.js").then((m) => m.register),
+];
 
 export function buildProgram(registrations: Register[]): Command {
   const program = new Command("skiff")

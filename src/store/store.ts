@@ -1,0 +1,26 @@
+import { type Db, openDb } from "./db.js";
+import { Events } from "./events.js";
+import { Instances } from "./instances.js";
+import { Leases } from "./leases.js";
+import { Releases } from "./releases.js";
+
+/** The ledger: one SQLite file, one module per table family. */
+export class Store {
+  readonly db: Db;
+  readonly releases: Releases;
+  readonly events: Events;
+  readonly instances: Instances;
+  readonly leases: Leases;
+
+  constructor(file: string) {
+    this.db = openDb(file);
+    this.releases = new Releases(this.db);
+    this.events = new Events(this.db);
+    this.instances = new Instances(this.db);
+    this.leases = new Leases(this.db);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
