@@ -22,7 +22,7 @@ export class AgentClient {
   }
 
   static from(options: AgentOptions): AgentClient {
-    const url = options.agent ?? process.env.SKIFF_AGENT ?? DEFAULT_AGENT;
+    const url = options.agent ?? (process.env.SKIFF_AGENT || DEFAULT_AGENT);
     if (!/^https?:\/\//.test(url))
       throw new UsageError(`--agent ${url}: expected a URL like ${DEFAULT_AGENT}`);
     return new AgentClient(url, options.token ?? process.env.SKIFF_TOKEN ?? "");
