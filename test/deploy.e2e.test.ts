@@ -26,19 +26,44 @@ async function failure(promise: Promise<unknown>): Promise<OperationError> {
 describe("deploy", () => {
   it("builds, health-gates and switches a release, recording every step", async () => {
     const { client, proxy, agent } = await startAgent(tempDir());
-    const repo = createAppRepo(join(tempDir(), "app"), "hello", { version: "v1" }, "build: node -e \"require('fs').writeFileSync('built.txt','yes')\"\n");
+    const repo = createAppRepo(
+      join(tempDir(), "app"),
+      "hello",
+      { version: "v1" },
+      "build: node -e \"require('fs').writeFileSync('built.txt','yes')\"\n",
+    );
     const { result, events } = await deploy(client, repo);
     expect(result.ok).toBe(true);
     expect(result.release).toMatchObject({ id: "r1", status: "live", trigger: "deploy", live: true });
-    expect(steps(events)).toEqual(["received", "unpacked", "built", "started", "healthy", "switched", "finished"]);
+    expect(steps(events)).toEqual([
+      "received",
+      "unpacked",
+      "built",
+      "started",
+      "healthy",
+      "switched",
+      "finished",
+    ]);
     expect(await version(proxy)).toBe("v1");
     expect(existsSync(join(agent.dataDir.releaseDir("hello", "r1"), "built.txt"))).toBe(true);
 
     setBehaviour(repo, { version: "v2" });
     const second = await deploy(client, repo);
-    expect(steps(second.events)).toEqual(["received", "unpacked", "built", "started", "healthy", "switched", "drained", "finished"]);
+    expect(steps(second.events)).toEqual([
+      "received",
+      "unpacked",
+      "built",
+      "started",
+      "healthy",
+      "switched",
+      "drained",
+      "finished",
+    ]);
     expect(await version(proxy)).toBe("v2");
-    const { releases } = await client.json<{ releases: Array<{ id: string; status: string }> }>("GET", "/v1/apps/hello/releases");
+    const { releases } = await client.json<{ releases: Array<{ id: string; status: string }> }>(
+      "GET",
+      "/v1/apps/hello/releases",
+    );
     expect(releases.map((r) => [r.id, r.status])).toEqual([
       ["r2", "live"],
       ["r1", "superseded"],
@@ -64,10 +89,9 @@ describe("deploy", () => {
     expect(await version(proxy)).toBe("v1");
     const status = await client.json<StatusView>("GET", "/v1/status");
     expect(status.apps[0]?.live?.id).toBe("r1");
-    const { releases } = await client.json<{ releases: Array<{ id: string; status: string; reason: string }> }>(
-      "GET",
-      "/v1/apps/hello/releases",
-    );
+    const { releases } = await client.json<{
+      releases: Array<{ id: string; status: string; reason: string }>;
+    }>("GET", "/v1/apps/hello/releases");
     expect(releases[0]).toMatchObject({ id: "r2", status: "failed" });
     expect(releases[0]?.reason).toMatch(/HTTP 500/);
   });
@@ -89,7 +113,16 @@ describe("deploy", () => {
     const { client, proxy } = await startAgent(tempDir());
     const repo = createAppRepo(join(tempDir(), "app"), "hello", { version: "v1" });
     await deploy(client, repo);
-    commitFiles(repo, { "skiff.yml": testConfig("hello", `build: "echo compiling; echo 'error TS2322: bad types' >&2; exit 4"\n`) }, "broken build");
+    commitFiles(
+      repo,
+      {
+        "skiff.yml": testConfig(
+          "hello",
+          `build: "echo compiling; echo 'error TS2322: bad types' >&2; exit 4"\n`,
+        ),
+      },
+      "broken build",
+    );
     const error = await failure(deploy(client, repo));
     expect(error.message).toBe("the build failed (exit code 4)");
     expect(error.details.join("\n")).toMatch(/error TS2322: bad types/);
@@ -107,11 +140,15 @@ describe("deploy", () => {
       await new Promise((r) => setTimeout(r, 100));
       const status = await client.json<StatusView>("GET", "/v1/status");
       const instance = status.apps[0]?.instances[0];
-      if (instance && instance.restarts > 0 && instance.pid !== firstPid && instance.healthy) restarted = status;
+      if (instance && instance.restarts > 0 && instance.pid !== firstPid && instance.healthy)
+        restarted = status;
     }
     expect(restarted).toBeDefined();
     expect(await version(proxy)).toBe("v1");
-    const { events } = await client.json<{ events: Array<{ name: string; message: string }> }>("GET", "/v1/apps/hello/events");
+    const { events } = await client.json<{ events: Array<{ name: string; message: string }> }>(
+      "GET",
+      "/v1/apps/hello/events",
+    );
     expect(events.map((e) => e.name)).toContain("exited");
     expect(events.find((e) => e.name === "exited")?.message).toMatch(/exit code 3/);
     expect(events.map((e) => e.name)).toContain("restarting");
@@ -129,9 +166,17 @@ describe("rollback", () => {
     await failure(deploy(client, repo));
 
     const { result, events } = await rollback(client, "hello");
-    expect(result.release).toMatchObject({ id: "r4", artifact: "r1", trigger: "rollback", status: "live", rollbackOf: "r2" });
+    expect(result.release).toMatchObject({
+      id: "r4",
+      artifact: "r1",
+      trigger: "rollback",
+      status: "live",
+      rollbackOf: "r2",
+    });
     expect(steps(events)).toEqual(["started", "switched", "drained", "finished"]);
-    expect(events.find((e) => e.type === "step" && e.step === "started")).toMatchObject({ message: "r1 is warm: no start needed" });
+    expect(events.find((e) => e.type === "step" && e.step === "started")).toMatchObject({
+      message: "r1 is warm: no start needed",
+    });
     expect(await version(proxy)).toBe("v1");
 
     const failed = await failure(rollback(client, "hello", "r3"));
@@ -139,7 +184,10 @@ describe("rollback", () => {
     // Nothing before r1: a second plain rollback has no healthy target (r2 was rolled back).
     const none = await failure(rollback(client, "hello"));
     expect(none.message).toMatch(/no release before r4 was live and healthy/);
-    const { releases } = await client.json<{ releases: Array<{ id: string; status: string }> }>("GET", "/v1/apps/hello/releases");
+    const { releases } = await client.json<{ releases: Array<{ id: string; status: string }> }>(
+      "GET",
+      "/v1/apps/hello/releases",
+    );
     expect(releases.find((r) => r.id === "r2")?.status).toBe("rolled-back");
   });
 
@@ -176,7 +224,12 @@ describe("routing and bookkeeping", () => {
 
   it("keeps keep_releases on disk, never pruning the live release or the rollback target", async () => {
     const { client, agent } = await startAgent(tempDir());
-    const repo = createAppRepo(join(tempDir(), "app"), "hello", { version: "v1" }, "keep_releases: 2\nrollback_window: 0s\n");
+    const repo = createAppRepo(
+      join(tempDir(), "app"),
+      "hello",
+      { version: "v1" },
+      "keep_releases: 2\nrollback_window: 0s\n",
+    );
     await deploy(client, repo);
     for (const v of ["v2", "v3", "v4"]) {
       setBehaviour(repo, { version: v });
@@ -198,7 +251,9 @@ describe("routing and bookkeeping", () => {
     const first = deploy(client, repo);
     await new Promise((r) => setTimeout(r, 500));
     const error = await failure(deploy(client, repo));
-    expect(error.message).toMatch(/another operation on hello is running: deploy of [0-9a-f]{7} by tester, since /);
+    expect(error.message).toMatch(
+      /another operation on hello is running: deploy of [0-9a-f]{7} by tester, since /,
+    );
     const waited = await deploy(client, repo, { wait: true });
     expect(waited.events.some((e) => e.type === "waiting")).toBe(true);
     expect((await first).result.release?.id).toBe("r1");

@@ -1,6 +1,5 @@
 import type { Command } from "commander";
-import pino from "pino";
-import { Agent } from "../agent/agent.js";
+import type { Agent } from "../agent/agent.js";
 import { SkiffError, UsageError } from "../errors.js";
 import { parseHostPort } from "./address.js";
 
@@ -30,6 +29,8 @@ export function register(program: Command): void {
       const maxUploadMb = Number(flags.maxUpload);
       if (!Number.isFinite(maxUploadMb) || maxUploadMb <= 0)
         throw new UsageError(`--max-upload ${flags.maxUpload}: expected megabytes, like 512`);
+      // Loaded here so every other command starts without the agent's dependencies.
+      const [{ Agent }, { default: pino }] = await Promise.all([import("../agent/agent.js"), import("pino")]);
       const agent = new Agent({
         dataDir: flags.dataDir,
         listen: parseHostPort("--listen", flags.listen),

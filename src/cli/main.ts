@@ -12,6 +12,7 @@ const COMMANDS: Array<() => Promise<Register>> = [
   () => import("./releases.js").then((m) => m.register),
   () => import("./status.js").then((m) => m.register),
   () => import("./logs.js").then((m) => m.register),
+  () => import("./demo.js").then((m) => m.register),
 ];
 
 export function buildProgram(registrations: Register[]): Command {

@@ -1,16 +1,13 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import pino from "pino";
 import { request } from "undici";
 import { afterEach } from "vitest";
 import { Agent, type AgentInfo } from "../../src/agent/agent.js";
 import type { ResultEvent, StreamEvent } from "../../src/agent/api-types.js";
+import { SKIFF_BIN, type SpawnedAgent, spawnAgent } from "../../src/agent/spawn.js";
 import { archive, readAppSource } from "../../src/cli/app-source.js";
 import { AgentClient } from "../../src/cli/client.js";
 
-export const BIN = new URL("../../bin/skiff.js", import.meta.url).pathname;
+export const BIN = SKIFF_BIN;
 
 export interface TestAgent {
   agent: Agent;
@@ -48,14 +45,25 @@ export async function deploy(
   const tarball = await archive(source);
   const events: StreamEvent[] = [];
   const meta = {
-    commit: { sha: source.commit.sha, message: source.commit.message, author: source.commit.author, committedAt: source.commit.committedAt },
+    commit: {
+      sha: source.commit.sha,
+      message: source.commit.message,
+      author: source.commit.author,
+      committedAt: source.commit.committedAt,
+    },
     deployedBy: "tester",
   };
-  const result = await client.deploy(source.config.app, tarball, meta, Boolean(options.wait), (e) => events.push(e));
+  const result = await client.deploy(source.config.app, tarball, meta, Boolean(options.wait), (e) =>
+    events.push(e),
+  );
   return { result, events };
 }
 
-export async function rollback(client: AgentClient, app: string, to?: string): Promise<{ result: ResultEvent; events: StreamEvent[] }> {
+export async function rollback(
+  client: AgentClient,
+  app: string,
+  to?: string,
+): Promise<{ result: ResultEvent; events: StreamEvent[] }> {
   const events: StreamEvent[] = [];
   const result = await client.operation(
     `/v1/apps/${app}/rollback`,
@@ -66,7 +74,10 @@ export async function rollback(client: AgentClient, app: string, to?: string): P
 }
 
 /** GET through the proxy (or anywhere), with an optional Host header; resolves to status and body text. */
-export async function get(url: string, host?: string): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+export async function get(
+  url: string,
+  host?: string,
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   // undici's request, not fetch: fetch does not let a caller set the Host header.
   const res = await request(url, host ? { headers: { host } } : {});
   return { status: res.statusCode, body: await res.body.text(), headers: res.headers };
@@ -78,62 +89,18 @@ export async function version(proxy: string, host?: string): Promise<string> {
   return (JSON.parse(body) as { version: string }).version;
 }
 
-export interface AgentProcess {
-  child: ChildProcess;
-  info: AgentInfo;
-  token: string;
-  output: () => string;
-  /** SIGTERM and wait for exit; resolves to the exit code. */
-  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
-}
-
 /** The real `skiff agent` as a child process (needs `npm run build`), stopped by PID after each test. */
-export function useAgentProcesses(): (dataDir: string, ports?: { listen?: string; api?: string }) => Promise<AgentProcess> {
-  const running: AgentProcess[] = [];
+export function useAgentProcesses(): (
+  dataDir: string,
+  ports?: { listen?: string; api?: string },
+) => Promise<SpawnedAgent> {
+  const running: SpawnedAgent[] = [];
   afterEach(async () => {
     await Promise.all(running.splice(0).map((p) => p.stop("SIGKILL")));
   });
   return async (dataDir, ports = {}) => {
-    const infoFile = join(dataDir, "agent.json");
-    const previous = existsSync(infoFile) ? readFileSync(infoFile, "utf8") : undefined;
-    const child = spawn(
-      process.execPath,
-      [BIN, "agent", "--data-dir", dataDir, "--listen", ports.listen ?? "127.0.0.1:0", "--api", ports.api ?? "127.0.0.1:0"],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let output = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-    const handle: AgentProcess = {
-      child,
-      info: undefined as unknown as AgentInfo,
-      token: "",
-      output: () => output,
-      stop: async (signal = "SIGTERM") => {
-        if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-        return exited;
-      },
-    };
-    running.push(handle);
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`agent exited early:\n${output}`);
-      if (existsSync(infoFile)) {
-        const text = readFileSync(infoFile, "utf8");
-        const info = text && text !== previous ? (JSON.parse(text) as AgentInfo) : undefined;
-        if (info && info.pid === child.pid) {
-          handle.info = info;
-          handle.token = readFileSync(join(dataDir, "token"), "utf8").trim();
-          return handle;
-        }
-      }
-      await sleep(50);
-    }
-    throw new Error(`agent did not start:\n${output}`);
+    const agent = await spawnAgent(dataDir, ports);
+    running.push(agent);
+    return agent;
   };
 }

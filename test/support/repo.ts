@@ -18,7 +18,13 @@ function git(cwd: string, ...args: string[]): string {
   return execFileSync("git", args, {
     cwd,
     encoding: "utf8",
-    env: { ...process.env, GIT_AUTHOR_NAME: "Test", GIT_AUTHOR_EMAIL: "test@example.com", GIT_COMMITTER_NAME: "Test", GIT_COMMITTER_EMAIL: "test@example.com" },
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: "Test",
+      GIT_AUTHOR_EMAIL: "test@example.com",
+      GIT_COMMITTER_NAME: "Test",
+      GIT_COMMITTER_EMAIL: "test@example.com",
+    },
   }).trim();
 }
 
@@ -58,7 +64,11 @@ export function commitFiles(dir: string, files: Record<string, string>, message:
 }
 
 export function setBehaviour(dir: string, behaviour: Behaviour, message?: string): string {
-  return commitFiles(dir, { "behaviour.json": JSON.stringify(behaviour) }, message ?? `fix: ${behaviour.version ?? "change"}`);
+  return commitFiles(
+    dir,
+    { "behaviour.json": JSON.stringify(behaviour) },
+    message ?? `fix: ${behaviour.version ?? "change"}`,
+  );
 }
 
 function commitAll(dir: string, message: string): string {
