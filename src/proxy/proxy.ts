@@ -53,7 +53,10 @@ export class ProxyServer {
     return previous;
   }
 
-  /** Stops accepting, lets in-flight requests finish (up to `drainMs`), then closes every connection. */
+  /**
+   * Stops accepting, lets in-flight requests finish (up to `drainMs`), then closes every connection,
+   * client and upstream.
+   */
   async stop(drainMs: number): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
@@ -61,6 +64,7 @@ export class ProxyServer {
     while (this.active > 0 && Date.now() < deadline) await sleep(10);
     this.server.closeAllConnections();
     await closed;
+    await Promise.all(this.router.all().map((route) => route.live?.drain(0)));
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
