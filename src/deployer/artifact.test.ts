@@ -20,8 +20,18 @@ describe("entryProblem", () => {
     ["File", "a/../../outside.txt", undefined, "a/../../outside.txt: the path leaves the release directory"],
     ["File", "C:/windows.txt", undefined, "C:/windows.txt: the path leaves the release directory"],
     ["SymbolicLink", "etc", "/etc", "etc: the symbolic link points outside the release directory (/etc)"],
-    ["SymbolicLink", "a/up", "../../..", "a/up: the symbolic link points outside the release directory (../../..)"],
-    ["Link", "shadow", "../../etc/shadow", "shadow: the hard link points outside the release directory (../../etc/shadow)"],
+    [
+      "SymbolicLink",
+      "a/up",
+      "../../..",
+      "a/up: the symbolic link points outside the release directory (../../..)",
+    ],
+    [
+      "Link",
+      "shadow",
+      "../../etc/shadow",
+      "shadow: the hard link points outside the release directory (../../etc/shadow)",
+    ],
     ["CharacterDevice", "dev/null", undefined, "dev/null: entries of type CharacterDevice are not allowed"],
     ["FIFO", "pipe", undefined, "pipe: entries of type FIFO are not allowed"],
   ])("refuses %s %s", (type, path, link, problem) => {

@@ -1,9 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { Release, ReleaseStatus, Trigger } from "../store/releases.js";
-import { chooseRollbackTarget } from "./rollback-target.js";
 import { releasesToPrune } from "./prune.js";
+import { chooseRollbackTarget } from "./rollback-target.js";
 
-function release(seq: number, status: ReleaseStatus, options: { artifact?: number; trigger?: Trigger; wasLive?: boolean } = {}): Release {
+function release(
+  seq: number,
+  status: ReleaseStatus,
+  options: { artifact?: number; trigger?: Trigger; wasLive?: boolean } = {},
+): Release {
   const wasLive = options.wasLive ?? status !== "failed";
   return {
     app: "hello",
@@ -44,13 +48,22 @@ describe("chooseRollbackTarget", () => {
     },
     {
       name: "skips releases that were rolled back",
-      releases: history(release(1, "superseded"), release(2, "rolled-back"), release(3, "live", { artifact: 1 })),
+      releases: history(
+        release(1, "superseded"),
+        release(2, "rolled-back"),
+        release(3, "live", { artifact: 1 }),
+      ),
       to: undefined,
       expected: "no release before r3 was live and healthy",
     },
     {
       name: "skips releases that run the current files",
-      releases: history(release(1, "superseded"), release(2, "superseded"), release(3, "superseded", { artifact: 1 }), release(4, "live")),
+      releases: history(
+        release(1, "superseded"),
+        release(2, "superseded"),
+        release(3, "superseded", { artifact: 1 }),
+        release(4, "live"),
+      ),
       to: undefined,
       expected: "r3",
     },
@@ -62,7 +75,11 @@ describe("chooseRollbackTarget", () => {
     },
     {
       name: "a named release that was rolled back (rolling forward on purpose)",
-      releases: history(release(1, "superseded"), release(2, "rolled-back"), release(3, "live", { artifact: 1 })),
+      releases: history(
+        release(1, "superseded"),
+        release(2, "rolled-back"),
+        release(3, "live", { artifact: 1 }),
+      ),
       to: "r2",
       expected: "r2",
     },
@@ -107,12 +124,22 @@ describe("releasesToPrune", () => {
     { keep: 1, protect: ["r5", "r2"], expected: ["r4", "r3", "r1"] },
     { keep: 10, protect: [], expected: [] },
   ])("keep $keep, protect $protect", ({ keep, protect, expected }) => {
-    const all = history(release(1, "superseded"), release(2, "superseded"), release(3, "superseded"), release(4, "superseded"), release(5, "live"));
+    const all = history(
+      release(1, "superseded"),
+      release(2, "superseded"),
+      release(3, "superseded"),
+      release(4, "superseded"),
+      release(5, "live"),
+    );
     expect(ids(releasesToPrune(all, keep, new Set(protect)))).toEqual(expected);
   });
 
   it("never counts rollbacks, which own no files", () => {
-    const all = history(release(1, "superseded"), release(2, "rolled-back"), release(3, "live", { artifact: 1 }));
+    const all = history(
+      release(1, "superseded"),
+      release(2, "rolled-back"),
+      release(3, "live", { artifact: 1 }),
+    );
     expect(ids(releasesToPrune(all, 1, new Set(["r1"])))).toEqual(["r2"]);
   });
 });

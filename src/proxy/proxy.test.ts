@@ -1,7 +1,12 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server } from "node:http";
-import { type AddressInfo, connect, createServer as createTcpServer, type Server as TcpServer } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import {
+  type AddressInfo,
+  connect,
+  createServer as createTcpServer,
+  type Server as TcpServer,
+} from "node:net";
 import { Client, request } from "undici";
+import { afterEach, describe, expect, it } from "vitest";
 import { LoadBalancer } from "./load-balancer.js";
 import { ProxyServer } from "./proxy.js";
 import { Target } from "./target.js";
@@ -31,8 +36,21 @@ async function backend(name: string, onRequest?: (req: IncomingMessage) => void)
         setTimeout(() => res.end(`${name} slow`), 400);
         return;
       }
-      res.writeHead(200, { "content-type": "application/json", connection: "keep-alive", "keep-alive": "timeout=5", "x-custom": "1" });
-      res.end(JSON.stringify({ name, method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString() }));
+      res.writeHead(200, {
+        "content-type": "application/json",
+        connection: "keep-alive",
+        "keep-alive": "timeout=5",
+        "x-custom": "1",
+      });
+      res.end(
+        JSON.stringify({
+          name,
+          method: req.method,
+          url: req.url,
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString(),
+        }),
+      );
     });
   });
   return listen(server);
@@ -41,7 +59,10 @@ async function backend(name: string, onRequest?: (req: IncomingMessage) => void)
 async function proxyTo(...ports: number[]): Promise<{ url: string; proxy: ProxyServer; lb: LoadBalancer }> {
   const proxy = new ProxyServer({ host: "127.0.0.1", port: 0 });
   const route = proxy.router.set("app", []);
-  const lb = new LoadBalancer("r1", ports.map((port) => new Target("127.0.0.1", port, () => true)));
+  const lb = new LoadBalancer(
+    "r1",
+    ports.map((port) => new Target("127.0.0.1", port, () => true)),
+  );
   proxy.switch(route, lb);
   const address = await proxy.start();
   cleanups.push(() => proxy.stop(100));
@@ -53,13 +74,29 @@ describe("ProxyServer", () => {
     const { url } = await proxyTo(await backend("a"));
     const res = await request(`${url}/path?q=1`, {
       method: "POST",
-      headers: { host: "app.test", "content-type": "text/plain", "x-forwarded-for": "10.0.0.1", "proxy-authorization": "secret", te: "trailers" },
+      headers: {
+        host: "app.test",
+        "content-type": "text/plain",
+        "x-forwarded-for": "10.0.0.1",
+        "proxy-authorization": "secret",
+        te: "trailers",
+      },
       body: "hello",
     });
-    const seen = (await res.body.json()) as { method: string; url: string; body: string; headers: Record<string, string> };
+    const seen = (await res.body.json()) as {
+      method: string;
+      url: string;
+      body: string;
+      headers: Record<string, string>;
+    };
     expect(res.statusCode).toBe(200);
     expect(seen).toMatchObject({ method: "POST", url: "/path?q=1", body: "hello" });
-    expect(seen.headers).toMatchObject({ host: "app.test", "x-forwarded-for": "10.0.0.1, 127.0.0.1", "x-forwarded-proto": "http", "x-forwarded-host": "app.test" });
+    expect(seen.headers).toMatchObject({
+      host: "app.test",
+      "x-forwarded-for": "10.0.0.1, 127.0.0.1",
+      "x-forwarded-proto": "http",
+      "x-forwarded-host": "app.test",
+    });
     expect(seen.headers["proxy-authorization"]).toBeUndefined();
     expect(seen.headers.te).toBeUndefined();
     expect(res.headers["x-custom"]).toBe("1");
@@ -101,7 +138,11 @@ describe("ProxyServer", () => {
     const client = new Client(url, { pipelining: 1 });
     cleanups.push(() => client.close());
     for (let i = 0; i < 20; i++) {
-      const res = await client.request({ path: "/", method: i % 2 === 0 ? "GET" : "POST", body: i % 2 === 0 ? null : "small body" });
+      const res = await client.request({
+        path: "/",
+        method: i % 2 === 0 ? "GET" : "POST",
+        body: i % 2 === 0 ? null : "small body",
+      });
       expect(res.statusCode).toBe(200);
       expect(await res.body.text()).toBe("ok");
     }
@@ -134,12 +175,16 @@ describe("ProxyServer", () => {
     let connects = 0;
     client.on("connect", () => connects++);
     cleanups.push(() => client.close());
-    const name = async (path = "/") => ((await (await client.request({ path, method: "GET" })).body.json()) as { name: string }).name;
+    const name = async (path = "/") =>
+      ((await (await client.request({ path, method: "GET" })).body.json()) as { name: string }).name;
     expect(await name()).toBe("old");
 
     const slow = request(`${url}/slow`).then((r) => r.body.text());
     await new Promise((r) => setTimeout(r, 100));
-    const previous = proxy.switch(route, new LoadBalancer("r2", [new Target("127.0.0.1", await backend("new"), () => true)]));
+    const previous = proxy.switch(
+      route,
+      new LoadBalancer("r2", [new Target("127.0.0.1", await backend("new"), () => true)]),
+    );
     expect(await name()).toBe("new");
     expect(connects).toBe(1);
     expect(await previous!.drain(2000)).toBe(0);
@@ -150,7 +195,9 @@ describe("ProxyServer", () => {
     const upstream = createHttpServer();
     upstream.on("upgrade", (req, socket) => {
       cleanups.push(() => socket.destroy());
-      socket.write(`HTTP/1.1 101 Switching Protocols\r\nupgrade: echo\r\nconnection: upgrade\r\nx-path: ${req.url}\r\n\r\n`);
+      socket.write(
+        `HTTP/1.1 101 Switching Protocols\r\nupgrade: echo\r\nconnection: upgrade\r\nx-path: ${req.url}\r\n\r\n`,
+      );
       socket.on("data", (chunk: Buffer) => socket.write(chunk.toString().toUpperCase()));
     });
     const { url } = await proxyTo(await listen(upstream));
@@ -171,7 +218,8 @@ describe("ProxyServer", () => {
   it("spreads requests over the instances of a release", async () => {
     const { url } = await proxyTo(await backend("a"), await backend("b"));
     const names = new Set<string>();
-    for (let i = 0; i < 6; i++) names.add(((await (await request(`${url}/`)).body.json()) as { name: string }).name);
+    for (let i = 0; i < 6; i++)
+      names.add(((await (await request(`${url}/`)).body.json()) as { name: string }).name);
     expect([...names].sort()).toEqual(["a", "b"]);
   });
 });

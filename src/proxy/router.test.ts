@@ -23,7 +23,9 @@ describe("Router", () => {
   });
 
   it("refuses a host another app owns, and a second default route, changing nothing", () => {
-    expect(router.conflict("other", ["api.example.com"])).toBe("host api.example.com is already routed to app api");
+    expect(router.conflict("other", ["api.example.com"])).toBe(
+      "host api.example.com is already routed to app api",
+    );
     expect(() => router.set("other", ["api.example.com"])).toThrow(/already routed to app api/);
     expect(router.conflict("other", [])).toMatch(/app fallback is already the default route/);
     expect(router.match("api.example.com")?.app).toBe("api");

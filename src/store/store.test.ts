@@ -21,12 +21,33 @@ afterEach(() => {
 
 describe("releases", () => {
   it("numbers releases per app and keeps exactly one live per app", () => {
-    const r1 = store.releases.create({ app: "hello", trigger: "deploy", commit: null, deployedBy: "a", config, now: 1 });
-    const other = store.releases.create({ app: "other", trigger: "deploy", commit: null, deployedBy: "a", config, now: 1 });
+    const r1 = store.releases.create({
+      app: "hello",
+      trigger: "deploy",
+      commit: null,
+      deployedBy: "a",
+      config,
+      now: 1,
+    });
+    const other = store.releases.create({
+      app: "other",
+      trigger: "deploy",
+      commit: null,
+      deployedBy: "a",
+      config,
+      now: 1,
+    });
     expect([r1.id, other.id]).toEqual(["r1", "r1"]);
     store.releases.goLive("hello", "r1", "superseded", 2);
     store.releases.goLive("other", "r1", "superseded", 2);
-    const r2 = store.releases.create({ app: "hello", trigger: "deploy", commit: null, deployedBy: "a", config, now: 3 });
+    const r2 = store.releases.create({
+      app: "hello",
+      trigger: "deploy",
+      commit: null,
+      deployedBy: "a",
+      config,
+      now: 3,
+    });
     store.releases.goLive("hello", r2.id, "rolled-back", 4, "rolled back to r1");
     expect(store.releases.list("hello").map((r) => [r.id, r.status, r.reason])).toEqual([
       ["r2", "live", null],
@@ -38,7 +59,14 @@ describe("releases", () => {
   });
 
   it("only fails releases that are still deploying", () => {
-    const r1 = store.releases.create({ app: "hello", trigger: "deploy", commit: null, deployedBy: null, config, now: 1 });
+    const r1 = store.releases.create({
+      app: "hello",
+      trigger: "deploy",
+      commit: null,
+      deployedBy: null,
+      config,
+      now: 1,
+    });
     store.releases.goLive("hello", r1.id, "superseded", 2);
     store.releases.fail("hello", r1.id, "late failure", 3);
     expect(store.releases.get("hello", r1.id)?.status).toBe("live");
@@ -51,7 +79,10 @@ describe("leases", () => {
   it("refuses a second holder while the lease is live and names the first", () => {
     expect(store.leases.acquire(request, 1000, 15_000)).toEqual({ ok: true });
     const second = store.leases.acquire({ ...request, holder: "boot1:b", who: "bob" }, 2000, 15_000);
-    expect(second).toMatchObject({ ok: false, held: { who: "alice", operation: "deploy of abc1234", since: 1000 } });
+    expect(second).toMatchObject({
+      ok: false,
+      held: { who: "alice", operation: "deploy of abc1234", since: 1000 },
+    });
   });
 
   it("lapses unless renewed, so a dead holder never blocks for longer than the ttl", () => {
