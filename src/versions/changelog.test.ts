@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { prependChangelogSection, renderChangelogSection } from "./changelog.js";
+import { MAX_SECTION_ENTRIES, prependChangelogSection, renderChangelogSection } from "./changelog.js";
 import { parseCommitMessage } from "./conventional.js";
 
 const DATE = new Date("2026-03-04T23:30:00Z");
@@ -36,11 +36,20 @@ describe("renderChangelogSection", () => {
         "",
         "### Other",
         "",
-        "- explain environments (aaaaaaa)",
+        "- docs: explain environments (aaaaaaa)",
         "- Tidy up (eeeeeee)",
         "",
       ].join("\n"),
     );
+  });
+
+  it("lists at most MAX_SECTION_ENTRIES commits and counts the rest", () => {
+    const many = Array.from({ length: MAX_SECTION_ENTRIES + 5 }, (_, i) =>
+      entry(String(i).padStart(40, "0"), `fix: n${i}`),
+    );
+    const section = renderChangelogSection("0.1.0", DATE, many);
+    expect(section.split("\n").filter((line) => line.startsWith("- "))).toHaveLength(MAX_SECTION_ENTRIES);
+    expect(section).toContain("… and 5 earlier commits.");
   });
 
   it("leaves out empty groups and says when there is nothing", () => {

@@ -45,6 +45,13 @@ describe("parseCommitMessage", () => {
     expect(parseCommitMessage(message).breaking).toBe(false);
   });
 
+  it.each([
+    ["chore(deps): bump x\n\nbody", "chore(deps): bump x"],
+    ["  Update README  \n", "Update README"],
+  ])("keeps the header of %j as written", (message, header) => {
+    expect(parseCommitMessage(message).header).toBe(header);
+  });
+
   it("keeps a multi-line breaking note", () => {
     const commit = parseCommitMessage("feat: v2 api\n\nBREAKING CHANGE: /v1 is gone\nuse /v2 instead");
     expect(commit.breakingNotes).toEqual(["/v1 is gone\nuse /v2 instead"]);

@@ -7,6 +7,8 @@ export interface ConventionalCommit {
   scope: string | undefined;
   /** The header's description, or the whole header when it is not conventional. */
   subject: string;
+  /** The first line as written, type and all. */
+  header: string;
   /** `!` after the type/scope, or a `BREAKING CHANGE:` / `BREAKING-CHANGE:` footer. */
   breaking: boolean;
   /** The footer's text for each breaking change (the subject when only `!` marked it). */
@@ -27,7 +29,7 @@ const parser = new CommitParser({
 export function parseCommitMessage(message: string): ConventionalCommit {
   const firstLine = message.trim().split("\n")[0]?.trim() ?? "";
   if (!firstLine)
-    return { type: undefined, scope: undefined, subject: "", breaking: false, breakingNotes: [] };
+    return { type: undefined, scope: undefined, subject: "", header: "", breaking: false, breakingNotes: [] };
   const parsed = parser.parse(message.trim());
   const notes = parsed.notes.filter((note) => /^BREAKING[ -]CHANGE$/.test(note.title));
   const type = parsed.type ? parsed.type.toLowerCase() : undefined;
@@ -35,6 +37,7 @@ export function parseCommitMessage(message: string): ConventionalCommit {
     type,
     scope: parsed.scope || undefined,
     subject: (type ? parsed.subject : firstLine)?.trim() || firstLine,
+    header: firstLine,
     breaking: notes.length > 0,
     breakingNotes: notes.map((note) => note.text.trim()).filter(Boolean),
   };
