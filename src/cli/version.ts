@@ -6,7 +6,7 @@ import { UsageError } from "../errors.js";
 import { repoRoot } from "../git/repo.js";
 import { type DeployedVersion, planRelease, type ReleasePlan } from "../versions/plan.js";
 import { cutRelease } from "../versions/release.js";
-import { type AgentOptions, withAgent } from "./options.js";
+import { type AppOptions, withApp } from "./options.js";
 import { Output } from "./output.js";
 
 /** Asks the agent for the app's last production version; undefined when it has deployed none. */
@@ -16,8 +16,7 @@ export type LastDeployedProvider = (query: {
   token: string | undefined;
 }) => Promise<DeployedVersion | undefined>;
 
-interface VersionOptions extends AgentOptions {
-  app?: string;
+interface VersionOptions extends AppOptions {
   dryRun?: boolean;
 }
 
@@ -27,14 +26,13 @@ interface VersionOptions extends AgentOptions {
  */
 export function versionCommand(deps: { lastDeployed?: LastDeployedProvider; now?: () => Date } = {}) {
   return (program: Command): void => {
-    withAgent(
+    withApp(
       program
         .command("version")
         .description(
           "print the next version from the conventional commits since the last release, and its changelog",
         )
         .argument("[dir]", "the app's directory", ".")
-        .option("--app <name>", "the app (default: `app` in DIR/skiff.yml); used to ask the agent")
         .option("--dry-run", "only print: do not write CHANGELOG.md, commit or tag"),
     ).action(async (dir: string, options: VersionOptions) => {
       await runVersion(resolve(dir), options, deps);
