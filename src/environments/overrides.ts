@@ -25,26 +25,38 @@ export function withEnvironments<T extends BaseConfig>(base: z.ZodType<T, unknow
     for (const [name, overrides] of Object.entries(
       (top.environments ?? {}) as Record<string, Record<string, unknown>>,
     )) {
-      const path = ["environments", name];
-      const shared = SHARED_KEYS.filter((key) => key in overrides);
-      for (const key of shared) {
-        ctx.addIssue({
-          code: "custom",
-          path: [...path, key],
-          message: "is the same in every environment; set it at the top level",
-        });
-      }
-      const result = base.safeParse(applyOverrides(top, overrides));
-      if (!result.success) {
-        for (const issue of result.error.issues)
-          ctx.addIssue({ ...issue, path: [...path, ...issue.path] } as z.core.$ZodRawIssue);
-      } else if (shared.length === 0) {
-        environments[name] = result.data;
-      }
+      const resolved = resolveEnvironment(base, top, name, overrides, ctx);
+      if (resolved) environments[name] = resolved;
     }
     checkPreviewHost(parsed.data, ctx);
     return { ...parsed.data, environments };
   });
+}
+
+/** One environment's config, or undefined after adding its issues (prefixed with its path) to `ctx`. */
+function resolveEnvironment<T>(
+  base: z.ZodType<T, unknown>,
+  top: Record<string, unknown>,
+  name: string,
+  overrides: Record<string, unknown>,
+  ctx: z.core.$RefinementCtx,
+): T | undefined {
+  const path = ["environments", name];
+  const shared = SHARED_KEYS.filter((key) => key in overrides);
+  for (const key of shared) {
+    ctx.addIssue({
+      code: "custom",
+      path: [...path, key],
+      message: "is the same in every environment; set it at the top level",
+    });
+  }
+  const result = base.safeParse(applyOverrides(top, overrides));
+  if (!result.success) {
+    for (const issue of result.error.issues)
+      ctx.addIssue({ ...issue, path: [...path, ...issue.path] } as z.core.$ZodRawIssue);
+    return undefined;
+  }
+  return shared.length === 0 ? result.data : undefined;
 }
 
 /**

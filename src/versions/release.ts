@@ -33,6 +33,7 @@ export async function prepareRelease(
   if (changed) {
     const env = await identityEnv(dir);
     await git(["add", "--", CHANGELOG_FILE], { cwd: dir });
+    // --no-verify: the commit holds only the changelog we just wrote; the user's hooks checked the code.
     await git(
       ["commit", "--quiet", "--no-verify", "-m", releaseCommitMessage(release.version), "--", CHANGELOG_FILE],
       {
