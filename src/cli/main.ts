@@ -13,6 +13,8 @@ const COMMANDS: Array<() => Promise<Register>> = [
   () => import("./status.js").then((m) => m.register),
   () => import("./logs.js").then((m) => m.register),
   () => import("./demo.js").then((m) => m.register),
+  () => import("./version.js").then((m) => m.register),
+  () => import("./init.js").then((m) => m.register),
 ];
 
 export function buildProgram(registrations: Register[]): Command {

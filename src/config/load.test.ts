@@ -49,6 +49,11 @@ describe("parseAppConfig", () => {
       stopTimeoutMs: 10_000,
       rollbackWindowMs: 300_000,
       keepReleases: 5,
+      repo: undefined,
+      branch: "main",
+      webhookSecretEnv: "SKIFF_WEBHOOK_SECRET",
+      previews: { enabled: false, hostTemplate: undefined, ttlMs: 604_800_000, max: 5 },
+      environments: {},
     });
   });
 

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
+import { DELIVERY_KNOWN_KEYS } from "../environments/schema.js";
 import { ConfigError } from "../errors.js";
 import { type AppConfig, appConfigSchema } from "./schema.js";
 
@@ -57,8 +58,10 @@ const KNOWN_KEYS: Record<string, string[]> = {
     "stop_timeout",
     "rollback_window",
     "keep_releases",
+    ...DELIVERY_KNOWN_KEYS[""]!,
   ],
   healthcheck: ["path", "interval", "timeout", "healthy_threshold", "deploy_timeout"],
+  previews: DELIVERY_KNOWN_KEYS.previews!,
 };
 
 /** Every message starts with the key path, e.g. `healthcheck.interval: expected a duration…`. */
@@ -68,7 +71,8 @@ export function formatIssues(issues: z.core.$ZodIssue[], input: unknown): string
     if (issue.code === "unrecognized_keys") {
       return issue.keys.map((key) => {
         const where = path ? `${path}.${key}` : key;
-        const guess = closest(key, KNOWN_KEYS[path] ?? []);
+        // An environment's overrides take the top level's keys: environments.staging.x → x.
+        const guess = closest(key, KNOWN_KEYS[path.replace(/^environments\.[^.]+\.?/, "")] ?? []);
         return `${where}: unknown key${guess ? ` (did you mean ${guess}?)` : ""}`;
       });
     }

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { withEnvironments } from "../environments/overrides.js";
+import { deliveryConfig, deliveryShape } from "../environments/schema.js";
 import { DURATION_HINT, parseDuration } from "./duration.js";
 
 /**
@@ -70,7 +72,7 @@ const healthcheck = z
   // prefault: an absent section is parsed as {} so the field defaults above apply.
   .prefault({});
 
-export const appConfigSchema = z
+const singleEnvironmentSchema = z
   .strictObject({
     app: z
       .string({ error: "is required: the app's name, like hello" })
@@ -88,6 +90,7 @@ export const appConfigSchema = z
     stop_timeout: duration("10s"),
     rollback_window: duration("5m"),
     keep_releases: count(5, 1, 1000),
+    ...deliveryShape({ duration, count, hostname }),
   })
   .transform((c) => ({
     app: c.app,
@@ -107,6 +110,10 @@ export const appConfigSchema = z
     stopTimeoutMs: c.stop_timeout,
     rollbackWindowMs: c.rollback_window,
     keepReleases: c.keep_releases,
+    ...deliveryConfig(c),
   }));
+
+/** skiff.yml with each `environments:` entry resolved into a complete config (src/environments/). */
+export const appConfigSchema = withEnvironments(singleEnvironmentSchema);
 
 export type AppConfig = z.output<typeof appConfigSchema>;
