@@ -8,6 +8,9 @@ import { createAppRepo, setBehaviour } from "./support/repo.js";
 import { useTempDirs } from "./support/temp.js";
 
 const tempDir = useTempDirs();
+// Unique per run: the tests count processes by app name across the whole machine.
+const survivor = `survivor-${process.pid}`;
+const graceful = `graceful-${process.pid}`;
 const startAgentProcess = useAgentProcesses();
 
 /** Processes running an instance of `app`, found by the environment skiff gives every instance. */
@@ -51,20 +54,22 @@ describe("the agent process", () => {
   it("after kill -9, stops what the dead agent left running and serves the live release again", async () => {
     const dataDir = tempDir();
     const first = await startAgentProcess(dataDir);
-    const repo = createAppRepo(join(tempDir(), "app"), "survivor", { version: "v1" });
+    const repo = createAppRepo(join(tempDir(), "app"), survivor, { version: "v1" });
     await deploy(new AgentClient(first.info.api, first.token), repo);
     setBehaviour(repo, { version: "v2" });
     await deploy(new AgentClient(first.info.api, first.token), repo);
     // v1 is warm, v2 live: two process groups.
-    expect(appProcesses("survivor")).toHaveLength(2);
+    expect(appProcesses(survivor)).toHaveLength(2);
     await first.stop("SIGKILL");
-    expect(appProcesses("survivor")).toHaveLength(2);
+    const orphans = appProcesses(survivor);
+    expect(orphans).toHaveLength(2);
 
     const second = await startAgentProcess(dataDir);
     expect(second.output()).toMatch(/stopped processes left behind by an earlier agent/);
     expect(await version(second.info.proxy)).toBe("v2");
-    const groups = appProcesses("survivor");
+    const groups = appProcesses(survivor);
     expect(groups).toHaveLength(1);
+    expect(groups.some((pid) => orphans.includes(pid))).toBe(false);
     const status = await new AgentClient(second.info.api, second.token).json<StatusView>("GET", "/v1/status");
     expect(status.apps[0]?.live?.id).toBe("r2");
     expect(status.apps[0]?.instances[0]?.pid).toBe(groups[0]);
@@ -73,16 +78,16 @@ describe("the agent process", () => {
   it("on SIGTERM lets an in-flight request finish, stops the apps and exits 0", async () => {
     const dataDir = tempDir();
     const agent = await startAgentProcess(dataDir);
-    const repo = createAppRepo(join(tempDir(), "app"), "graceful", { version: "v1" });
+    const repo = createAppRepo(join(tempDir(), "app"), graceful, { version: "v1" });
     await deploy(new AgentClient(agent.info.api, agent.token), repo);
-    expect(appProcesses("graceful")).toHaveLength(1);
+    expect(appProcesses(graceful)).toHaveLength(1);
     const slow = get(`${agent.info.proxy}/slow?ms=800`);
     await new Promise((r) => setTimeout(r, 200));
     const exit = agent.stop("SIGTERM");
     const answered = await slow;
     expect(answered).toMatchObject({ status: 200, body: "v1 slow\n" });
     expect(await exit).toBe(0);
-    expect(appProcesses("graceful")).toEqual([]);
+    expect(appProcesses(graceful)).toEqual([]);
     expect(agent.output()).toMatch(/skiff agent stopped/);
   });
 });

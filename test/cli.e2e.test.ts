@@ -25,13 +25,13 @@ describe("skiff CLI against a real agent", () => {
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/✓ received/);
     expect(first.stdout).toMatch(/✓ healthy .* 1 of 1 healthy/);
-    expect(first.stdout).toMatch(/r1 of cli-app is live/);
+    expect(first.stdout).toMatch(/r1 \(v0.1.0\) of cli-app is live/);
 
     setBehaviour(repo, { version: "v2" });
     const second = await runSkiff(["deploy", "--json"], { cwd: repo, env });
     expect(second.code).toBe(0);
     const deployed = JSON.parse(second.stdout);
-    expect(deployed).toMatchObject({ ok: true, release: { id: "r2", status: "live", trigger: "deploy" } });
+    expect(deployed).toMatchObject({ ok: true, release: { id: "r2", status: "live", trigger: "cli" } });
     expect(deployed.events.map((e: { step: string }) => e.step)).toContain("switched");
 
     const back = JSON.parse((await runSkiff(["rollback", "--json"], { cwd: repo, env })).stdout);
@@ -40,7 +40,7 @@ describe("skiff CLI against a real agent", () => {
     const releases = await runSkiff(["releases", "--app", "cli-app"], { env });
     expect(releases.code).toBe(0);
     expect(releases.stdout).toMatch(/●\s+r3 \(r1\).*rollback\s+live/);
-    expect(releases.stdout).toMatch(/r2 .*deploy\s+rolled-back: rolled back to r1/);
+    expect(releases.stdout).toMatch(/r2 .*cli\s+rolled-back: rolled back to r1/);
     const listed = JSON.parse((await runSkiff(["releases", "--json"], { cwd: repo, env })).stdout);
     expect(listed.releases.map((r: { id: string }) => r.id)).toEqual(["r3", "r2", "r1"]);
 

@@ -34,7 +34,7 @@ describe("deploy", () => {
     );
     const { result, events } = await deploy(client, repo);
     expect(result.ok).toBe(true);
-    expect(result.release).toMatchObject({ id: "r1", status: "live", trigger: "deploy", live: true });
+    expect(result.release).toMatchObject({ id: "r1", status: "live", trigger: "cli", live: true });
     expect(steps(events)).toEqual([
       "received",
       "unpacked",

@@ -10,6 +10,7 @@ import { Runtime } from "../runtime/runtime.js";
 import { DataDir } from "../store/data-dir.js";
 import { Store } from "../store/store.js";
 import { createApi } from "./api.js";
+import { PushDeploys } from "./push-deploys.js";
 import { loadOrCreateToken } from "./token.js";
 
 export interface AgentOptions {
@@ -45,6 +46,7 @@ export class Agent {
   private runtime: Runtime | undefined;
   private proxy: ProxyServer | undefined;
   private serving: Serving | undefined;
+  private pushDeploys: PushDeploys | undefined;
   private server: ServerType | undefined;
   private readonly stopping = new AbortController();
   info: AgentInfo | undefined;
@@ -84,14 +86,20 @@ export class Agent {
     this.serving = serving;
     const deployer = new Deployer({ store, dataDir, runtime, serving, logger, bootId });
     await deployer.recover(this.stopping.signal);
+    const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD;
+    const pushDeploys = new PushDeploys({ store, dataDir, deployer, logger, maxUploadBytes });
+    this.pushDeploys = pushDeploys;
+    pushDeploys.start();
 
     const api = createApi({
       token: token.token,
+      logger,
+      pushDeploys,
       store,
       dataDir,
       deployer,
       serving,
-      maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD,
+      maxUploadBytes,
       startedAt,
       proxyAddress: formatAddress(proxyAddress),
     });
@@ -124,6 +132,7 @@ export class Agent {
       (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       await closed;
     }
+    await this.pushDeploys?.stop();
     await this.proxy?.stop(SHUTDOWN_DRAIN_MS);
     this.serving?.stop();
     await this.runtime?.stop();

@@ -3,6 +3,7 @@
  * docs/cli.md documents them; keep both in step.
  */
 import type { OperationEvent } from "../deployer/steps.js";
+import type { ReleaseStatus, Trigger } from "../store/releases.js";
 
 export const API_PREFIX = "/v1";
 
@@ -19,10 +20,12 @@ export interface ReleaseView {
   env: string;
   /** The release whose files this one runs (itself for a deploy, an earlier one for a rollback). */
   artifact: string;
-  trigger: "deploy" | "rollback";
-  status: "deploying" | "live" | "superseded" | "failed" | "rolled-back";
+  trigger: Trigger;
+  status: ReleaseStatus;
   live: boolean;
   reason: string | null;
+  /** The semantic version (production releases), like "1.4.2". */
+  version: string | null;
   commit: CommitView | null;
   deployedBy: string | null;
   rollbackOf: string | null;
@@ -31,6 +34,8 @@ export interface ReleaseView {
   liveAt: string | null;
   endedAt: string | null;
   durationMs: number | null;
+  /** Lead time for the change: commit time → live. */
+  leadTimeMs: number | null;
 }
 
 export interface InstanceView {
@@ -46,6 +51,7 @@ export interface InstanceView {
 
 export interface AppStatusView {
   app: string;
+  env: string;
   hosts: string[];
   live: ReleaseView | null;
   instances: InstanceView[];
@@ -93,4 +99,6 @@ export const DEPLOY_META_HEADER = "x-skiff-deploy";
 export interface DeployMeta {
   commit: { sha: string; message: string; author: string; committedAt: string } | null;
   deployedBy: string | null;
+  /** The version the CLI worked out from the commits (production deploys). */
+  version?: string | null;
 }

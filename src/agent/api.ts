@@ -1,21 +1,22 @@
 import { randomBytes } from "node:crypto";
-import { rm } from "node:fs/promises";
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { stream } from "hono/streaming";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { parseAppConfig } from "../config/load.js";
-import { ArtifactError, inspectArtifact } from "../deployer/artifact.js";
+import type { Logger } from "pino";
+import { ArtifactError, inspectAppArtifact } from "../deployer/artifact.js";
 import type { Deployer } from "../deployer/deployer.js";
 import { LockedError } from "../deployer/lease.js";
-import type { Serving } from "../deployer/serving.js";
+import { deploymentKey, type Serving } from "../deployer/serving.js";
 import type { OperationEvent } from "../deployer/steps.js";
+import { configForEnvironment } from "../environments/resolve.js";
 import { ConfigError, EXIT, SkiffError, UsageError } from "../errors.js";
 import { tailLines } from "../runtime/log-file.js";
 import type { DataDir } from "../store/data-dir.js";
-import type { Release } from "../store/releases.js";
+import { PRODUCTION, type Release } from "../store/releases.js";
 import type { Store } from "../store/store.js";
 import { VERSION } from "../version.js";
+import { webhookAppFor, webhookRoutes } from "../webhooks/routes.js";
 import {
   type AppStatusView,
   DEPLOY_META_HEADER,
@@ -26,15 +27,18 @@ import {
 } from "./api-types.js";
 import { bearerToken, tokenMatches } from "./auth.js";
 import { followLog } from "./log-follow.js";
+import type { PushDeploys } from "./push-deploys.js";
 import { saveUpload, UploadTooLargeError } from "./upload.js";
 import { instanceViews, releaseView } from "./views.js";
 
 export interface ApiOptions {
   token: string;
+  logger?: Logger;
   store: Store;
   dataDir: DataDir;
   deployer: Deployer;
   serving: Serving;
+  pushDeploys: PushDeploys;
   maxUploadBytes: number;
   startedAt: number;
   proxyAddress: string;
@@ -56,7 +60,20 @@ class HttpError extends Error {
 export function createApi(options: ApiOptions): Hono {
   const api = new Hono();
 
-  api.use("*", async (c, next) => {
+  // Webhooks authenticate by signature (src/webhooks/), not by the API token.
+  api.route(
+    "/hooks",
+    webhookRoutes({
+      lookupApp: (name) => {
+        const config = options.store.apps.config(name);
+        return config && webhookAppFor(config);
+      },
+      dispatch: (action) => options.pushDeploys.dispatch(action),
+      log: (entry) => options.logger?.info(entry, `webhook: ${entry.message}`),
+    }),
+  );
+
+  api.use("/v1/*", async (c, next) => {
     if (!tokenMatches(bearerToken(c.req.header("authorization")), options.token)) {
       return c.json(errorBody("Unauthorized", "missing or wrong API token", EXIT.agent), 401);
     }
@@ -98,12 +115,18 @@ export function createApi(options: ApiOptions): Hono {
       throw error instanceof UploadTooLargeError ? tooLarge(options.maxUploadBytes) : error;
     });
     const uploadMs = Date.now() - received;
-    const { summary, config } = await inspect(upload, app, options.maxUploadBytes * 20);
+    const { summary, config } = await inspectAppArtifact(upload, app, options.maxUploadBytes * 20);
+    const env = c.req.query("env") ?? PRODUCTION;
+    const resolved = configForEnvironment(config, env);
     return operationStream(c, (emit, signal) =>
       options.deployer.deploy(
         {
           app,
-          config,
+          env,
+          registered: config,
+          config: resolved,
+          trigger: "cli",
+          version: meta.version ?? null,
           upload,
           uploadBytes: bytes,
           uploadFiles: summary.files,
@@ -144,6 +167,35 @@ export function createApi(options: ApiOptions): Hono {
         signal,
       ),
     );
+  });
+
+  api.post("/v1/apps/:app/promote", async (c) => {
+    const app = appParam(c);
+    const body = (await c.req.json().catch(() => ({}))) as Record<string, unknown>;
+    for (const field of ["from", "to"] as const) {
+      if (typeof body[field] !== "string")
+        throw new UsageError(`${field}: expected an environment name like staging`);
+    }
+    return operationStream(c, (emit, signal) =>
+      options.deployer.promote(
+        {
+          app,
+          from: body.from as string,
+          to: body.to as string,
+          requestedBy: typeof body.requestedBy === "string" ? body.requestedBy : null,
+          version: typeof body.version === "string" ? body.version : null,
+          wait: body.wait === true,
+        },
+        emit,
+        signal,
+      ),
+    );
+  });
+
+  api.get("/v1/apps/:app/version", (c) => {
+    const app = appParam(c);
+    const last = options.store.releases.lastVersion(app);
+    return c.json({ app, version: last?.version ?? null, sha: last?.sha ?? null });
   });
 
   api.get("/v1/apps/:app/logs", (c) => {
@@ -190,28 +242,13 @@ function operationStream(c: Context, run: Operation): Response {
   });
 }
 
-async function inspect(upload: string, app: string, maxUnpacked: number) {
-  try {
-    const summary = await inspectArtifact(upload, maxUnpacked);
-    if (summary.config === undefined) {
-      throw new ConfigError("skiff.yml", ["not found at the root of the uploaded tree; is it committed?"]);
-    }
-    const config = parseAppConfig(summary.config, "skiff.yml (uploaded)");
-    if (config.app !== app) {
-      throw new ConfigError("skiff.yml (uploaded)", [
-        `app: is ${config.app}, but the deploy was sent for ${app}`,
-      ]);
-    }
-    return { summary, config };
-  } catch (error) {
-    await rm(upload, { force: true });
-    throw error;
-  }
-}
-
 function status(options: ApiOptions): StatusView {
   const { store, serving } = options;
-  const apps = [...new Set([...serving.appNames(), ...store.releases.apps()])].sort();
+  // Every app's production deployment, and every other environment or preview that has a live release.
+  const deployments = new Map<string, { app: string; env: string }>();
+  for (const app of store.releases.apps()) deployments.set(app, { app, env: PRODUCTION });
+  for (const r of store.releases.allLive())
+    deployments.set(deploymentKey(r.app, r.env), { app: r.app, env: r.env });
   const now = Date.now();
   return {
     agent: {
@@ -222,27 +259,30 @@ function status(options: ApiOptions): StatusView {
       dataDir: options.dataDir.root,
       proxy: options.proxyAddress,
     },
-    apps: apps.map((app): AppStatusView => {
-      const live = store.releases.live(app);
-      const active = serving.live(app);
-      const lease = store.leases.get(app);
-      return {
-        app,
-        hosts: live?.config.hosts ?? [],
-        live: live ? releaseView(live) : null,
-        instances: active ? instanceViews(active.group) : [],
-        warm: serving.warm(app).map(({ group, until }) => ({
-          release: group.artifact,
-          until: new Date(until).toISOString(),
-          instances: instanceViews(group),
-        })),
-        traffic: active ? { ...active.lb.counts, inflight: active.lb.inflight } : null,
-        deploying:
-          lease && lease.expiresAt > now
-            ? { operation: lease.operation, who: lease.who, since: new Date(lease.since).toISOString() }
-            : null,
-      };
-    }),
+    apps: [...deployments]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, { app, env }]): AppStatusView => {
+        const live = store.releases.live(app, env);
+        const active = serving.live(key);
+        const lease = store.leases.get(app);
+        return {
+          app,
+          env,
+          hosts: live?.config.hosts ?? [],
+          live: live ? releaseView(live) : null,
+          instances: active ? instanceViews(active.group) : [],
+          warm: serving.warm(key).map(({ group, until }) => ({
+            release: group.artifact,
+            until: new Date(until).toISOString(),
+            instances: instanceViews(group),
+          })),
+          traffic: active ? { ...active.lb.counts, inflight: active.lb.inflight } : null,
+          deploying:
+            lease && lease.expiresAt > now
+              ? { operation: lease.operation, who: lease.who, since: new Date(lease.since).toISOString() }
+              : null,
+        };
+      }),
   };
 }
 

@@ -14,6 +14,7 @@ export function releaseView(release: Release): ReleaseView {
     status: release.status,
     live: release.status === "live",
     reason: release.reason,
+    version: release.version,
     commit: release.commit && { ...release.commit, time: new Date(release.commit.time).toISOString() },
     deployedBy: release.deployedBy,
     rollbackOf: release.rollbackOf,
@@ -22,6 +23,7 @@ export function releaseView(release: Release): ReleaseView {
     liveAt: iso(release.liveAt),
     endedAt: iso(release.endedAt),
     durationMs: release.finishedAt === null ? null : release.finishedAt - release.createdAt,
+    leadTimeMs: release.liveAt !== null && release.commit?.time ? release.liveAt - release.commit.time : null,
   };
 }
 

@@ -1,5 +1,6 @@
 import { userInfo } from "node:os";
 import { relative, resolve } from "node:path";
+import type { DeployMeta } from "../agent/api-types.js";
 import { parseAppConfig } from "../config/load.js";
 import type { AppConfig } from "../config/schema.js";
 import { ConfigError, UsageError } from "../errors.js";
@@ -53,4 +54,14 @@ export function appName(source: AppSource | undefined, flag: string | undefined)
 export async function whoAmI(cwd: string): Promise<string> {
   const name = await git(["config", "user.name"], { cwd }).catch(() => "");
   return name || userInfo().username;
+}
+
+/** What travels with the tarball: the commit, who deploys, and the version when one was worked out. */
+export function deployMeta(
+  source: AppSource,
+  deployedBy: string | null,
+  version: string | null = null,
+): DeployMeta {
+  const { sha, message, author, committedAt } = source.commit;
+  return { commit: { sha, message, author, committedAt }, deployedBy, version };
 }

@@ -64,11 +64,15 @@ export class AgentClient {
     app: string,
     tarball: Uint8Array,
     meta: DeployMeta,
-    wait: boolean,
+    options: { wait?: boolean; env?: string },
     onEvent: (event: StreamEvent) => void,
   ) {
+    const query = new URLSearchParams({
+      env: options.env ?? "production",
+      ...(options.wait ? { wait: "1" } : {}),
+    });
     return this.operation(
-      `/v1/apps/${app}/deploys${wait ? "?wait=1" : ""}`,
+      `/v1/apps/${app}/deploys?${query}`,
       {
         body: tarball,
         headers: {

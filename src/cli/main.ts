@@ -9,6 +9,7 @@ const COMMANDS: Array<() => Promise<Register>> = [
   () => import("./agent.js").then((m) => m.register),
   () => import("./deploy.js").then((m) => m.register),
   () => import("./rollback.js").then((m) => m.register),
+  () => import("./promote.js").then((m) => m.register),
   () => import("./releases.js").then((m) => m.register),
   () => import("./status.js").then((m) => m.register),
   () => import("./logs.js").then((m) => m.register),

@@ -11,29 +11,49 @@ export function register(program: Command): void {
     program
       .command("releases")
       .description("what was deployed when, how long it took, and how it ended")
-      .option("--limit <n>", "how many releases to show, newest first", "20"),
-  ).action(async (flags: AppOptions & { limit: string }) => {
+      .option("--limit <n>", "how many releases to show, newest first", "20")
+      .option("--env <name>", "only this environment (production, staging, preview:<branch>…)"),
+  ).action(async (flags: AppOptions & { limit: string; env?: string }) => {
     const out = new Output({ json: flags.json });
     const app = targetApp(flags.app);
     const client = AgentClient.from(flags);
     const body = await client.json<{ app: string; releases: ReleaseView[] }>(
       "GET",
-      `/v1/apps/${app}/releases?limit=${Number(flags.limit) || 20}`,
+      `/v1/apps/${app}/releases?limit=${flags.env ? 1000 : Number(flags.limit) || 20}`,
     );
+    if (flags.env)
+      body.releases = body.releases.filter((r) => r.env === flags.env).slice(0, Number(flags.limit) || 20);
     out.result(body);
     if (body.releases.length === 0) {
       out.line(`no releases of ${app} yet: run \`skiff deploy\``);
       return;
     }
     out.table(
-      ["", "RELEASE", "COMMIT", "MESSAGE", "STARTED", "DURATION", "TRIGGER", "OUTCOME"],
+      [
+        "",
+        "RELEASE",
+        "VERSION",
+        "ENV",
+        "COMMIT",
+        "MESSAGE",
+        "AUTHOR",
+        "STARTED",
+        "DURATION",
+        "LEAD TIME",
+        "TRIGGER",
+        "OUTCOME",
+      ],
       body.releases.map((r) => [
         r.live ? out.paint("green", "●") : " ",
-        r.trigger === "rollback" ? `${r.id} (${r.artifact})` : r.id,
+        r.artifact !== r.id ? `${r.id} (${r.artifact})` : r.id,
+        r.version ? `v${r.version}` : "-",
+        r.env,
         r.commit?.sha.slice(0, 7) ?? "-",
         firstLine(r.commit?.message ?? ""),
+        r.commit?.author ?? "-",
         formatTime(r.startedAt),
         r.durationMs === null ? "-" : formatDuration(r.durationMs),
+        r.leadTimeMs === null ? "-" : formatDuration(r.leadTimeMs),
         r.trigger,
         outcome(out, r),
       ]),

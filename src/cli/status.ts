@@ -23,7 +23,7 @@ export function register(program: Command): void {
       const live = app.live;
       const where = app.hosts.length > 0 ? app.hosts.join(", ") : "default route";
       out.line(
-        `${out.paint("bold", app.app)}  ${where}  ${
+        `${out.paint("bold", app.env === "production" ? app.app : `${app.app} (${app.env})`)}  ${where}  ${
           live
             ? `live: ${live.id}${live.commit ? ` (${live.commit.sha.slice(0, 7)})` : ""} since ${formatTime(live.liveAt)}`
             : out.paint("yellow", "no live release")

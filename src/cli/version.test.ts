@@ -114,11 +114,11 @@ describe("skiff version", () => {
     });
   });
 
-  it("falls back to tags, with a warning, when this build cannot ask the agent", async () => {
+  it("exits 3 when it was told to ask an agent that cannot be reached", async () => {
     const { dir } = await repo();
-    const run = await runCli(["version", dir, "--dry-run", "--agent", "http://127.0.0.1:1"]);
-    expect(run.code).toBe(0);
-    expect(run.stderr).toContain("counting from the last vX.Y.Z tag");
+    const run = await runCli(["version", dir, "--dry-run", "--agent", "http://127.0.0.1:1", "--token", "t"]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain("cannot reach the agent at http://127.0.0.1:1");
   });
 
   it("exits 2 outside a git repository", async () => {

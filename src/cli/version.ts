@@ -6,6 +6,7 @@ import { UsageError } from "../errors.js";
 import { repoRoot } from "../git/repo.js";
 import { type DeployedVersion, planRelease, type ReleasePlan } from "../versions/plan.js";
 import { cutRelease } from "../versions/release.js";
+import { AgentClient } from "./client.js";
 import { type AppOptions, withApp } from "./options.js";
 import { Output } from "./output.js";
 
@@ -40,7 +41,16 @@ export function versionCommand(deps: { lastDeployed?: LastDeployedProvider; now?
   };
 }
 
-export const register = versionCommand();
+/** The agent's last production version of the app, over its API. */
+export const lastDeployedFromAgent: LastDeployedProvider = async ({ app, agent, token }) => {
+  const last = await AgentClient.from({ agent, ...(token ? { token } : {}) }).json<{
+    version: string | null;
+    sha: string | null;
+  }>("GET", `/v1/apps/${app}/version`);
+  return last.version && last.sha ? { version: last.version, sha: last.sha } : undefined;
+};
+
+export const register = versionCommand({ lastDeployed: lastDeployedFromAgent });
 
 async function runVersion(
   dir: string,

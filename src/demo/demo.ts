@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ReleaseView, StreamEvent } from "../agent/api-types.js";
 import { type SpawnedAgent, spawnAgent } from "../agent/spawn.js";
-import { archive, readAppSource } from "../cli/app-source.js";
+import { archive, deployMeta, readAppSource } from "../cli/app-source.js";
 import { AgentClient } from "../cli/client.js";
 import { formatDuration, type Output } from "../cli/output.js";
 import { printStreamEvent } from "../cli/stream-output.js";
@@ -113,16 +113,8 @@ async function deployStep(out: Output, client: AgentClient, repo: string, versio
   const result = await client.deploy(
     source.config.app,
     await archive(source),
-    {
-      commit: {
-        sha: source.commit.sha,
-        message: source.commit.message,
-        author: source.commit.author,
-        committedAt: source.commit.committedAt,
-      },
-      deployedBy: "skiff demo",
-    },
-    false,
+    deployMeta(source, "skiff demo"),
+    {},
     (event) => {
       events.push(event);
       printStreamEvent(out, event);

@@ -1,7 +1,9 @@
-import { mkdir } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { posix } from "node:path";
 import * as tar from "tar";
-import { EXIT, SkiffError } from "../errors.js";
+import { parseAppConfig } from "../config/load.js";
+import type { AppConfig } from "../config/schema.js";
+import { ConfigError, EXIT, SkiffError } from "../errors.js";
 
 /** An uploaded tarball we refuse to unpack; the message names the offending entry. */
 export class ArtifactError extends SkiffError {
@@ -96,4 +98,31 @@ function escapes(path: string): boolean {
 export async function unpackArtifact(file: string, dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   await tar.x({ file, cwd: dir, strict: true, preservePaths: false, preserveOwner: false });
+}
+
+/**
+ * An uploaded app tree, checked: safe to unpack, with a valid skiff.yml at its root naming `app`.
+ * The file is deleted when it is refused.
+ */
+export async function inspectAppArtifact(
+  file: string,
+  app: string,
+  maxBytes: number,
+): Promise<{ summary: ArtifactSummary; config: AppConfig }> {
+  try {
+    const summary = await inspectArtifact(file, maxBytes);
+    if (summary.config === undefined) {
+      throw new ConfigError(CONFIG_ENTRY, ["not found at the root of the uploaded tree; is it committed?"]);
+    }
+    const config = parseAppConfig(summary.config, `${CONFIG_ENTRY} (uploaded)`);
+    if (config.app !== app) {
+      throw new ConfigError(`${CONFIG_ENTRY} (uploaded)`, [
+        `app: is ${config.app}, but the deploy was sent for ${app}`,
+      ]);
+    }
+    return { summary, config };
+  } catch (error) {
+    await rm(file, { force: true });
+    throw error;
+  }
 }

@@ -3,11 +3,11 @@ import type { Release } from "../store/releases.js";
 
 /**
  * Which releases' files may be deleted. Pure: `history` newest first. Only deploys own files (a rollback
- * reuses another release's). Everything in `protect` stays (the live release, the rollback target,
+ * or a promote reuses another release's). Everything in `protect` stays (the live release, the rollback target,
  * whatever still runs), and the newest others fill the rest of the `keep` places.
  */
 export function releasesToPrune(history: Release[], keep: number, protect: ReadonlySet<string>): Release[] {
-  const owners = history.filter((r) => r.trigger === "deploy");
+  const owners = history.filter((r) => r.artifact === r.id);
   const kept = new Set(owners.filter((r) => protect.has(r.id)).map((r) => r.id));
   for (const release of owners) {
     if (kept.size >= keep) break;

@@ -7,6 +7,7 @@ export type GateResult = { ok: true; ms: number } | { ok: false; ms: number; rea
 
 /** How often the gate probes: fast enough that an app that boots in 70 ms is not held back by `interval`. */
 const GATE_PROBE_EVERY_MS = 25;
+const NO_CHECK_YET = "no check completed yet";
 
 /**
  * Waits until `instance` passes `healthyThreshold` health checks in a row. Fails at once when the process
@@ -21,7 +22,7 @@ export async function healthGate(
   const started = Date.now();
   const deadline = started + check.deployTimeoutMs;
   let passes = 0;
-  let lastError = "no check completed yet";
+  let lastError = NO_CHECK_YET;
   let exited = false;
   instance.whenExited().then(() => {
     exited = true;
@@ -38,14 +39,18 @@ export async function healthGate(
         reason: `not healthy after ${seconds}s; last check: ${lastError}`,
       };
     }
-    const result = await probe("127.0.0.1", instance.port, check.path, Math.min(check.timeoutMs, remaining));
+    const timeout = Math.min(check.timeoutMs, remaining);
+    const result = await probe("127.0.0.1", instance.port, check.path, timeout);
     if (exited) continue;
     if (result.ok) {
       passes++;
       if (passes >= check.healthyThreshold) return { ok: true, ms: Date.now() - started };
     } else {
       passes = 0;
-      lastError = result.error ?? "failed";
+      // A probe cut short by the deadline says nothing about the app; keep what the last full one saw.
+      if (timeout === check.timeoutMs || result.status !== undefined || lastError === NO_CHECK_YET) {
+        lastError = result.error ?? "failed";
+      }
     }
     await sleep(every);
   }

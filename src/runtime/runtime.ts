@@ -25,7 +25,7 @@ export interface RuntimeOptions {
  * ledger, and on start stops whatever a crashed agent left running, so nothing ever runs twice.
  */
 export class Runtime {
-  private readonly groups = new Map<string, InstanceGroup>();
+  private readonly groups = new Set<InstanceGroup>();
   private readonly logs = new Map<string, LogFile>();
 
   constructor(private readonly options: RuntimeOptions) {}
@@ -59,7 +59,7 @@ export class Runtime {
   }
 
   async launch(app: string, artifact: string, config: AppConfig): Promise<InstanceGroup> {
-    const used = new Set([...this.groups.values()].flatMap((g) => g.instances.map((i) => i.port)));
+    const used = new Set([...this.groups].flatMap((g) => g.instances.map((i) => i.port)));
     const ports: number[] = [];
     for (let i = 0; i < config.instances; i++) {
       const port = await freePort("127.0.0.1", used);
@@ -75,19 +75,14 @@ export class Runtime {
       log: this.log(app, artifact),
       onEvent: (instance, event) => this.onInstanceEvent(app, artifact, instance, event),
     });
-    this.groups.set(`${app}/${artifact}`, group);
+    this.groups.add(group);
     group.start();
     return group;
   }
 
-  get(app: string, artifact: string): InstanceGroup | undefined {
-    return this.groups.get(`${app}/${artifact}`);
-  }
-
   async retire(group: InstanceGroup): Promise<void> {
-    const key = `${group.options.app}/${group.artifact}`;
     await group.stop();
-    if (this.groups.get(key) === group) this.groups.delete(key);
+    this.groups.delete(group);
   }
 
   /** Forgets the log handle of a release whose files are being pruned. */
@@ -98,7 +93,7 @@ export class Runtime {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.groups.values()].map((group) => this.retire(group)));
+    await Promise.all([...this.groups].map((group) => this.retire(group)));
     for (const log of this.logs.values()) log.close();
     this.logs.clear();
   }

@@ -11,7 +11,7 @@ export const MIGRATIONS: string[] = [
     seq             INTEGER NOT NULL,
     env             TEXT NOT NULL DEFAULT 'production',
     artifact        TEXT NOT NULL,         -- the release id whose directory holds the files
-    trigger         TEXT NOT NULL,         -- deploy | rollback
+    trigger         TEXT NOT NULL,         -- cli | webhook | promote | rollback | auto-rollback (was: deploy)
     status          TEXT NOT NULL,         -- deploying | live | superseded | failed | rolled-back
     reason          TEXT,                  -- why it failed or was rolled back
     commit_sha      TEXT,
@@ -63,6 +63,18 @@ export const MIGRATIONS: string[] = [
     operation   TEXT NOT NULL,             -- deploy r7 of abc1234 …
     since       INTEGER NOT NULL,
     expires_at  INTEGER NOT NULL
+  );
+  `,
+  `
+  -- Versions from conventional commits (production deploys), and how a release came to be.
+  ALTER TABLE releases ADD COLUMN version TEXT;
+  UPDATE releases SET trigger = 'cli' WHERE trigger = 'deploy';
+
+  -- Apps the agent knows: the skiff.yml of each app's newest deploy, for webhooks and promotes.
+  CREATE TABLE apps (
+    name        TEXT PRIMARY KEY,
+    config      TEXT NOT NULL,
+    updated_at  INTEGER NOT NULL
   );
   `,
 ];

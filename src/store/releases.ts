@@ -1,8 +1,13 @@
 import type { AppConfig } from "../config/schema.js";
 import type { Db } from "./db.js";
 
-export type ReleaseStatus = "deploying" | "live" | "superseded" | "failed" | "rolled-back";
-export type Trigger = "deploy" | "rollback";
+export type ReleaseStatus = "deploying" | "live" | "superseded" | "failed" | "rolled-back" | "removed";
+/** How a release came to be: a deploy from the CLI or a webhook, a promote, or a (manual or automatic) rollback. */
+export type Trigger = "cli" | "webhook" | "promote" | "rollback" | "auto-rollback";
+
+export const PRODUCTION = "production";
+/** Previews live in environments named `preview:<slug>`, which no configured environment can be. */
+export const PREVIEW_PREFIX = "preview:";
 
 export interface CommitRecord {
   sha: string;
@@ -21,6 +26,8 @@ export interface Release {
   trigger: Trigger;
   status: ReleaseStatus;
   reason: string | null;
+  /** The semantic version of a production release, from its commits. */
+  version: string | null;
   commit: CommitRecord | null;
   deployedBy: string | null;
   config: AppConfig;
@@ -40,6 +47,7 @@ interface Row {
   trigger: Trigger;
   status: ReleaseStatus;
   reason: string | null;
+  version: string | null;
   commit_sha: string | null;
   commit_message: string | null;
   commit_author: string | null;
@@ -63,6 +71,7 @@ function fromRow(row: Row): Release {
     trigger: row.trigger,
     status: row.status,
     reason: row.reason,
+    version: row.version,
     commit:
       row.commit_sha === null
         ? null
@@ -88,6 +97,7 @@ export interface NewRelease {
   trigger: Trigger;
   /** Defaults to the new release itself (a deploy brings its own files). */
   artifact?: string;
+  version?: string | null;
   commit: CommitRecord | null;
   deployedBy: string | null;
   config: AppConfig;
@@ -107,17 +117,18 @@ export class Releases {
       const id = `r${next}`;
       this.db
         .prepare(
-          `INSERT INTO releases (app, id, seq, env, artifact, trigger, status, commit_sha, commit_message,
+          `INSERT INTO releases (app, id, seq, env, artifact, trigger, status, version, commit_sha, commit_message,
              commit_author, commit_time, deployed_by, config, rollback_of, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, 'deploying', ?, ?, ?, ?, ?, ?, ?, ?)`,
+           VALUES (?, ?, ?, ?, ?, ?, 'deploying', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           input.app,
           id,
           next,
-          input.env ?? "production",
+          input.env ?? PRODUCTION,
           input.artifact ?? id,
           input.trigger,
+          input.version ?? null,
           input.commit?.sha ?? null,
           input.commit?.message ?? null,
           input.commit?.author ?? null,
@@ -146,7 +157,7 @@ export class Releases {
     return rows.map(fromRow);
   }
 
-  live(app: string, env = "production"): Release | undefined {
+  live(app: string, env = PRODUCTION): Release | undefined {
     const row = this.db
       .prepare(
         "SELECT * FROM releases WHERE app = ? AND env = ? AND status = 'live' ORDER BY seq DESC LIMIT 1",
@@ -191,6 +202,34 @@ export class Releases {
         .prepare("UPDATE releases SET status = 'live', live_at = ?, finished_at = ? WHERE app = ? AND id = ?")
         .run(now, now, app, id);
     })();
+  }
+
+  /** Takes a live release out of service for good (a preview whose branch is gone). */
+  remove(app: string, id: string, reason: string, now: number): void {
+    this.db
+      .prepare(
+        "UPDATE releases SET status = 'removed', reason = ?, ended_at = ? WHERE app = ? AND id = ? AND status = 'live'",
+      )
+      .run(reason, now, app, id);
+  }
+
+  /** The newest production release that carries a version: where the next version counts from. */
+  lastVersion(app: string): { version: string; sha: string } | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT version, commit_sha FROM releases WHERE app = ? AND env = ? AND version IS NOT NULL
+           AND commit_sha IS NOT NULL AND live_at IS NOT NULL ORDER BY seq DESC LIMIT 1`,
+      )
+      .get(app, PRODUCTION) as { version: string; commit_sha: string } | undefined;
+    return row && { version: row.version, sha: row.commit_sha };
+  }
+
+  /** The newest release of `env` with this version (`1.4.2` or `v1.4.2`). */
+  byVersion(app: string, env: string, version: string): Release | undefined {
+    const row = this.db
+      .prepare("SELECT * FROM releases WHERE app = ? AND env = ? AND version = ? ORDER BY seq DESC LIMIT 1")
+      .get(app, env, version.replace(/^v/, "")) as Row | undefined;
+    return row && fromRow(row);
   }
 
   fail(app: string, id: string, reason: string, now: number): void {

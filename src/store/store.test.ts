@@ -23,7 +23,7 @@ describe("releases", () => {
   it("numbers releases per app and keeps exactly one live per app", () => {
     const r1 = store.releases.create({
       app: "hello",
-      trigger: "deploy",
+      trigger: "cli",
       commit: null,
       deployedBy: "a",
       config,
@@ -31,7 +31,7 @@ describe("releases", () => {
     });
     const other = store.releases.create({
       app: "other",
-      trigger: "deploy",
+      trigger: "cli",
       commit: null,
       deployedBy: "a",
       config,
@@ -42,7 +42,7 @@ describe("releases", () => {
     store.releases.goLive("other", "r1", "superseded", 2);
     const r2 = store.releases.create({
       app: "hello",
-      trigger: "deploy",
+      trigger: "cli",
       commit: null,
       deployedBy: "a",
       config,
@@ -61,7 +61,7 @@ describe("releases", () => {
   it("only fails releases that are still deploying", () => {
     const r1 = store.releases.create({
       app: "hello",
-      trigger: "deploy",
+      trigger: "cli",
       commit: null,
       deployedBy: null,
       config,

@@ -1,3 +1,4 @@
+import { Apps } from "./apps.js";
 import { type Db, openDb } from "./db.js";
 import { Events } from "./events.js";
 import { Instances } from "./instances.js";
@@ -7,6 +8,7 @@ import { Releases } from "./releases.js";
 /** The ledger: one SQLite file, one module per table family. */
 export class Store {
   readonly db: Db;
+  readonly apps: Apps;
   readonly releases: Releases;
   readonly events: Events;
   readonly instances: Instances;
@@ -14,6 +16,7 @@ export class Store {
 
   constructor(file: string) {
     this.db = openDb(file);
+    this.apps = new Apps(this.db);
     this.releases = new Releases(this.db);
     this.events = new Events(this.db);
     this.instances = new Instances(this.db);

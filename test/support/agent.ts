@@ -4,7 +4,7 @@ import { afterEach } from "vitest";
 import { Agent, type AgentInfo } from "../../src/agent/agent.js";
 import type { ResultEvent, StreamEvent } from "../../src/agent/api-types.js";
 import { SKIFF_BIN, type SpawnedAgent, spawnAgent } from "../../src/agent/spawn.js";
-import { archive, readAppSource } from "../../src/cli/app-source.js";
+import { archive, deployMeta, readAppSource } from "../../src/cli/app-source.js";
 import { AgentClient } from "../../src/cli/client.js";
 
 export const BIN = SKIFF_BIN;
@@ -39,21 +39,12 @@ export function useAgents(): (dataDir: string) => Promise<TestAgent> {
 export async function deploy(
   client: AgentClient,
   dir: string,
-  options: { wait?: boolean; ref?: string } = {},
+  options: { wait?: boolean; ref?: string; env?: string; version?: string } = {},
 ): Promise<{ result: ResultEvent; events: StreamEvent[] }> {
   const source = await readAppSource(dir, options.ref);
-  const tarball = await archive(source);
   const events: StreamEvent[] = [];
-  const meta = {
-    commit: {
-      sha: source.commit.sha,
-      message: source.commit.message,
-      author: source.commit.author,
-      committedAt: source.commit.committedAt,
-    },
-    deployedBy: "tester",
-  };
-  const result = await client.deploy(source.config.app, tarball, meta, Boolean(options.wait), (e) =>
+  const meta = deployMeta(source, "tester", options.version);
+  const result = await client.deploy(source.config.app, await archive(source), meta, options, (e) =>
     events.push(e),
   );
   return { result, events };
@@ -95,8 +86,15 @@ export function useAgentProcesses(): (
   ports?: { listen?: string; api?: string },
 ) => Promise<SpawnedAgent> {
   const running: SpawnedAgent[] = [];
+  // SIGTERM, so the agent stops its apps too; SIGKILL only if it does not exit in time.
   afterEach(async () => {
-    await Promise.all(running.splice(0).map((p) => p.stop("SIGKILL")));
+    await Promise.all(
+      running.splice(0).map(async (agent) => {
+        const timer = setTimeout(() => agent.child.kill("SIGKILL"), 15_000);
+        await agent.stop("SIGTERM");
+        clearTimeout(timer);
+      }),
+    );
   });
   return async (dataDir, ports = {}) => {
     const agent = await spawnAgent(dataDir, ports);
