@@ -2,7 +2,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
+import { ALERT_KNOWN_KEYS } from "../alerts/config.js";
 import { ConfigError } from "../errors.js";
+import { WATCH_KNOWN_KEYS } from "../metrics/watch-config.js";
+import { MONITOR_KNOWN_KEYS } from "../monitor/config.js";
 import { type AppConfig, appConfigSchema } from "./schema.js";
 
 export const CONFIG_FILE = "skiff.yml";
@@ -57,8 +60,14 @@ const KNOWN_KEYS: Record<string, string[]> = {
     "stop_timeout",
     "rollback_window",
     "keep_releases",
+    "monitors",
+    "alerts",
+    "watch",
   ],
   healthcheck: ["path", "interval", "timeout", "healthy_threshold", "deploy_timeout"],
+  ...MONITOR_KNOWN_KEYS,
+  ...ALERT_KNOWN_KEYS,
+  ...WATCH_KNOWN_KEYS,
 };
 
 /** Every message starts with the key path, e.g. `healthcheck.interval: expected a duration…`. */
@@ -68,7 +77,7 @@ export function formatIssues(issues: z.core.$ZodIssue[], input: unknown): string
     if (issue.code === "unrecognized_keys") {
       return issue.keys.map((key) => {
         const where = path ? `${path}.${key}` : key;
-        const guess = closest(key, KNOWN_KEYS[path] ?? []);
+        const guess = closest(key, KNOWN_KEYS[keysPath(issue.path)] ?? []);
         return `${where}: unknown key${guess ? ` (did you mean ${guess}?)` : ""}`;
       });
     }
@@ -78,6 +87,11 @@ export function formatIssues(issues: z.core.$ZodIssue[], input: unknown): string
         : issue.message;
     return [`${path || "(top level)"}: ${message}`];
   });
+}
+
+/** `monitors.0.expect` → `monitors.*.expect`, the form KNOWN_KEYS uses for list entries. */
+function keysPath(path: PropertyKey[]): string {
+  return path.map((key) => (typeof key === "number" ? "*" : String(key))).join(".");
 }
 
 function valueAt(input: unknown, path: PropertyKey[]): unknown {

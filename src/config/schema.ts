@@ -1,31 +1,13 @@
 import { z } from "zod";
-import { DURATION_HINT, parseDuration } from "./duration.js";
+import { alertsSchema } from "../alerts/config.js";
+import { watchSchema } from "../metrics/watch-config.js";
+import { monitorsSchema } from "../monitor/config.js";
+import { count, duration, hostname } from "./fields.js";
 
 /**
  * skiff.yml, as the user writes it (snake_case, durations as text) and as the code uses it
  * (camelCase, milliseconds). The schema is the single place defaults live.
  */
-
-const duration = (fallback: string) =>
-  z
-    .union([z.string(), z.number()], { error: `expected ${DURATION_HINT}` })
-    .default(fallback)
-    .transform((value, ctx) => {
-      const ms = typeof value === "string" ? parseDuration(value) : undefined;
-      if (ms === undefined) {
-        ctx.addIssue({ code: "custom", message: `expected ${DURATION_HINT}, got ${JSON.stringify(value)}` });
-        return z.NEVER;
-      }
-      return ms;
-    });
-
-const count = (fallback: number, min: number, max: number) =>
-  z
-    .number({ error: `expected a whole number from ${min} to ${max}` })
-    .int({ error: `expected a whole number from ${min} to ${max}` })
-    .min(min, { error: `expected a whole number from ${min} to ${max}` })
-    .max(max, { error: `expected a whole number from ${min} to ${max}` })
-    .default(fallback);
 
 const RESERVED_ENV = new Set(["PORT", "HOST"]);
 
@@ -47,14 +29,6 @@ const envMap = z
     }
   })
   .transform((env) => Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])));
-
-const HOSTNAME =
-  /^(?=.{1,253}$)(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
-
-const hostname = z
-  .string()
-  .transform((h) => h.toLowerCase())
-  .refine((h) => HOSTNAME.test(h), { error: "expected a host name like hello.example.com" });
 
 const healthcheck = z
   .strictObject({
@@ -88,6 +62,9 @@ export const appConfigSchema = z
     stop_timeout: duration("10s"),
     rollback_window: duration("5m"),
     keep_releases: count(5, 1, 1000),
+    monitors: monitorsSchema,
+    alerts: alertsSchema,
+    watch: watchSchema,
   })
   .transform((c) => ({
     app: c.app,
@@ -107,6 +84,9 @@ export const appConfigSchema = z
     stopTimeoutMs: c.stop_timeout,
     rollbackWindowMs: c.rollback_window,
     keepReleases: c.keep_releases,
+    monitors: c.monitors,
+    alerts: c.alerts,
+    watch: c.watch,
   }));
 
 export type AppConfig = z.output<typeof appConfigSchema>;
