@@ -16,6 +16,7 @@ export interface IncidentEventRecord {
   monitorId: string;
   app: string;
   monitor: string;
+  kind: MonitorTarget["kind"];
   /** What is checked, for messages: a URL or host:port. */
   target: string;
   event: MonitorEvent;
@@ -196,6 +197,7 @@ export class MonitorService {
       monitorId: m.id,
       app: m.app,
       monitor: m.spec.name,
+      kind: m.spec.target.kind,
       target: m.target,
       event,
       monitorRemoved,
