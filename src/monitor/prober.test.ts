@@ -69,6 +69,36 @@ describe("http probe", () => {
     expect(result.error).toContain("ECONNREFUSED");
   });
 
+  it("sends a check again when the kept-alive connection it reused was closed by the server", async () => {
+    let requests = 0;
+    const connections = new Set<unknown>();
+    const server = await startHttp((req, res) => {
+      requests++;
+      const first = !connections.has(req.socket);
+      connections.add(req.socket);
+      // The second request on a connection meets a server that already let it go.
+      if (first) res.end("ok");
+      else req.socket.destroy();
+    });
+    servers.push(server);
+    prober = new Prober();
+    for (let i = 0; i < 6; i++) {
+      expect(await prober.run(http(`${server.url}/`), 2000)).toMatchObject({ ok: true });
+    }
+    // Some checks went out on a reused connection, met the closed socket, and were sent again.
+    expect(requests).toBeGreaterThan(6);
+    expect(requests - connections.size).toBe(requests - 6);
+  });
+
+  it("reports a server that resets every connection", async () => {
+    const server = await startHttp((req) => req.socket.destroy());
+    servers.push(server);
+    prober = new Prober();
+    const result = await prober.run(http(`${server.url}/`), 2000);
+    expect(result.ok).toBe(false);
+    expect(result.error).toMatch(/other side closed|ECONNRESET|socket hang up/);
+  });
+
   it("checks https with a trusted CA and fails an untrusted one", async () => {
     const cert = await makeCert(30);
     const server = await startHttps(cert, (_req, res) => res.end("secure"));

@@ -23,6 +23,9 @@ export class Prober {
     this.ca = options.ca ? [...rootCertificates, options.ca] : undefined;
     this.http = new Agent({
       connections: options.connectionsPerOrigin ?? 64,
+      // Idle sockets go before most servers drop them (Node: 5s), which keeps stale reuse rare.
+      keepAliveTimeout: 2000,
+      keepAliveMaxTimeout: 2000,
       connect: this.ca ? { ca: this.ca } : {},
     });
   }
