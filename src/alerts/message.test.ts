@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { formatSpan } from "../config/duration.js";
 import type { IncidentEventRecord } from "../monitor/monitor-service.js";
 import {
   autoRollbackMessage,
   deployFailedMessage,
   describeRelease,
-  formatSpan,
   incidentMessage,
   messageLines,
   testMessage,

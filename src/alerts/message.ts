@@ -1,3 +1,4 @@
+import { formatSpan } from "../config/duration.js";
 import type { IncidentEventRecord } from "../monitor/monitor-service.js";
 import { redactUrlCredentials } from "./redact.js";
 
@@ -170,13 +171,4 @@ export function messageLines(m: AlertMessage): string[] {
 
 export function formatInstant(iso: string): string {
   return iso.replace("T", " ").replace(/\.\d+Z$/, "Z");
-}
-
-export function formatSpan(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${s % 60}s`;
-  const h = Math.floor(m / 60);
-  return h < 48 ? `${h}h ${m % 60}m` : `${Math.floor(h / 24)}d ${h % 24}h`;
 }
