@@ -2,7 +2,7 @@
 
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi;
 
-/** `smtp://user:pass@host` → `smtp://***@host`, anywhere in the text. */
+/** The user and password part of any URL in the text becomes `***`. */
 export function redactUrlCredentials(text: string): string {
   return text.replace(URL_CREDENTIALS, "$1***@");
 }
