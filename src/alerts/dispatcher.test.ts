@@ -144,6 +144,19 @@ describe("AlertDispatcher", () => {
     expect(r.received[0]!.headers.authorization).toBe(`Bearer ${token}`);
   });
 
+  it("keeps every channel's secret out of every other channel's messages", async () => {
+    const r = await receiver();
+    const token = `tok-${process.pid}-${Date.now()}`;
+    const { d } = dispatcher([
+      webhookChannel("w", `${r.url}/`, undefined),
+      ntfyChannel("ntfy", `${r.url}/t`, token),
+    ]);
+    await d.dispatch({ ...titled("x"), details: [`an error that quoted ${token}`] });
+    const webhook = r.received.find((x) => x.path === "/")!;
+    expect(webhook.body).toContain("an error that quoted ***");
+    expect(webhook.body).not.toContain(token);
+  });
+
   it("drops the oldest waiting message when a channel's queue is full, and records it", async () => {
     const r = await receiver(() => ({ status: 200, delayMs: 100 }));
     const { d, results } = dispatcher([webhookChannel("w", `${r.url}/`, undefined)], { maxQueue: 2 });

@@ -54,20 +54,29 @@ interface Pending {
   done: (result: DeliveryResult) => void;
 }
 
+/** What every delivery needs besides the channel and the message. */
+interface DeliveryContext {
+  retry: RetryPolicy;
+  random: () => number;
+  /** Every channel's secrets: none may appear in any message or error, whichever channel. */
+  secrets: readonly string[];
+}
+
 export class AlertDispatcher {
   private readonly queues: ChannelQueue[];
-  private readonly retry: RetryPolicy;
+  private readonly context: DeliveryContext;
 
   constructor(
     readonly channels: AlertChannel[],
     private readonly options: DispatcherOptions = {},
   ) {
-    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.context = {
+      retry: { ...DEFAULT_RETRY, ...options.retry },
+      random: options.random ?? Math.random,
+      secrets: channels.flatMap((c) => c.secrets),
+    };
     this.queues = channels.map(
-      (channel) =>
-        new ChannelQueue(channel, this.retry, options.maxQueue ?? 100, options.random ?? Math.random, (r) =>
-          this.report(r),
-        ),
+      (channel) => new ChannelQueue(channel, this.context, options.maxQueue ?? 100, (r) => this.report(r)),
     );
   }
 
@@ -83,10 +92,10 @@ export class AlertDispatcher {
 
   /** One try per channel, all at once, bypassing the queues: the answer for `skiff alerts test`. */
   sendTest(message: AlertMessage, retry: Partial<RetryPolicy> = {}): Promise<DeliveryResult[]> {
-    const policy = { ...TEST_RETRY, ...retry };
+    const context = { ...this.context, retry: { ...TEST_RETRY, ...retry } };
     return Promise.all(
       this.channels.map(async (channel) => {
-        const result = await deliver(channel, message, policy, this.options.random ?? Math.random);
+        const result = await deliver(channel, message, context);
         this.report(result);
         return result;
       }),
@@ -122,9 +131,8 @@ class ChannelQueue {
 
   constructor(
     private readonly channel: AlertChannel,
-    private readonly retry: RetryPolicy,
+    private readonly context: DeliveryContext,
     private readonly maxQueue: number,
-    private readonly random: () => number,
     private readonly report: (result: DeliveryResult) => void,
   ) {}
 
@@ -157,7 +165,7 @@ class ChannelQueue {
     this.running = true;
     while (this.pending.length > 0 && !this.stopping.signal.aborted) {
       const item = this.pending.shift()!;
-      const result = await deliver(this.channel, item.message, this.retry, this.random, this.stopping.signal);
+      const result = await deliver(this.channel, item.message, this.context, this.stopping.signal);
       this.report(result);
       item.done(result);
     }
@@ -184,12 +192,11 @@ class ChannelQueue {
 async function deliver(
   channel: AlertChannel,
   message: AlertMessage,
-  retry: RetryPolicy,
-  random: () => number,
+  { retry, random, secrets }: DeliveryContext,
   stop?: AbortSignal,
 ): Promise<DeliveryResult> {
   const started = performance.now();
-  const clean = redactMessage(message, channel.secrets);
+  const clean = redactMessage(message, secrets);
   let lastError = "";
   for (let attempt = 1; attempt <= retry.attempts; attempt++) {
     if (stop?.aborted) {
@@ -215,7 +222,7 @@ async function deliver(
           false,
           attempt,
           performance.now() - started,
-          redact(lastError, channel.secrets),
+          redact(lastError, secrets),
         );
       }
       await sleep(

@@ -1,5 +1,6 @@
 import { formatSpan } from "../config/duration.js";
 import type { IncidentEventRecord } from "../monitor/monitor-service.js";
+import { isExpiryWarning } from "../monitor/tls-probe.js";
 import { redactUrlCredentials } from "./redact.js";
 
 /**
@@ -85,7 +86,7 @@ export function incidentMessage(record: IncidentEventRecord, live: ReleaseRef | 
       at: new Date(event.resolvedAt),
     });
   }
-  const certificate = record.kind === "tls" && incident.cause.startsWith("certificate expires");
+  const certificate = record.kind === "tls" && isExpiryWarning(incident.cause);
   return message({
     kind: certificate ? "cert-expiring" : "incident-opened",
     severity: certificate ? "warning" : "critical",

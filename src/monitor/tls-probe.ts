@@ -3,6 +3,12 @@ import { connect } from "node:tls";
 import { describeError, failed, type ProbeResult, passed, timeoutText } from "./probe-result.js";
 
 const DAY_MS = 86_400_000;
+const EXPIRES_SOON = "certificate expires in";
+
+/** Whether a TLS monitor's error says the certificate is about to expire (rather than broken). */
+export function isExpiryWarning(error: string): boolean {
+  return error.startsWith(EXPIRES_SOON);
+}
 
 export interface TlsProbeTarget {
   host: string;
@@ -53,7 +59,7 @@ function judgeCertificate(
   if (leftMs < expiresWithinMs) {
     const days = Math.floor(leftMs / DAY_MS);
     const left = days >= 1 ? `${days} day${days === 1 ? "" : "s"}` : `${Math.ceil(leftMs / 3_600_000)} hours`;
-    return failed(startedAt, `certificate expires in ${left} (${certExpiresAt})`, { certExpiresAt });
+    return failed(startedAt, `${EXPIRES_SOON} ${left} (${certExpiresAt})`, { certExpiresAt });
   }
   if (authorizationError) {
     return failed(startedAt, `certificate not trusted: ${describeError(authorizationError)}`, {
