@@ -3,6 +3,7 @@
  * incident state, alert dispatcher) and nothing else, so the parent can read its CPU and memory.
  */
 
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { AlertDispatcher } from "../src/alerts/dispatcher.js";
 import { incidentMessage } from "../src/alerts/message.js";
 import { webhookChannel } from "../src/alerts/webhook.js";
@@ -15,6 +16,8 @@ const config = JSON.parse(process.env.SKIFF_BENCH_CONFIG ?? "{}") as AgentConfig
 const send = (message: ChildMessage) => process.send?.(message);
 
 const lateMs: number[] = [];
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
 let checks = 0;
 let alertsSent = 0;
 let alertsFailed = 0;
@@ -50,6 +53,15 @@ process.on("message", async (message: ParentMessage) => {
   if (message.type !== "finish") return;
   await service.stop();
   await dispatcher.close(1000);
-  send({ type: "stats", lateMs, checks, skipped: service.skippedChecks, alertsSent, alertsFailed });
+  const loopDelayP99Ms = loopDelay.percentile(99) / 1e6;
+  send({
+    type: "stats",
+    lateMs,
+    loopDelayP99Ms,
+    checks,
+    skipped: service.skippedChecks,
+    alertsSent,
+    alertsFailed,
+  });
   process.disconnect();
 });

@@ -19,6 +19,8 @@ export type ChildMessage =
   | {
       type: "stats";
       lateMs: number[];
+      /** The child's event-loop delay p99 (ms): lateness the scheduler cannot help, e.g. a starved CPU. */
+      loopDelayP99Ms: number;
       checks: number;
       skipped: number;
       alertsSent: number;

@@ -58,7 +58,11 @@ export interface MonitorServiceOptions {
   onError?: (error: unknown, monitorId: string) => void;
   /** How late each check started against its schedule, in ms. */
   onLate?: (lateMs: number) => void;
-  /** Checks in flight at once. */
+  /**
+   * Checks in flight at once (default 256). Checks mostly wait on the network, so the bound is
+   * generous: 1,000 monitors at 10 s whose targets all hang for a 5 s timeout need 500 slots,
+   * and a bound below that would make every other monitor late too.
+   */
   concurrency?: number;
   prober?: Prober;
 }
@@ -95,7 +99,7 @@ export class MonitorService {
     this.prober = options.prober ?? new Prober();
     this.ownsProber = options.prober === undefined;
     this.scheduler = new Scheduler({
-      concurrency: options.concurrency ?? 64,
+      concurrency: options.concurrency ?? 256,
       onLate: options.onLate,
       onError: (id, error) => this.reportError(error, id),
     });
