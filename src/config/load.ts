@@ -2,8 +2,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
+import { ALERT_KNOWN_KEYS } from "../alerts/config.js";
 import { DELIVERY_KNOWN_KEYS } from "../environments/schema.js";
 import { ConfigError } from "../errors.js";
+import { WATCH_KNOWN_KEYS } from "../metrics/watch-config.js";
+import { MONITOR_KNOWN_KEYS } from "../monitor/config.js";
 import { type AppConfig, appConfigSchema } from "./schema.js";
 
 export const CONFIG_FILE = "skiff.yml";
@@ -59,9 +62,15 @@ const KNOWN_KEYS: Record<string, string[]> = {
     "rollback_window",
     "keep_releases",
     ...DELIVERY_KNOWN_KEYS[""]!,
+    "monitors",
+    "alerts",
+    "watch",
   ],
   healthcheck: ["path", "interval", "timeout", "healthy_threshold", "deploy_timeout"],
   previews: DELIVERY_KNOWN_KEYS.previews!,
+  ...MONITOR_KNOWN_KEYS,
+  ...ALERT_KNOWN_KEYS,
+  ...WATCH_KNOWN_KEYS,
 };
 
 /** Every message starts with the key path, e.g. `healthcheck.interval: expected a duration…`. */
@@ -72,7 +81,10 @@ export function formatIssues(issues: z.core.$ZodIssue[], input: unknown): string
       return issue.keys.map((key) => {
         const where = path ? `${path}.${key}` : key;
         // An environment's overrides take the top level's keys: environments.staging.x → x.
-        const guess = closest(key, KNOWN_KEYS[path.replace(/^environments\.[^.]+\.?/, "")] ?? []);
+        const guess = closest(
+          key,
+          KNOWN_KEYS[keysPath(issue.path).replace(/^environments\.[^.]+\.?/, "")] ?? [],
+        );
         return `${where}: unknown key${guess ? ` (did you mean ${guess}?)` : ""}`;
       });
     }
@@ -82,6 +94,11 @@ export function formatIssues(issues: z.core.$ZodIssue[], input: unknown): string
         : issue.message;
     return [`${path || "(top level)"}: ${message}`];
   });
+}
+
+/** `monitors.0.expect` → `monitors.*.expect`, the form KNOWN_KEYS uses for list entries. */
+function keysPath(path: PropertyKey[]): string {
+  return path.map((key) => (typeof key === "number" ? "*" : String(key))).join(".");
 }
 
 function valueAt(input: unknown, path: PropertyKey[]): unknown {

@@ -1,33 +1,15 @@
 import { z } from "zod";
+import { alertsSchema } from "../alerts/config.js";
 import { withEnvironments } from "../environments/overrides.js";
 import { deliveryConfig, deliveryShape } from "../environments/schema.js";
-import { DURATION_HINT, parseDuration } from "./duration.js";
+import { watchSchema } from "../metrics/watch-config.js";
+import { monitorsSchema } from "../monitor/config.js";
+import { count, duration, hostname } from "./fields.js";
 
 /**
  * skiff.yml, as the user writes it (snake_case, durations as text) and as the code uses it
  * (camelCase, milliseconds). The schema is the single place defaults live.
  */
-
-const duration = (fallback: string) =>
-  z
-    .union([z.string(), z.number()], { error: `expected ${DURATION_HINT}` })
-    .default(fallback)
-    .transform((value, ctx) => {
-      const ms = typeof value === "string" ? parseDuration(value) : undefined;
-      if (ms === undefined) {
-        ctx.addIssue({ code: "custom", message: `expected ${DURATION_HINT}, got ${JSON.stringify(value)}` });
-        return z.NEVER;
-      }
-      return ms;
-    });
-
-const count = (fallback: number, min: number, max: number) =>
-  z
-    .number({ error: `expected a whole number from ${min} to ${max}` })
-    .int({ error: `expected a whole number from ${min} to ${max}` })
-    .min(min, { error: `expected a whole number from ${min} to ${max}` })
-    .max(max, { error: `expected a whole number from ${min} to ${max}` })
-    .default(fallback);
 
 const RESERVED_ENV = new Set(["PORT", "HOST"]);
 
@@ -49,14 +31,6 @@ const envMap = z
     }
   })
   .transform((env) => Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])));
-
-const HOSTNAME =
-  /^(?=.{1,253}$)(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
-
-const hostname = z
-  .string()
-  .transform((h) => h.toLowerCase())
-  .refine((h) => HOSTNAME.test(h), { error: "expected a host name like hello.example.com" });
 
 const healthcheck = z
   .strictObject({
@@ -91,6 +65,9 @@ const singleEnvironmentSchema = z
     rollback_window: duration("5m"),
     keep_releases: count(5, 1, 1000),
     ...deliveryShape({ duration, count, hostname }),
+    monitors: monitorsSchema,
+    alerts: alertsSchema,
+    watch: watchSchema,
   })
   .transform((c) => ({
     app: c.app,
@@ -111,6 +88,9 @@ const singleEnvironmentSchema = z
     rollbackWindowMs: c.rollback_window,
     keepReleases: c.keep_releases,
     ...deliveryConfig(c),
+    monitors: c.monitors,
+    alerts: c.alerts,
+    watch: c.watch,
   }));
 
 /** skiff.yml with each `environments:` entry resolved into a complete config (src/environments/). */
