@@ -312,7 +312,9 @@ function parseMeta(header: string | undefined): DeployMeta {
   if (!header) return { commit: null, deployedBy: null };
   try {
     const meta = JSON.parse(Buffer.from(header, "base64url").toString("utf8")) as DeployMeta;
-    return { commit: meta.commit ?? null, deployedBy: meta.deployedBy ?? null };
+    const version =
+      typeof meta.version === "string" && /^v?\d+\.\d+\.\d+/.test(meta.version) ? meta.version : null;
+    return { commit: meta.commit ?? null, deployedBy: meta.deployedBy ?? null, version };
   } catch {
     throw new UsageError(`${DEPLOY_META_HEADER}: expected base64url-encoded JSON`);
   }

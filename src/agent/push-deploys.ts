@@ -39,21 +39,27 @@ export class PushDeploys {
 
   constructor(private readonly options: PushDeploysOptions) {
     this.queue = new CoalescingQueue((_key, action) => this.run(action), {
-      onError: (key, action, error) =>
-        options.logger.error(
-          { key, sha: "sha" in action ? action.sha : undefined, err: errorMessage(error) },
-          `push job failed: ${errorMessage(error)}`,
-        ),
+      onError: (key, action, error) => this.failed(key, action, error),
       onSuperseded: (key, dropped, newer) =>
         options.logger.info(
-          {
-            key,
-            dropped: "sha" in dropped ? dropped.sha : undefined,
-            newer: "sha" in newer ? newer.sha : undefined,
-          },
+          { key, dropped: shaOf(dropped), newer: shaOf(newer) },
           "a newer push replaced a pending one",
         ),
     });
+  }
+
+  /** A push job that failed: in the ledger (the app's events) and the agent's log. */
+  private failed(key: string, action: WebhookAction, error: unknown): void {
+    const message = `push of ${shaOf(action)?.slice(0, 12) ?? action.kind} (${key}) failed: ${errorMessage(error)}`;
+    this.options.store.events.add({
+      app: action.app,
+      kind: "push",
+      name: "failed",
+      ok: false,
+      at: Date.now(),
+      message,
+    });
+    this.options.logger.error({ key, sha: shaOf(action) }, message);
   }
 
   start(): void {
@@ -187,4 +193,8 @@ export class PushDeploys {
       );
     }
   }
+}
+
+function shaOf(action: WebhookAction): string | undefined {
+  return "sha" in action ? action.sha : undefined;
 }

@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
+import { join } from "node:path";
 import type { Logger } from "pino";
 import semver from "semver";
+import { CONFIG_FILE, parseAppConfig } from "../config/load.js";
 import type { AppConfig } from "../config/schema.js";
 import { configForEnvironment } from "../environments/resolve.js";
 import { OperationError } from "../errors.js";
@@ -250,7 +252,7 @@ export class Deployer {
     if (from === to) throw new OperationError(`promote: ${from} → ${to} is the same environment`);
     const source = store.releases.live(app, from);
     if (!source) throw new OperationError(`${app} has no live release in ${from} to promote`);
-    const config = configForEnvironment(source.config, to);
+    const config = configForEnvironment(this.artifactConfig(app, source.artifact), to);
     const release = store.releases.create({
       app,
       env: to,
@@ -425,6 +427,14 @@ export class Deployer {
     }
     serving.switchTo(key, config.hosts, release.id, group);
     record("recovered", true, `${release.id} serves again after an agent restart (${gate.ms}ms)`);
+  }
+
+  /** The whole skiff.yml (every environment) that came with an artifact's files. */
+  private artifactConfig(app: string, artifact: string): AppConfig {
+    const file = join(this.options.dataDir.releaseDir(app, artifact), CONFIG_FILE);
+    if (!existsSync(file))
+      throw new OperationError(`the files of ${artifact} were pruned; deploy its commit again`);
+    return parseAppConfig(readFileSync(file, "utf8"), `${CONFIG_FILE} of ${artifact}`);
   }
 
   /** Production releases carry a version: the one given, else a patch bump of the last (0.1.0 first). */
