@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -115,11 +116,56 @@ describe("skiff CLI against a real agent", () => {
     expect(refused.stderr).not.toContain(agent.token);
   });
 
+  it("deploy --tag writes the changelog, tags the version and pushes the tag; --env deploys an environment", async () => {
+    const remote = join(tempDir(), "remote.git");
+    execFileSync("git", ["init", "-q", "--bare", remote]);
+    const repo = createAppRepo(
+      join(tempDir(), "app"),
+      "cli-tag",
+      { version: "v1" },
+      "environments:\n  staging: { host: staging.cli-tag.test }\n",
+    );
+    execFileSync("git", ["remote", "add", "origin", remote], { cwd: repo });
+    const tagged = await runSkiff(["deploy", "--tag", "--json"], { cwd: repo, env });
+    expect(tagged.stderr).toBe("");
+    const result = JSON.parse(tagged.stdout);
+    expect(result).toMatchObject({ ok: true, tag: "v0.1.0", release: { version: "0.1.0" } });
+    const show = (ref: string) => execFileSync("git", ["show", ref], { cwd: remote, encoding: "utf8" });
+    expect(show("v0.1.0:CHANGELOG.md")).toContain("## v0.1.0");
+    expect(
+      execFileSync("git", ["rev-parse", "v0.1.0^{commit}"], { cwd: remote, encoding: "utf8" }).trim(),
+    ).toBe(result.release.commit.sha);
+
+    setBehaviour(repo, { version: "v2" }, "feat: staging first");
+    const staging = await runSkiff(["deploy", "--env", "staging"], { cwd: repo, env });
+    expect(staging.code).toBe(0);
+    expect(staging.stdout).toMatch(/r2 of cli-tag \(staging\) is live/);
+    const promoted = await runSkiff(["promote", "staging", "production", "--json"], { cwd: repo, env });
+    expect(promoted.code).toBe(0);
+    expect(JSON.parse(promoted.stdout).release).toMatchObject({
+      env: "production",
+      artifact: "r2",
+      trigger: "promote",
+      version: "0.2.0",
+    });
+  });
+
   it("exits 2 on usage errors and 0 for --help of every command", async () => {
     expect((await runSkiff(["deploy", "--no-such-flag"])).code).toBe(2);
     expect((await runSkiff(["rollback"], { cwd: tempDir(), env })).code).toBe(2);
     expect((await runSkiff(["agent"])).stderr).toMatch(/--data-dir is required/);
-    for (const command of ["agent", "deploy", "rollback", "releases", "status", "logs", "demo"]) {
+    for (const command of [
+      "agent",
+      "deploy",
+      "rollback",
+      "promote",
+      "releases",
+      "status",
+      "logs",
+      "demo",
+      "version",
+      "init",
+    ]) {
       const help = await runSkiff([command, "--help"]);
       expect(help.code).toBe(0);
       expect(help.stdout).toMatch(new RegExp(`Usage: skiff ${command}`));
