@@ -10,6 +10,7 @@ import { Runtime } from "../runtime/runtime.js";
 import { DataDir } from "../store/data-dir.js";
 import { Store } from "../store/store.js";
 import { createApi } from "./api.js";
+import { Monitoring } from "./monitoring.js";
 import { PushDeploys } from "./push-deploys.js";
 import { loadOrCreateToken } from "./token.js";
 
@@ -18,6 +19,8 @@ export interface AgentOptions {
   listen: { host: string; port: number };
   api: { host: string; port: number };
   tokenFile?: string;
+  /** A second token that may read GET /metrics only (for a Prometheus scraper). */
+  metricsTokenFile?: string;
   logger?: Logger;
   maxUploadBytes?: number;
   logCapBytes?: number;
@@ -47,6 +50,7 @@ export class Agent {
   private proxy: ProxyServer | undefined;
   private serving: Serving | undefined;
   private pushDeploys: PushDeploys | undefined;
+  private monitoring: Monitoring | undefined;
   private server: ServerType | undefined;
   private readonly stopping = new AbortController();
   info: AgentInfo | undefined;
@@ -82,10 +86,36 @@ export class Agent {
     const proxy = new ProxyServer(options.listen);
     this.proxy = proxy;
     const proxyAddress = await proxy.start();
-    const serving = new Serving(proxy, runtime, logger);
+    // The parts call each other: monitoring watches what serving routes and asks the deployer to roll back.
+    let deployer: Deployer | undefined;
+    const monitoring: Monitoring = new Monitoring({
+      store,
+      logger,
+      proxyUrl: `http://${loopback(proxyAddress)}`,
+      healthy: (key): boolean => serving.live(key)?.group.instances.every((i) => i.healthy) ?? false,
+      rollback: (app, env, reason) =>
+        deployer!.rollback(
+          { app, env, trigger: "auto-rollback", reason, requestedBy: "skiff watch", wait: true },
+          () => undefined,
+          this.stopping.signal,
+        ),
+    });
+    this.monitoring = monitoring;
+    const serving: Serving = new Serving(proxy, runtime, logger, (app, key, release) =>
+      monitoring.observer(app, key, release),
+    );
     this.serving = serving;
-    const deployer = new Deployer({ store, dataDir, runtime, serving, logger, bootId });
+    deployer = new Deployer({
+      store,
+      dataDir,
+      runtime,
+      serving,
+      logger,
+      bootId,
+      onOutcome: (outcome) => monitoring.onOutcome(outcome),
+    });
     await deployer.recover(this.stopping.signal);
+    await monitoring.start();
     const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD;
     const pushDeploys = new PushDeploys({ store, dataDir, deployer, logger, maxUploadBytes });
     this.pushDeploys = pushDeploys;
@@ -93,6 +123,10 @@ export class Agent {
 
     const api = createApi({
       token: token.token,
+      metricsToken: options.metricsTokenFile
+        ? loadOrCreateToken(dataDir.token, options.metricsTokenFile).token
+        : undefined,
+      monitoring,
       logger,
       pushDeploys,
       store,
@@ -133,6 +167,7 @@ export class Agent {
       await closed;
     }
     await this.pushDeploys?.stop();
+    await this.monitoring?.stop();
     await this.proxy?.stop(SHUTDOWN_DRAIN_MS);
     this.serving?.stop();
     await this.runtime?.stop();
@@ -140,6 +175,13 @@ export class Agent {
     rmSync(this.dataDir.agentInfo, { force: true });
     this.logger.info("skiff agent stopped");
   }
+}
+
+/** The proxy as reachable from this host: a wildcard listen address becomes loopback. */
+function loopback(address: AddressInfo): string {
+  if (address.address === "0.0.0.0") return `127.0.0.1:${address.port}`;
+  if (address.address === "::") return `[::1]:${address.port}`;
+  return formatAddress(address);
 }
 
 function formatAddress(address: AddressInfo): string {

@@ -1,9 +1,11 @@
 import { randomBytes } from "node:crypto";
+import { rm } from "node:fs/promises";
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { stream } from "hono/streaming";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Logger } from "pino";
+import { DURATION_HINT, parseDuration } from "../config/duration.js";
 import { ArtifactError, inspectAppArtifact } from "../deployer/artifact.js";
 import type { Deployer } from "../deployer/deployer.js";
 import { LockedError } from "../deployer/lease.js";
@@ -27,12 +29,16 @@ import {
 } from "./api-types.js";
 import { bearerToken, tokenMatches } from "./auth.js";
 import { followLog } from "./log-follow.js";
+import type { Monitoring } from "./monitoring.js";
 import type { PushDeploys } from "./push-deploys.js";
 import { saveUpload, UploadTooLargeError } from "./upload.js";
 import { instanceViews, releaseView } from "./views.js";
 
 export interface ApiOptions {
   token: string;
+  /** May read GET /metrics and nothing else. */
+  metricsToken?: string | undefined;
+  monitoring: Monitoring;
   logger?: Logger;
   store: Store;
   dataDir: DataDir;
@@ -72,6 +78,17 @@ export function createApi(options: ApiOptions): Hono {
       log: (entry) => options.logger?.info(entry, `webhook: ${entry.message}`),
     }),
   );
+
+  api.get("/metrics", async (c) => {
+    const presented = bearerToken(c.req.header("authorization"));
+    const allowed =
+      tokenMatches(presented, options.token) ||
+      (options.metricsToken !== undefined && tokenMatches(presented, options.metricsToken));
+    if (!allowed)
+      return c.json(errorBody("Unauthorized", "missing or wrong API or metrics token", EXIT.agent), 401);
+    const { metrics } = options.monitoring;
+    return c.body(await metrics.render(), 200, { "content-type": metrics.contentType });
+  });
 
   api.use("/v1/*", async (c, next) => {
     if (!tokenMatches(bearerToken(c.req.header("authorization")), options.token)) {
@@ -118,6 +135,14 @@ export function createApi(options: ApiOptions): Hono {
     const { summary, config } = await inspectAppArtifact(upload, app, options.maxUploadBytes * 20);
     const env = c.req.query("env") ?? PRODUCTION;
     const resolved = configForEnvironment(config, env);
+    const problems = options.monitoring.channelProblems(resolved);
+    if (problems.length > 0) {
+      await rm(upload, { force: true });
+      throw new ConfigError(
+        "skiff.yml (uploaded)",
+        problems.map((p) => `${p} in the agent's environment`),
+      );
+    }
     return operationStream(c, (emit, signal) =>
       options.deployer.deploy(
         {
@@ -196,6 +221,25 @@ export function createApi(options: ApiOptions): Hono {
     const app = appParam(c);
     const last = options.store.releases.lastVersion(app);
     return c.json({ app, version: last?.version ?? null, sha: last?.sha ?? null });
+  });
+
+  api.get("/v1/incidents", (c) => {
+    const app = c.req.query("app");
+    return c.json(
+      options.monitoring.incidents({ ...(app ? { app } : {}), open: c.req.query("open") === "1" }),
+    );
+  });
+
+  api.post("/v1/apps/:app/alerts/test", async (c) =>
+    c.json(await options.monitoring.alertsTest(appParam(c))),
+  );
+
+  api.get("/v1/metrics/delivery", (c) => {
+    const since = c.req.query("since") ?? "30d";
+    const sinceMs = parseDuration(since);
+    if (sinceMs === undefined || sinceMs <= 0)
+      throw new UsageError(`--since ${since}: expected ${DURATION_HINT}, like 30d`);
+    return c.json(options.monitoring.delivery(c.req.query("app") || undefined, sinceMs));
   });
 
   api.get("/v1/apps/:app/logs", (c) => {

@@ -8,6 +8,7 @@ interface AgentFlags {
   listen: string;
   api: string;
   tokenFile?: string;
+  metricsTokenFile?: string;
   maxUpload?: string;
 }
 
@@ -21,6 +22,10 @@ export function register(program: Command): void {
     .option(
       "--token-file <file>",
       "read the API token from this file (default: DATA_DIR/token, created on first start)",
+    )
+    .option(
+      "--metrics-token-file <file>",
+      "a second token, allowed to read GET /metrics only (for Prometheus)",
     )
     .option("--max-upload <MB>", "largest deploy upload accepted, in megabytes", "512")
     .action(async (flags: AgentFlags) => {
@@ -36,6 +41,7 @@ export function register(program: Command): void {
         listen: parseHostPort("--listen", flags.listen),
         api: parseHostPort("--api", flags.api),
         ...(flags.tokenFile ? { tokenFile: flags.tokenFile } : {}),
+        ...(flags.metricsTokenFile ? { metricsTokenFile: flags.metricsTokenFile } : {}),
         maxUploadBytes: maxUploadMb * 1024 * 1024,
         logger: pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime }),
       });

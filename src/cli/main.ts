@@ -14,6 +14,9 @@ const COMMANDS: Array<() => Promise<Register>> = [
   () => import("./status.js").then((m) => m.register),
   () => import("./logs.js").then((m) => m.register),
   () => import("./demo.js").then((m) => m.register),
+  () => import("./incidents.js").then((m) => m.register),
+  () => import("./alerts.js").then((m) => m.register),
+  () => import("./metrics.js").then((m) => m.register),
   () => import("./version.js").then((m) => m.register),
   () => import("./init.js").then((m) => m.register),
 ];

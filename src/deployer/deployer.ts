@@ -66,7 +66,13 @@ export interface PromoteInput {
   wait: boolean;
 }
 
+/** What the rest of the agent hears from the deployer: a release went live, or an operation failed. */
+export type DeployOutcome =
+  | { type: "live"; release: Release; previous: string | undefined }
+  | { type: "failed"; release: Release; reason: string };
+
 export interface DeployerOptions {
+  onOutcome?: (outcome: DeployOutcome) => void;
   store: Store;
   dataDir: DataDir;
   runtime: Runtime;
@@ -298,6 +304,11 @@ export class Deployer {
       const reason = error instanceof Error ? error.message : String(error);
       store.releases.fail(release.app, release.id, reason, Date.now());
       steps.record("failed", false, steps.elapsed(), reason);
+      this.options.onOutcome?.({
+        type: "failed",
+        release: store.releases.get(release.app, release.id)!,
+        reason,
+      });
       throw this.withServingHint(release.app, release.env, error);
     }
   }

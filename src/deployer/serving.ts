@@ -41,6 +41,12 @@ export class Serving {
     private readonly proxy: ProxyServer,
     private readonly runtime: Runtime,
     private readonly logger: Logger,
+    /** Who hears about each answered request of a release (metrics, the post-deploy watch). */
+    private readonly observer?: (
+      app: string,
+      key: string,
+      release: string,
+    ) => (status: number, ms: number) => void,
   ) {}
 
   /** Why `key` cannot take these hosts (another deployment owns one), or undefined. */
@@ -96,6 +102,7 @@ export class Serving {
         ),
     );
     const next: Active = { release, group, lb: new LoadBalancer(release, targets) };
+    next.lb.observe = this.observer?.(group.options.app, key, release);
     const previous = deployment.live;
     this.proxy.switch(deployment.route, next.lb);
     deployment.live = next;

@@ -11,7 +11,8 @@ export interface DeployRecord {
   startedAt: string;
   finishedAt: string | null;
   outcome: DeployOutcome | (string & {});
-  trigger: "deploy" | "rollback" | (string & {});
+  /** cli, webhook, promote (changes) or rollback, auto-rollback. */
+  trigger: string;
   /** When the deployed commit was made (committer date). */
   commitTime: string | null;
   /** When the release took 100% of traffic; null if it never did. */
@@ -84,7 +85,10 @@ export function computeDora(input: {
   const inWindow = (iso: string | null) => iso !== null && Date.parse(iso) >= from && Date.parse(iso) < to;
   const days = Math.max((to - from) / DAY, 1 / 24);
 
-  const deploys = input.deploys.filter((d) => d.trigger === "deploy" && inWindow(d.startedAt));
+  // Production changes only: previews and staging are not deliveries to users; rollbacks are not changes.
+  const deploys = input.deploys.filter(
+    (d) => !isRollback(d.trigger) && (d.env ?? "production") === "production" && inWindow(d.startedAt),
+  );
   const wentLive = deploys.filter((d) => d.wentLiveAt !== null);
   const failedInProduction = wentLive.filter((d) => d.outcome === "rolled-back" || d.outcome === "failed");
   const leadTimes = wentLive.flatMap((d) =>
@@ -130,9 +134,13 @@ export function computeDora(input: {
       band: restoreMedian === null ? null : band(restoreMedian, BANDS.timeToRestoreMs, "below"),
     },
     meanDeployDurationMs: durations.length > 0 ? Math.round(sum(durations) / durations.length) : null,
-    rollbacks: input.deploys.filter((d) => d.trigger === "rollback" && inWindow(d.startedAt)).length,
+    rollbacks: input.deploys.filter((d) => isRollback(d.trigger) && inWindow(d.startedAt)).length,
     incidentsPerWeek: round((incidents.length / days) * 7, 2),
   };
+}
+
+function isRollback(trigger: string): boolean {
+  return trigger === "rollback" || trigger === "auto-rollback";
 }
 
 export function median(values: number[]): number | null {

@@ -15,7 +15,8 @@ export interface HttpExpectation {
 }
 
 export type MonitorTarget =
-  | { kind: "http"; url: string; expect: HttpExpectation }
+  /** `host`: a Host header to send (the app's own health monitor, checked through the proxy). */
+  | { kind: "http"; url: string; expect: HttpExpectation; host?: string }
   | { kind: "tcp"; host: string; port: number }
   | { kind: "tls"; host: string; port: number; expiresWithinMs: number };
 

@@ -22,6 +22,7 @@ export async function probeHttp(
   url: string,
   expect: HttpExpectation,
   timeoutMs: number,
+  host?: string,
 ): Promise<ProbeResult> {
   const startedAt = performance.now();
   const abort = new AbortController();
@@ -32,7 +33,7 @@ export async function probeHttp(
       origin,
       path: pathname + search,
       method: "GET",
-      headers: { "user-agent": "skiff-monitor", accept: "*/*" },
+      headers: { "user-agent": "skiff-monitor", accept: "*/*", ...(host ? { host } : {}) },
       signal: abort.signal,
     };
     const response = await requestWithRetries(dispatcher, options, abort.signal, STALE_RETRIES);

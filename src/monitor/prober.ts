@@ -33,7 +33,7 @@ export class Prober {
   run(target: MonitorTarget, timeoutMs: number): Promise<ProbeResult> {
     switch (target.kind) {
       case "http":
-        return probeHttp(this.http, target.url, target.expect, timeoutMs);
+        return probeHttp(this.http, target.url, target.expect, timeoutMs, target.host);
       case "tcp":
         return probeTcp(target.host, target.port, timeoutMs);
       case "tls":

@@ -24,6 +24,8 @@ export class ForwardedRequest implements Dispatcher.DispatchHandler {
   private abortUpstream: ((error?: Error) => void) | undefined;
   private resume: (() => void) | undefined;
   private responded = false;
+  private status = 0;
+  private readonly started = performance.now();
   private done = false;
   private readonly headers: string[];
 
@@ -73,6 +75,7 @@ export class ForwardedRequest implements Dispatcher.DispatchHandler {
     // 1xx informational answers (100 Continue, 103 Early Hints) are the connection's business.
     if (statusCode < 200) return true;
     this.responded = true;
+    this.status = statusCode;
     this.resume = resume;
     if (statusCode >= 500) this.lb!.counts.errors5xx++;
     this.res.writeHead(statusCode, statusText, downstreamResponseHeaders(rawHeaders));
@@ -89,6 +92,7 @@ export class ForwardedRequest implements Dispatcher.DispatchHandler {
     this.finishAttempt();
     this.done = true;
     this.lb!.counts.requests++;
+    this.lb!.observe?.(this.status, performance.now() - this.started);
     this.res.end();
   }
 
@@ -105,6 +109,7 @@ export class ForwardedRequest implements Dispatcher.DispatchHandler {
     }
     this.done = true;
     this.lb!.counts.requests++;
+    this.lb!.observe?.(this.responded ? this.status : 502, performance.now() - this.started);
     if (!this.res.headersSent) this.fail(502, `${this.route.app} did not answer: ${error.message}`);
     else this.res.destroy(error);
   }

@@ -18,6 +18,8 @@ export class LoadBalancer {
   /** Upgraded connections (WebSockets) to this release's instances, closed when a drain times out. */
   readonly tunnels = new Set<{ destroy(): void }>();
   readonly counts: TrafficCounts = { requests: 0, errors5xx: 0, failed: 0 };
+  /** Told the status and duration of every answered request: the metrics, the post-deploy watch. */
+  observe: ((status: number, ms: number) => void) | undefined;
 
   constructor(
     readonly release: string,

@@ -77,4 +77,35 @@ export const MIGRATIONS: string[] = [
     updated_at  INTEGER NOT NULL
   );
   `,
+  `
+  -- Monitor states survive restarts: an open incident stays open and is not alerted twice.
+  CREATE TABLE monitor_states (
+    id     TEXT PRIMARY KEY,              -- app/monitor
+    state  TEXT NOT NULL                  -- JSON (src/monitor/monitor-state.ts)
+  );
+
+  CREATE TABLE incidents (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    app          TEXT NOT NULL,
+    monitor      TEXT NOT NULL,
+    target       TEXT NOT NULL,
+    cause        TEXT NOT NULL,
+    release      TEXT,                    -- live when it opened
+    started_at   INTEGER NOT NULL,        -- the first failed check
+    opened_at    INTEGER NOT NULL,        -- the failure threshold crossed
+    resolved_at  INTEGER
+  );
+  CREATE INDEX incidents_open ON incidents (app, monitor, resolved_at);
+
+  -- Alerts that could not be delivered after their retries.
+  CREATE TABLE alert_failures (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    app       TEXT NOT NULL,
+    channel   TEXT NOT NULL,
+    kind      TEXT NOT NULL,
+    error     TEXT NOT NULL,
+    attempts  INTEGER NOT NULL,
+    at        INTEGER NOT NULL
+  );
+  `,
 ];

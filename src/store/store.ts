@@ -3,6 +3,7 @@ import { type Db, openDb } from "./db.js";
 import { Events } from "./events.js";
 import { Instances } from "./instances.js";
 import { Leases } from "./leases.js";
+import { AlertFailures, Incidents, MonitorStates } from "./monitoring.js";
 import { Releases } from "./releases.js";
 
 /** The ledger: one SQLite file, one module per table family. */
@@ -13,6 +14,9 @@ export class Store {
   readonly events: Events;
   readonly instances: Instances;
   readonly leases: Leases;
+  readonly monitorStates: MonitorStates;
+  readonly incidents: Incidents;
+  readonly alertFailures: AlertFailures;
 
   constructor(file: string) {
     this.db = openDb(file);
@@ -21,6 +25,9 @@ export class Store {
     this.events = new Events(this.db);
     this.instances = new Instances(this.db);
     this.leases = new Leases(this.db);
+    this.monitorStates = new MonitorStates(this.db);
+    this.incidents = new Incidents(this.db);
+    this.alertFailures = new AlertFailures(this.db);
   }
 
   close(): void {
