@@ -154,7 +154,7 @@ describe("skiff CLI against a real agent", () => {
     expect((await runSkiff(["deploy", "--no-such-flag"])).code).toBe(2);
     expect((await runSkiff(["rollback"], { cwd: tempDir(), env })).code).toBe(2);
     expect((await runSkiff(["agent"])).stderr).toMatch(/--data-dir is required/);
-    for (const command of [
+    const commands = [
       "agent",
       "deploy",
       "rollback",
@@ -165,10 +165,11 @@ describe("skiff CLI against a real agent", () => {
       "demo",
       "version",
       "init",
-    ]) {
-      const help = await runSkiff([command, "--help"]);
+    ];
+    const helps = await Promise.all(commands.map((command) => runSkiff([command, "--help"])));
+    helps.forEach((help, i) => {
       expect(help.code).toBe(0);
-      expect(help.stdout).toMatch(new RegExp(`Usage: skiff ${command}`));
-    }
+      expect(help.stdout).toMatch(new RegExp(`Usage: skiff ${commands[i]}`));
+    });
   });
 });
