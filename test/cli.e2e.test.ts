@@ -54,6 +54,13 @@ describe("skiff CLI against a real agent", () => {
     const human = await runSkiff(["status"], { env });
     expect(human.stdout).toMatch(/cli-app\s+default route\s+live: r3/);
 
+    const metrics = JSON.parse((await runSkiff(["metrics", "--app", "cli-app", "--json"], { env })).stdout);
+    expect(metrics.report.deploymentFrequency.deploys).toBe(2);
+    expect(metrics.report.changeFailureRate).toMatchObject({ failed: 1, total: 2, rate: 0.5 });
+    expect(metrics.report.rollbacks).toBe(1);
+    const incidents = await runSkiff(["incidents", "--open"], { env });
+    expect(incidents.stdout).toMatch(/No open incidents/);
+
     const logs = await runSkiff(["logs", "--app", "cli-app", "--release", "r2", "-n", "50"], { env });
     expect(logs.code).toBe(0);
     expect(logs.stdout).toMatch(/app v2 starting/);

@@ -365,6 +365,11 @@ export class Deployer {
       Date.now() - switchStarted,
       previous ? `from ${previous.release}` : "first release",
     );
+    this.options.onOutcome?.({
+      type: "live",
+      release: store.releases.get(app, release.id)!,
+      previous: previous?.release,
+    });
     if (previous) await this.drain(steps, key, previous, config);
     await this.prune(app, config.keepReleases);
     steps.record("finished", true, steps.elapsed());

@@ -27,7 +27,8 @@ export function useAgents(): (dataDir: string) => Promise<TestAgent> {
       dataDir,
       listen: { host: "127.0.0.1", port: 0 },
       api: { host: "127.0.0.1", port: 0 },
-      logger: pino({ level: "silent" }),
+      // SKIFF_TEST_LOG=info shows the agent's log while debugging a test.
+      logger: pino({ level: process.env.SKIFF_TEST_LOG ?? "silent" }),
     });
     running.push(agent);
     const info = await agent.start();
