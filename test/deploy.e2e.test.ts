@@ -2,6 +2,8 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { StatusView } from "../src/agent/api-types.js";
+import { DEPLOY_META_HEADER } from "../src/agent/api-types.js";
+import { archive, deployMeta, readAppSource } from "../src/cli/app-source.js";
 import { OperationError } from "../src/errors.js";
 import { deploy, get, rollback, useAgents, version } from "./support/agent.js";
 import { commitFiles, createAppRepo, setBehaviour, testConfig } from "./support/repo.js";
@@ -243,6 +245,43 @@ describe("routing and bookkeeping", () => {
     setBehaviour(repo, { version: "v5" });
     await deploy(client, repo);
     expect(readdirSync(agent.dataDir.appReleasesDir("hello")).sort()).toEqual(["r3", "r6"]);
+  });
+
+  it("cancels a deploy whose client went away before the switch, and leaves no lock behind", async () => {
+    const { client, proxy } = await startAgent(tempDir());
+    const repo = createAppRepo(join(tempDir(), "app"), "hello", { version: "v1" });
+    await deploy(client, repo);
+    setBehaviour(repo, { version: "v2", listenDelayMs: 4000 });
+    const source = await readAppSource(repo);
+    const abort = new AbortController();
+    const cut = fetch(`${client.url}/v1/apps/hello/deploys`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${client.token}`,
+        [DEPLOY_META_HEADER]: Buffer.from(JSON.stringify(deployMeta(source, "ctrl-c"))).toString("base64url"),
+      },
+      body: await archive(source),
+      signal: abort.signal,
+    }).then((res) => res.body?.getReader().read());
+    await new Promise((r) => setTimeout(r, 800));
+    abort.abort();
+    await cut.catch(() => undefined);
+    // The cancelled deploy stops and lets go of the app; the next one runs without --wait.
+    setBehaviour(repo, { version: "v3" });
+    let next: Awaited<ReturnType<typeof deploy>> | undefined;
+    for (let i = 0; i < 30 && !next; i++) {
+      next = await deploy(client, repo).catch(() => undefined);
+      if (!next) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(next?.result.release?.id).toBe("r3");
+    expect(await version(proxy)).toBe("v3");
+    const { releases } = await client.json<{
+      releases: Array<{ id: string; status: string; reason: string }>;
+    }>("GET", "/v1/apps/hello/releases");
+    expect(releases.find((r) => r.id === "r2")).toMatchObject({
+      status: "failed",
+      reason: "cancelled by the client",
+    });
   });
 
   it("lets one deploy run at a time, naming the running one, and queues with --wait", async () => {

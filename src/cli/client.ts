@@ -14,7 +14,7 @@ import { type AgentOptions, DEFAULT_AGENT } from "./options.js";
 /** A thin client of the agent's API: the bearer token on every call, errors mapped to exit codes. */
 export class AgentClient {
   readonly url: string;
-  private readonly token: string;
+  readonly token: string;
 
   constructor(url: string, token: string) {
     this.url = url.replace(/\/+$/, "");
