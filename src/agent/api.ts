@@ -6,7 +6,7 @@ import { stream } from "hono/streaming";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Logger } from "pino";
 import { DURATION_HINT, parseDuration } from "../config/duration.js";
-import { ArtifactError, inspectAppArtifact } from "../deployer/artifact.js";
+import { ArtifactError, inspectAppArtifact, UNPACKED_PER_UPLOADED_BYTE } from "../deployer/artifact.js";
 import type { Deployer } from "../deployer/deployer.js";
 import { LockedError } from "../deployer/lease.js";
 import { deploymentKey, type Serving } from "../deployer/serving.js";
@@ -132,7 +132,11 @@ export function createApi(options: ApiOptions): Hono {
       throw error instanceof UploadTooLargeError ? tooLarge(options.maxUploadBytes) : error;
     });
     const uploadMs = Date.now() - received;
-    const { summary, config } = await inspectAppArtifact(upload, app, options.maxUploadBytes * 20);
+    const { summary, config } = await inspectAppArtifact(
+      upload,
+      app,
+      options.maxUploadBytes * UNPACKED_PER_UPLOADED_BYTE,
+    );
     const env = c.req.query("env") ?? PRODUCTION;
     const resolved = configForEnvironment(config, env);
     const problems = options.monitoring.channelProblems(resolved);

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/schema.js";
-import { inspectAppArtifact } from "../deployer/artifact.js";
+import { inspectAppArtifact, UNPACKED_PER_UPLOADED_BYTE } from "../deployer/artifact.js";
 import type { Deployer, DeployInput } from "../deployer/deployer.js";
 import { archiveCommit, fetchMirror } from "../deployer/mirror.js";
 import type { OperationEvent } from "../deployer/steps.js";
@@ -117,7 +117,11 @@ export class PushDeploys {
     const { tarball, commit } = await archiveCommit(mirror, action.sha);
     const upload = this.options.dataDir.upload(randomBytes(8).toString("hex"));
     await writeFile(upload, tarball);
-    const checked = await inspectAppArtifact(upload, action.app, this.options.maxUploadBytes * 20);
+    const checked = await inspectAppArtifact(
+      upload,
+      action.app,
+      this.options.maxUploadBytes * UNPACKED_PER_UPLOADED_BYTE,
+    );
     const target = this.target(action, checked.config);
     if (!target) {
       logger.info(

@@ -30,6 +30,9 @@ export interface ArtifactSummary {
 }
 
 const CONFIG_ENTRY = "skiff.yml";
+
+/** How much larger than its upload limit a tarball may unpack: a bound on decompression bombs. */
+export const UNPACKED_PER_UPLOADED_BYTE = 20;
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /**
