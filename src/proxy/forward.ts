@@ -20,7 +20,7 @@ export const REPLAYABLE_BODY_LIMIT = 64 * 1024;
 export class ForwardedRequest implements UpstreamRequest {
   readonly method: string;
   cancelled = false;
-  private readonly headText: string;
+  private headText: string;
   private readonly streaming: boolean;
   private readonly chunks: Buffer[] = [];
   private bodyEnded: boolean;
@@ -80,6 +80,7 @@ export class ForwardedRequest implements UpstreamRequest {
 
   attached(connection: UpstreamConnection): void {
     this.upstream = connection;
+    if (this.request.host === undefined && this.attempts === 1) this.addHost();
     if (!this.streaming) {
       connection.write(
         this.chunks.length === 0
@@ -171,6 +172,13 @@ export class ForwardedRequest implements UpstreamRequest {
       this.client.pauseReading();
       upstream.onDrain(() => this.client.resumeReading());
     }
+  }
+
+  /** An HTTP/1.0 request may come without Host; the app gets HTTP/1.1, which requires one: the instance's. */
+  private addHost(): void {
+    const line = this.headText.indexOf("\r\n") + 2;
+    const host = `host: ${this.target!.host}:${this.target!.port}\r\n`;
+    this.headText = this.headText.slice(0, line) + host + this.headText.slice(line);
   }
 
   private finishAttempt(): void {

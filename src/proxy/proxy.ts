@@ -8,12 +8,20 @@ import { type Route, Router } from "./router.js";
 export interface ProxyOptions {
   host: string;
   port: number;
+  /** Client connection timeouts; the defaults suit production, tests shorten them. */
+  timeouts?: Partial<ProxyTimeouts>;
 }
 
-/** A request head must be complete this long after its first byte (slow-header clients hold slots). */
-const HEADERS_TIMEOUT_MS = 66_000;
-/** How often connections are checked against those timeouts (they may live this much longer). */
-const SWEEP_EVERY_MS = 2_000;
+export interface ProxyTimeouts {
+  /** An idle keep-alive connection is closed after this long (announced as `Keep-Alive: timeout`). */
+  idleMs: number;
+  /** A request head must be complete this long after its first byte (slow-header clients hold slots). */
+  headMs: number;
+  /** How often connections are checked against those timeouts (they may live this much longer). */
+  sweepMs: number;
+}
+
+const DEFAULT_TIMEOUTS: ProxyTimeouts = { idleMs: KEEP_ALIVE_SECONDS * 1000, headMs: 66_000, sweepMs: 2_000 };
 
 /**
  * The public port. It owns the client connections: a switch changes where the next request goes and
@@ -26,9 +34,11 @@ export class ProxyServer implements ConnectionOwner {
   private readonly server: Server;
   private readonly connections = new Set<ClientConnection>();
   private sweeper: NodeJS.Timeout | undefined;
+  private readonly timeouts: ProxyTimeouts;
   stopping = false;
 
   constructor(private readonly options: ProxyOptions) {
+    this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     this.server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
       this.connections.add(new ClientConnection(socket, this));
     });
@@ -42,7 +52,7 @@ export class ProxyServer implements ConnectionOwner {
         resolve();
       });
     });
-    this.sweeper = setInterval(() => this.sweep(), SWEEP_EVERY_MS);
+    this.sweeper = setInterval(() => this.sweep(), this.timeouts.sweepMs);
     this.sweeper.unref();
     return this.server.address() as AddressInfo;
   }
@@ -77,7 +87,7 @@ export class ProxyServer implements ConnectionOwner {
   private sweep(): void {
     const now = Date.now();
     for (const connection of this.connections) {
-      connection.expire(now, KEEP_ALIVE_SECONDS * 1000, HEADERS_TIMEOUT_MS);
+      connection.expire(now, this.timeouts.idleMs, this.timeouts.headMs);
     }
   }
 }
