@@ -153,6 +153,8 @@ async function rollbackLatency(bench: Bench): Promise<void> {
   for (let i = 0; i < ROLLBACKS; i++) inProcess.push(await rollback(bench, ends[i % 2]));
   const cli: number[] = [];
   for (let i = 0; i < ROLLBACKS; i++) cli.push(await cliRollback(bench, ends[i % 2]!));
+  const nodeAlone: number[] = [];
+  for (let i = 0; i < DIRECT_SAMPLES; i++) nodeAlone.push(await timeNodeStart(bench));
   const switched = inProcess.map((r) => stepMs(r.events, "switched"));
   const agentSide = inProcess.map((r) => r.switchedMs);
   const total = inProcess.map((r) => r.totalMs);
@@ -167,6 +169,13 @@ async function rollbackLatency(bench: Bench): Promise<void> {
   line("(a) API call to the `switched` event (client in process)", agentSide, 100);
   line("(b) whole rollback call, client in process", total, 500);
   line("(b) `skiff rollback` CLI, spawn to exit", cli, 500);
+  out(`    for scale: \`node -e 0\` alone takes ${ms(median(nodeAlone))} (median) on this machine right now`);
+}
+
+async function timeNodeStart(bench: Bench): Promise<number> {
+  const started = performance.now();
+  await finished(bench.processes.spawn(process.execPath, ["-e", "0"]));
+  return performance.now() - started;
 }
 
 async function cliRollback(bench: Bench, to: string): Promise<number> {
@@ -251,18 +260,24 @@ async function proxyCost(bench: Bench): Promise<void> {
   const rps = (name: string) => of(saturated, name, (r) => r.result.rps);
   const addedSaturated =
     of(saturated, "skiff", (r) => r.result.p99Ms) - of(saturated, "direct", (r) => r.result.p99Ms);
-  const added = of(steady, "skiff", (r) => r.result.p99Ms) - of(steady, "direct", (r) => r.result.p99Ms);
+  const added = (name: string, pick: (run: Run) => number) =>
+    of(steady, name, pick) - of(steady, "direct", pick);
+  const addedLine = (name: string) =>
+    `p50 ${ms(added(name, (r) => r.result.p50Ms))}, p90 ${ms(added(name, (r) => r.result.p90Ms))}, ` +
+    `p99 ${ms(added(name, (r) => r.result.p99Ms))}`;
+  const p99Added = added("skiff", (r) => r.result.p99Ms);
   out(
-    `p99 added by skiff over direct: ${ms(added)} at the steady rate (target < 2 ms) ${verdict(added < 2)}; ${ms(addedSaturated)} saturated (mostly queueing)`,
+    `added by skiff over direct at the steady rate: ${addedLine("skiff")} (target p99 < 2 ms) ${verdict(p99Added < 2)}`,
   );
+  out(`  saturated, p99 added ${ms(addedSaturated)} (mostly queueing)`);
   if (nginx) {
     const ratio = rps("skiff") / rps("nginx");
-    const nginxAdded =
-      of(steady, "nginx", (r) => r.result.p99Ms) - of(steady, "direct", (r) => r.result.p99Ms);
+    out(
+      `added by nginx over direct at the steady rate: ${addedLine("nginx")} (how much of the tail is the machine)`,
+    );
     out(
       `skiff / nginx throughput: ${ratio.toFixed(2)}× (target ≥ 0.5×, heading for 0.8×) ${verdict(ratio >= 0.5)}`,
     );
-    out(`p99 added by nginx over direct at the steady rate: ${ms(nginxAdded)}`);
   }
   const failed = [...saturated.values(), ...steady.values()].flat().reduce((n, r) => n + r.result.failed, 0);
   out(`failed requests in these runs: ${failed}`);

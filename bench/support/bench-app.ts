@@ -32,7 +32,7 @@ const CONFIG = `app: ${BENCH_APP}
 build: node build.js
 start: node server.js
 drain_timeout: 10s
-rollback_window: 10m
+rollback_window: 1m
 keep_releases: 100
 `;
 

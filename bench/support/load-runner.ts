@@ -8,6 +8,7 @@ export interface LoadResult {
   failed: number;
   rps: number;
   p50Ms: number;
+  p90Ms: number;
   p99Ms: number;
   /** How the failures split up (status codes, socket errors), for the report. */
   failures: string;
@@ -95,6 +96,8 @@ function startLoadClass(spec: LoadSpec): RunningLoad {
       failed: report.failed,
       rps: Math.round((report.ok * 1000) / Math.max(1, report.durationMs)),
       p50Ms: report.latencyMs.p50,
+      // The Load class keeps p50 and p99 only.
+      p90Ms: Number.NaN,
       p99Ms: report.latencyMs.p99,
       failures: JSON.stringify({ ...report.byStatus, ...report.errors }),
     };
@@ -116,6 +119,7 @@ export function parseWrk(stdout: string, stderr: string): LoadResult {
     failed: non2xx + connect! + read! + write! + timeout!,
     rps: Math.round(Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0)),
     p50Ms: latency(stdout, "50%"),
+    p90Ms: latency(stdout, "90%"),
     p99Ms: latency(stdout, "99%"),
     failures: `non-2xx ${non2xx}, connect ${connect}, read ${read}, write ${write}, timeout ${timeout}`,
   };
