@@ -170,3 +170,15 @@ describe("client connections", () => {
     expect(slow.closed).toBe(true);
   });
 });
+
+describe("answers of the proxy's own", () => {
+  it("closes the connection after answering a request whose body it did not read", async () => {
+    const proxy = await proxyTo(cleanups, [await app()]);
+    proxy.proxy.switch(proxy.proxy.router.get("app")!, undefined);
+    const head = "POST /x HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 100000\r\n\r\n";
+    const { text, closed } = await rawExchange(cleanups, proxy.port, head);
+    expect(text).toMatch(/^HTTP\/1.1 503 Service Unavailable\r\n/);
+    expect(text).toMatch(/connection: close\r\n/);
+    expect(closed).toBe(true);
+  });
+});

@@ -131,6 +131,12 @@ export class ClientConnection {
   /** An answer of the proxy's own (404, 502, 503…), plain text. */
   respondError(status: number, message: string): void {
     if (this.closed) return;
+    if (!this.requestDone) {
+      // Answered before its body arrived (a client may even wait for 100 Continue): the rest of the body
+      // is not read, so the connection cannot carry another request.
+      this.closeAfter = true;
+      this.requestDone = true;
+    }
     const body = `${message}\n`;
     this.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\ncontent-type: text/plain; charset=utf-8\r\nx-skiff: proxy\r\n` +
