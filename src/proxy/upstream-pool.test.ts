@@ -115,3 +115,14 @@ describe("UpstreamPool", () => {
     expect(pool.size).toBe(0);
   });
 });
+
+describe("UpstreamPool after close", () => {
+  it("turns a new request away at once instead of queueing it forever", async () => {
+    const { pool } = await countingApp();
+    await pool.close();
+    const late = new TestRequest("/late");
+    pool.dispatch(late);
+    await late.finished;
+    expect(late.error?.message).toMatch(/retired/);
+  });
+});

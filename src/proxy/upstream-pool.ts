@@ -26,6 +26,11 @@ export class UpstreamPool implements PoolSlot {
   }
 
   dispatch(request: UpstreamRequest): void {
+    if (this.closing) {
+      // A retired release: the request goes back to be retried on whatever is live now.
+      request.failed(new Error("the release was retired"), false);
+      return;
+    }
     const connection = this.takeIdle() ?? this.open();
     if (connection) connection.send(request);
     else this.waiting.push(request);
