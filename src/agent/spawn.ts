@@ -22,12 +22,12 @@ export interface SpawnedAgent {
  */
 export async function spawnAgent(
   dataDir: string,
-  options: { listen?: string; api?: string; timeoutMs?: number } = {},
+  options: { listen?: string; api?: string; timeoutMs?: number; bin?: string } = {},
 ): Promise<SpawnedAgent> {
   const child = spawn(
     process.execPath,
     [
-      SKIFF_BIN,
+      options.bin ?? SKIFF_BIN,
       "agent",
       "--data-dir",
       dataDir,

@@ -1,150 +1,200 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Dispatcher } from "undici";
-import { downstreamResponseHeaders, upstreamRequestHeaders } from "./headers.js";
+import type { ClientConnection } from "./client-connection.js";
+import { upstreamRequestHead } from "./headers.js";
+import type { RequestHead, ResponseHead } from "./http1/head.js";
 import type { LoadBalancer } from "./load-balancer.js";
 import type { Route } from "./router.js";
 import type { Target } from "./target.js";
+import type { UpstreamConnection, UpstreamRequest } from "./upstream-connection.js";
 
 /** One try plus this many retries for a request that met a dead upstream socket before any response byte. */
 const MAX_ATTEMPTS = 4;
 /** Request bodies up to this size are read first, so the request can be replayed on another connection. */
-const REPLAYABLE_BODY_LIMIT = 64 * 1024;
-
-export type Body = Buffer | IncomingMessage | null;
+export const REPLAYABLE_BODY_LIMIT = 64 * 1024;
 
 /**
- * Sends one client request to the live release of `route` and streams the answer back.
- * A request is retried (on the route's live release, on another connection) when the upstream failed
- * before sending any response byte and the request can be replayed: no body, or a body we hold in full.
+ * One client request on its way to the live release of its route, and the answer on its way back.
+ * A request is retried (on the route's live release at that moment, on another connection) when the
+ * upstream failed before sending any byte and the request can be replayed: no body, or a body held whole.
+ * Larger bodies are streamed as they arrive and never replayed.
  */
-export class ForwardedRequest implements Dispatcher.DispatchHandler {
+export class ForwardedRequest implements UpstreamRequest {
+  readonly method: string;
+  cancelled = false;
+  private headText: string;
+  private readonly streaming: boolean;
+  private readonly chunks: Buffer[] = [];
+  private bodyEnded: boolean;
   private attempts = 0;
+  private inAttempt = false;
   private lb: LoadBalancer | undefined;
   private target: Target | undefined;
-  private abortUpstream: ((error?: Error) => void) | undefined;
-  private resume: (() => void) | undefined;
+  private upstream: UpstreamConnection | undefined;
   private responded = false;
   private status = 0;
   private readonly started = performance.now();
   private done = false;
-  private readonly headers: string[];
 
   constructor(
-    private readonly req: IncomingMessage,
-    private readonly res: ServerResponse,
+    private readonly client: ClientConnection,
+    private readonly request: RequestHead,
     private readonly route: Route,
-    private readonly body: Body,
   ) {
-    this.headers = upstreamRequestHeaders(req);
-    res.once("close", () => {
-      // The client went away: free the upstream connection rather than let a small pool fill up.
-      if (!this.done) this.abortUpstream?.(new Error("client closed the connection"));
-    });
+    this.method = request.method;
+    const body = request.body;
+    this.bodyEnded = body.kind === "none";
+    this.streaming =
+      body.kind === "chunked" || (body.kind === "length" && body.length > REPLAYABLE_BODY_LIMIT);
+    this.headText = upstreamRequestHead(request, client.remoteAddress);
   }
 
-  send(): void {
-    const lb = this.route.live;
-    const target = lb?.pick();
-    if (!lb || !target) {
-      this.fail(503, `no healthy instance of ${this.route.app}`);
+  /** Sends it now when it has no body to wait for (or streams its body); else once the body is read. */
+  start(): void {
+    if (this.bodyEnded || this.streaming) this.send();
+  }
+
+  requestData(chunk: Buffer): void {
+    if (this.done) return;
+    this.chunks.push(chunk);
+    if (!this.streaming) return;
+    if (this.upstream) this.flushBody();
+    // Waiting for a connection: hold the client rather than the whole upload in memory.
+    else this.client.pauseReading();
+  }
+
+  requestEnd(): void {
+    if (this.done) return;
+    this.bodyEnded = true;
+    if (!this.streaming) {
+      if (this.attempts === 0) this.send();
+    } else if (this.upstream) {
+      this.flushBody();
+    }
+  }
+
+  /** The client went away: give up, and free the upstream connection rather than let a small pool fill. */
+  clientGone(): void {
+    if (this.done) return;
+    this.done = true;
+    this.cancelled = true;
+    this.upstream?.abort();
+    this.finishAttempt();
+  }
+
+  attached(connection: UpstreamConnection): void {
+    this.upstream = connection;
+    if (this.request.host === undefined && this.attempts === 1) this.addHost();
+    if (!this.streaming) {
+      connection.write(
+        this.chunks.length === 0
+          ? this.headText
+          : Buffer.concat([Buffer.from(this.headText, "latin1"), ...this.chunks]),
+      );
       return;
     }
-    this.attempts++;
-    this.lb = lb;
-    this.target = target;
-    this.abortUpstream = undefined;
-    lb.inflight++;
-    target.inflight++;
-    target.pool.dispatch(
-      {
-        path: this.req.url ?? "/",
-        method: this.req.method as Dispatcher.HttpMethod,
-        headers: this.headers,
-        body: this.body,
-      },
-      this,
-    );
+    connection.write(this.headText);
+    this.client.resumeReading();
+    this.flushBody();
   }
 
-  onConnect(abort: (error?: Error) => void): void {
-    this.abortUpstream = abort;
-    if (this.res.destroyed) abort(new Error("client closed the connection"));
+  informational(head: ResponseHead): void {
+    this.client.writeInformational(head);
   }
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
-    // 1xx informational answers (100 Continue, 103 Early Hints) are the connection's business.
-    if (statusCode < 200) return true;
+  head(head: ResponseHead): void {
     this.responded = true;
-    this.status = statusCode;
-    this.resume = resume;
-    if (statusCode >= 500) this.lb!.counts.errors5xx++;
-    this.res.writeHead(statusCode, statusText, downstreamResponseHeaders(rawHeaders));
-    return true;
+    this.status = head.status;
+    if (head.status >= 500) this.lb!.counts.errors5xx++;
+    if (!this.bodyEnded) {
+      // The app answered before the whole body was sent: neither connection can carry another request.
+      this.upstream!.unusable();
+      this.client.closeAfterResponse();
+    }
+    this.client.writeResponseHead(head);
   }
 
-  onData(chunk: Buffer): boolean {
-    const flushed = this.res.write(chunk);
-    if (!flushed) this.res.once("drain", this.resume!);
-    return flushed;
+  data(chunk: Buffer): void {
+    if (!this.client.writeBody(chunk)) {
+      const upstream = this.upstream!;
+      upstream.pause();
+      this.client.onDrain(() => upstream.resume());
+    }
   }
 
-  onComplete(): void {
+  end(): void {
     this.finishAttempt();
     this.done = true;
     this.lb!.counts.requests++;
     this.lb!.observe?.(this.status, performance.now() - this.started);
-    this.res.end();
+    this.client.endResponse();
   }
 
-  onError(error: Error): void {
+  failed(error: Error, answered: boolean): void {
+    if (this.done) return;
     this.finishAttempt();
-    if (this.res.destroyed) {
-      this.done = true;
-      return;
-    }
-    const replayable = this.body === null || Buffer.isBuffer(this.body);
-    if (!this.responded && replayable && this.attempts < MAX_ATTEMPTS) {
+    if (!answered && !this.streaming && this.attempts < MAX_ATTEMPTS) {
       this.send();
       return;
     }
     this.done = true;
     this.lb!.counts.requests++;
     this.lb!.observe?.(this.responded ? this.status : 502, performance.now() - this.started);
-    if (!this.res.headersSent) this.fail(502, `${this.route.app} did not answer: ${error.message}`);
-    else this.res.destroy(error);
+    if (this.responded) this.client.destroy();
+    else this.client.respondError(502, `${this.route.app} did not answer: ${error.message}`);
+  }
+
+  private send(): void {
+    const lb = this.route.live;
+    const target = lb?.pick();
+    if (!lb || !target) {
+      this.done = true;
+      if (lb) {
+        lb.counts.failed++;
+        lb.observe?.(503, performance.now() - this.started);
+      }
+      this.client.respondError(503, `no healthy instance of ${this.route.app}`);
+      return;
+    }
+    this.attempts++;
+    this.inAttempt = true;
+    this.lb = lb;
+    this.target = target;
+    this.upstream = undefined;
+    lb.inflight++;
+    target.inflight++;
+    target.pool.dispatch(this);
+  }
+
+  /** Streams the body read so far to the app, pausing the client while the app's side is full. */
+  private flushBody(): void {
+    const upstream = this.upstream!;
+    const chunked = this.request.body.kind === "chunked";
+    let flushed = true;
+    for (const chunk of this.chunks.splice(0)) {
+      if (chunk.length === 0) continue;
+      flushed = upstream.write(
+        chunked ? Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, CRLF]) : chunk,
+      );
+    }
+    if (this.bodyEnded && chunked) flushed = upstream.write("0\r\n\r\n");
+    if (!flushed && !this.bodyEnded) {
+      this.client.pauseReading();
+      upstream.onDrain(() => this.client.resumeReading());
+    }
+  }
+
+  /** An HTTP/1.0 request may come without Host; the app gets HTTP/1.1, which requires one: the instance's. */
+  private addHost(): void {
+    const line = this.headText.indexOf("\r\n") + 2;
+    const host = `host: ${this.target!.host}:${this.target!.port}\r\n`;
+    this.headText = this.headText.slice(0, line) + host + this.headText.slice(line);
   }
 
   private finishAttempt(): void {
+    if (!this.inAttempt) return;
+    this.inAttempt = false;
     this.lb!.inflight--;
     this.target!.inflight--;
   }
-
-  private fail(status: number, message: string): void {
-    this.done = true;
-    if (this.lb) this.lb.counts.failed++;
-    respondPlain(this.res, status, message);
-  }
 }
 
-export function respondPlain(res: ServerResponse, status: number, message: string): void {
-  if (res.headersSent || res.destroyed) return;
-  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "x-skiff": "proxy" });
-  res.end(`${message}\n`);
-}
-
-/**
- * The request body as the upstream should get it: null when there is none, the whole body when small
- * (so the request can be retried), else the stream itself.
- */
-export function readBody(req: IncomingMessage): Promise<Body> | Body {
-  const length = req.headers["content-length"];
-  const chunked = req.headers["transfer-encoding"] !== undefined;
-  if (!chunked && (length === undefined || length === "0")) return null;
-  if (chunked || Number(length) > REPLAYABLE_BODY_LIMIT) return req;
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.once("end", () => resolve(Buffer.concat(chunks)));
-    req.once("error", reject);
-  });
-}
+const CRLF = Buffer.from("\r\n");

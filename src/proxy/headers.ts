@@ -1,4 +1,4 @@
-import type { IncomingMessage } from "node:http";
+import type { Fields, RequestHead, ResponseHead } from "./http1/head.js";
 
 /** Headers that describe one connection, not the message: never forwarded (RFC 9110 §7.6.1). */
 const HOP_BY_HOP = new Set([
@@ -13,64 +13,94 @@ const HOP_BY_HOP = new Set([
   "proxy-authorization",
 ]);
 
-function isHopByHop(name: string, extra: Set<string> | undefined): boolean {
-  const lower = name.toLowerCase();
-  return HOP_BY_HOP.has(lower) || extra?.has(lower) === true;
+/** What the client is told about its connection after an answer that keeps it open. */
+export const KEEP_ALIVE_SECONDS = 65;
+
+/** Whether field `i` goes on to the other side. The framing and Host headers are the proxy's own business. */
+function forwarded(fields: Fields, i: number): boolean {
+  const lower = fields.lower[i]!;
+  if (HOP_BY_HOP.has(lower) || lower === "content-length") return false;
+  return fields.connection.size === 0 || lower === "host" || !fields.connection.has(lower);
 }
 
-/** Header names the Connection header itself declares hop-by-hop (`Connection: close, x-foo`). */
-function connectionTokens(value: string | undefined): Set<string> | undefined {
-  if (!value || value.length === 0) return undefined;
-  const tokens = value.split(",").map((t) => t.trim().toLowerCase());
-  return tokens.length === 1 && (tokens[0] === "keep-alive" || tokens[0] === "close")
-    ? undefined
-    : new Set(tokens);
-}
-
-/** The request's headers as a flat [name, value, …] list for the upstream, with X-Forwarded-* added. */
-export function upstreamRequestHeaders(req: IncomingMessage, keepUpgrade = false): string[] {
-  const raw = req.rawHeaders;
-  const extra = connectionTokens(req.headers.connection);
-  const out: string[] = [];
+/**
+ * The head the app gets: the client's fields minus hop-by-hop ones, X-Forwarded-* added, and the body's
+ * framing stated once. `keepUpgrade` keeps Connection and Upgrade for a WebSocket handshake.
+ */
+export function upstreamRequestHead(
+  request: RequestHead,
+  clientAddress: string,
+  keepUpgrade = false,
+): string {
+  const { fields } = request;
+  let out = `${request.method} ${request.target} HTTP/1.1\r\n`;
   let forwardedFor: string | undefined;
   let hasProto = false;
   let hasHost = false;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!;
-    const lower = name.toLowerCase();
+  for (let i = 0; i < fields.lower.length; i++) {
+    const lower = fields.lower[i]!;
     if (lower === "x-forwarded-for") {
-      forwardedFor = forwardedFor ? `${forwardedFor}, ${raw[i + 1]}` : raw[i + 1];
+      forwardedFor = forwardedFor === undefined ? fields.values[i] : `${forwardedFor}, ${fields.values[i]}`;
       continue;
     }
     if (keepUpgrade && (lower === "connection" || lower === "upgrade")) {
-      out.push(name, raw[i + 1]!);
+      out += `${fields.names[i]}: ${fields.values[i]}\r\n`;
       continue;
     }
-    if (isHopByHop(name, extra)) continue;
+    // Expect: 100-continue is answered by the proxy itself, which then reads the body.
+    if (!forwarded(fields, i) || lower === "expect") continue;
     if (lower === "x-forwarded-proto") hasProto = true;
     else if (lower === "x-forwarded-host") hasHost = true;
-    out.push(name, raw[i + 1]!);
+    out += `${fields.names[i]}: ${fields.values[i]}\r\n`;
   }
-  const client = req.socket.remoteAddress ?? "";
-  out.push("x-forwarded-for", forwardedFor ? `${forwardedFor}, ${client}` : client);
-  if (!hasProto) out.push("x-forwarded-proto", "http");
-  if (!hasHost && req.headers.host) out.push("x-forwarded-host", req.headers.host);
-  return out;
+  out += `x-forwarded-for: ${forwardedFor === undefined ? clientAddress : `${forwardedFor}, ${clientAddress}`}\r\n`;
+  if (!hasProto) out += "x-forwarded-proto: http\r\n";
+  if (!hasHost && request.host !== undefined) out += `x-forwarded-host: ${request.host}\r\n`;
+  const body = request.body;
+  if (body.kind === "length") out += `content-length: ${body.length}\r\n`;
+  else if (body.kind === "chunked") out += "transfer-encoding: chunked\r\n";
+  return `${out}\r\n`;
 }
 
-/** The upstream response's raw headers as a flat list for `res.writeHead`, without hop-by-hop ones. */
-export function downstreamResponseHeaders(raw: Buffer[]): string[] {
-  const out: string[] = [];
-  let extra: Set<string> | undefined;
-  for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i]!.length === 10 && raw[i]!.toString("latin1").toLowerCase() === "connection") {
-      extra = connectionTokens(raw[i + 1]!.toString("latin1"));
-    }
+/** How the client gets the body: as the app framed it (length), re-chunked, or until the proxy closes. */
+export type ClientFraming = "as-is" | "chunked" | "close";
+
+export function clientFraming(response: ResponseHead, clientMinor: 0 | 1): ClientFraming {
+  const kind = response.body.kind;
+  if (kind === "length" || kind === "none") return "as-is";
+  return clientMinor === 1 ? "chunked" : "close";
+}
+
+/**
+ * The head the client gets: the app's status and fields minus hop-by-hop ones, the body framing the proxy
+ * chose, and the proxy's own keep-alive policy (never the app's).
+ */
+export function downstreamResponseHead(
+  response: ResponseHead,
+  framing: ClientFraming,
+  keepAlive: boolean,
+  clientMinor: 0 | 1,
+): string {
+  const { fields } = response;
+  let out = `HTTP/1.1 ${response.status} ${response.reason}\r\n`;
+  for (let i = 0; i < fields.lower.length; i++) {
+    if (forwarded(fields, i)) out += `${fields.names[i]}: ${fields.values[i]}\r\n`;
+    else if (framing === "as-is" && fields.lower[i] === "content-length")
+      out += `content-length: ${fields.values[i]}\r\n`;
   }
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!.toString("latin1");
-    if (isHopByHop(name, extra)) continue;
-    out.push(name, raw[i + 1]!.toString("latin1"));
+  if (framing === "chunked") out += "transfer-encoding: chunked\r\n";
+  if (!keepAlive || framing === "close") out += "connection: close\r\n";
+  else
+    out += `${clientMinor === 0 ? "connection: keep-alive\r\n" : ""}keep-alive: timeout=${KEEP_ALIVE_SECONDS}\r\n`;
+  return `${out}\r\n`;
+}
+
+/** A 1xx answer (103 Early Hints…) passed on as it came, minus hop-by-hop fields. */
+export function informationalHead(response: ResponseHead): string {
+  const { fields } = response;
+  let out = `HTTP/1.1 ${response.status} ${response.reason}\r\n`;
+  for (let i = 0; i < fields.lower.length; i++) {
+    if (forwarded(fields, i)) out += `${fields.names[i]}: ${fields.values[i]}\r\n`;
   }
-  return out;
+  return `${out}\r\n`;
 }

@@ -1,73 +1,22 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server } from "node:http";
-import {
-  type AddressInfo,
-  connect,
-  createServer as createTcpServer,
-  type Server as TcpServer,
-} from "node:net";
+import { connect, createServer as createTcpServer, type Server as TcpServer } from "node:net";
 import { Client, request } from "undici";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import {
+  backend as backendOn,
+  listen as listenOn,
+  proxyTo as proxyOn,
+  useCleanups,
+} from "../test-support/proxy.js";
 import { LoadBalancer } from "./load-balancer.js";
 import { ProxyServer } from "./proxy.js";
 import { Target } from "./target.js";
 
-const cleanups: Array<() => Promise<unknown> | unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function listen<T extends Server | TcpServer>(server: T): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  cleanups.push(() => {
-    (server as Server).closeAllConnections?.();
-    return new Promise((resolve) => server.close(resolve));
-  });
-  return (server.address() as AddressInfo).port;
-}
-
-/** A backend that answers with its name and what it received. */
-async function backend(name: string, onRequest?: (req: IncomingMessage) => void): Promise<number> {
-  const server = createHttpServer((req, res) => {
-    onRequest?.(req);
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      if (req.url?.startsWith("/slow")) {
-        setTimeout(() => res.end(`${name} slow`), 400);
-        return;
-      }
-      res.writeHead(200, {
-        "content-type": "application/json",
-        connection: "keep-alive",
-        "keep-alive": "timeout=5",
-        "x-custom": "1",
-      });
-      res.end(
-        JSON.stringify({
-          name,
-          method: req.method,
-          url: req.url,
-          headers: req.headers,
-          body: Buffer.concat(chunks).toString(),
-        }),
-      );
-    });
-  });
-  return listen(server);
-}
-
-async function proxyTo(...ports: number[]): Promise<{ url: string; proxy: ProxyServer; lb: LoadBalancer }> {
-  const proxy = new ProxyServer({ host: "127.0.0.1", port: 0 });
-  const route = proxy.router.set("app", []);
-  const lb = new LoadBalancer(
-    "r1",
-    ports.map((port) => new Target("127.0.0.1", port, () => true)),
-  );
-  proxy.switch(route, lb);
-  const address = await proxy.start();
-  cleanups.push(() => proxy.stop(100));
-  return { url: `http://127.0.0.1:${address.port}`, proxy, lb };
-}
+const cleanups = useCleanups();
+const listen = <T extends Server | TcpServer>(server: T) => listenOn(cleanups, server);
+const backend = (name: string, onRequest?: (req: IncomingMessage) => void) =>
+  backendOn(cleanups, name, onRequest);
+const proxyTo = (...ports: number[]) => proxyOn(cleanups, ports);
 
 describe("ProxyServer", () => {
   it("forwards method, path, headers and body; adds X-Forwarded-*; drops hop-by-hop headers", async () => {

@@ -1,37 +1,46 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer, type Server } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ForwardedRequest, readBody, respondPlain } from "./forward.js";
+import { ClientConnection, type ConnectionOwner } from "./client-connection.js";
+import { KEEP_ALIVE_SECONDS } from "./headers.js";
 import type { LoadBalancer } from "./load-balancer.js";
 import { type Route, Router } from "./router.js";
-import { proxyUpgrade } from "./upgrade.js";
 
 export interface ProxyOptions {
   host: string;
   port: number;
+  /** Client connection timeouts; the defaults suit production, tests shorten them. */
+  timeouts?: Partial<ProxyTimeouts>;
 }
+
+export interface ProxyTimeouts {
+  /** An idle keep-alive connection is closed after this long (announced as `Keep-Alive: timeout`). */
+  idleMs: number;
+  /** A request head must be complete this long after its first byte (slow-header clients hold slots). */
+  headMs: number;
+  /** How often connections are checked against those timeouts (they may live this much longer). */
+  sweepMs: number;
+}
+
+const DEFAULT_TIMEOUTS: ProxyTimeouts = { idleMs: KEEP_ALIVE_SECONDS * 1000, headMs: 66_000, sweepMs: 2_000 };
 
 /**
  * The public port. It owns the client connections: a switch changes where the next request goes and
  * never closes a client connection, which is what makes a deploy invisible to keep-alive clients.
+ * HTTP/1.1 is spoken on both sides by the proxy's own reader and writer (src/proxy/http1): the request
+ * path is a few string operations and one socket write each way (see docs/benchmarks.md for why).
  */
-export class ProxyServer {
+export class ProxyServer implements ConnectionOwner {
   readonly router = new Router();
   private readonly server: Server;
-  private active = 0;
+  private readonly connections = new Set<ClientConnection>();
+  private sweeper: NodeJS.Timeout | undefined;
+  private readonly timeouts: ProxyTimeouts;
+  stopping = false;
 
   constructor(private readonly options: ProxyOptions) {
-    this.server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 }, (req, res) =>
-      this.handle(req, res),
-    );
-    this.server.on("upgrade", (req, socket, head) => {
-      const route = this.router.match(req.headers.host);
-      if (!route) socket.end("HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
-      else proxyUpgrade(req, socket, head, route);
-    });
-    this.server.on("clientError", (_error, socket) => {
-      if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n");
-      else socket.destroy();
+    this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    this.server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+      this.connections.add(new ClientConnection(socket, this));
     });
   }
 
@@ -43,6 +52,8 @@ export class ProxyServer {
         resolve();
       });
     });
+    this.sweeper = setInterval(() => this.sweep(), this.timeouts.sweepMs);
+    this.sweeper.unref();
     return this.server.address() as AddressInfo;
   }
 
@@ -53,40 +64,30 @@ export class ProxyServer {
     return previous;
   }
 
+  forget(connection: ClientConnection): void {
+    this.connections.delete(connection);
+  }
+
   /**
-   * Stops accepting, lets in-flight requests finish (up to `drainMs`), then closes every connection,
-   * client and upstream.
+   * Stops accepting, closes idle connections, lets in-flight requests finish (up to `drainMs`), then
+   * closes every connection, client and upstream.
    */
   async stop(drainMs: number): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.sweeper);
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeIdleConnections();
+    for (const connection of this.connections) connection.closeWhenIdle();
     const deadline = Date.now() + drainMs;
-    while (this.active > 0 && Date.now() < deadline) await sleep(10);
-    this.server.closeAllConnections();
+    while (this.connections.size > 0 && Date.now() < deadline) await sleep(10);
+    for (const connection of this.connections) connection.destroy();
     await closed;
     await Promise.all(this.router.all().map((route) => route.live?.drain(0)));
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
-    this.active++;
-    res.once("close", () => this.active--);
-    const route = this.router.match(req.headers.host);
-    if (!route) {
-      respondPlain(res, 404, `no app is routed for host ${req.headers.host ?? "(none)"}`);
-      return;
-    }
-    if (!route.live) {
-      respondPlain(res, 503, `${route.app} has no live release`);
-      return;
-    }
-    const body = readBody(req);
-    if (body instanceof Promise) {
-      body.then(
-        (buffered) => new ForwardedRequest(req, res, route, buffered).send(),
-        () => res.destroy(),
-      );
-    } else {
-      new ForwardedRequest(req, res, route, body).send();
+  private sweep(): void {
+    const now = Date.now();
+    for (const connection of this.connections) {
+      connection.expire(now, this.timeouts.idleMs, this.timeouts.headMs);
     }
   }
 }

@@ -1,14 +1,19 @@
-import type { IncomingMessage } from "node:http";
 import { connect, type Socket } from "node:net";
-import type { Duplex } from "node:stream";
-import { upstreamRequestHeaders } from "./headers.js";
+import { upstreamRequestHead } from "./headers.js";
+import type { RequestHead } from "./http1/head.js";
 import type { Route } from "./router.js";
 
 /**
  * A WebSocket (or other Upgrade) request: open a raw connection to one instance of the live release,
  * replay the request head, then pipe bytes both ways until either side closes.
  */
-export function proxyUpgrade(req: IncomingMessage, client: Duplex, head: Buffer, route: Route): void {
+export function proxyUpgrade(
+  request: RequestHead,
+  client: Socket,
+  head: Buffer,
+  route: Route,
+  clientAddress: string,
+): void {
   const lb = route.live;
   const target = lb?.pick();
   if (!lb || !target) {
@@ -30,10 +35,7 @@ export function proxyUpgrade(req: IncomingMessage, client: Duplex, head: Buffer,
   };
   upstream.once("connect", () => {
     connected = true;
-    const headers = upstreamRequestHeaders(req, true);
-    let text = `${req.method} ${req.url} HTTP/1.1\r\n`;
-    for (let i = 0; i < headers.length; i += 2) text += `${headers[i]}: ${headers[i + 1]}\r\n`;
-    upstream.write(`${text}\r\n`);
+    upstream.write(upstreamRequestHead(request, clientAddress, true), "latin1");
     if (head.length > 0) upstream.write(head);
     upstream.pipe(client);
     client.pipe(upstream);
