@@ -23,7 +23,11 @@ export function releaseView(release: Release): ReleaseView {
     liveAt: iso(release.liveAt),
     endedAt: iso(release.endedAt),
     durationMs: release.finishedAt === null ? null : release.finishedAt - release.createdAt,
-    leadTimeMs: release.liveAt !== null && release.commit?.time ? release.liveAt - release.commit.time : null,
+    // A rollback brings back an old change; only deploys and promotes deliver a change.
+    leadTimeMs:
+      release.liveAt !== null && release.commit?.time && !release.trigger.includes("rollback")
+        ? release.liveAt - release.commit.time
+        : null,
   };
 }
 

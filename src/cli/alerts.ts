@@ -14,7 +14,7 @@ export function register(program: Command): void {
     alerts.command("test").description("send a test message to every channel and report each result"),
   ).action(async (flags: AppOptions) => {
     const out = new Output({ json: flags.json });
-    const app = targetApp(flags.app);
+    const app = await targetApp(flags.app);
     const body = await AgentClient.from(flags).json<AlertsTestResponse>(
       "POST",
       `/v1/apps/${app}/alerts/test`,

@@ -8,7 +8,7 @@ import { prepareRelease, tagRelease } from "../versions/release.js";
 import { type AppSource, appName, archive, deployMeta, readAppSource, whoAmI } from "./app-source.js";
 import { AgentClient } from "./client.js";
 import { type AppOptions, withApp } from "./options.js";
-import { formatDuration, Output } from "./output.js";
+import { firstLine, formatDuration, Output } from "./output.js";
 import { printStreamEvent } from "./stream-output.js";
 
 interface DeployFlags extends AppOptions {
@@ -140,9 +140,4 @@ export async function versionPlan(
 function summarize(paths: string[]): string {
   const shown = paths.slice(0, 5).join(", ");
   return paths.length > 5 ? `${shown} and ${paths.length - 5} more` : shown;
-}
-
-export function firstLine(text: string): string {
-  const line = text.split("\n")[0] ?? "";
-  return line.length > 60 ? `${line.slice(0, 57)}...` : line;
 }

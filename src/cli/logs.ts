@@ -20,7 +20,7 @@ export function register(program: Command): void {
       .option("-n, --lines <n>", "how many lines from the end to start with", "100"),
   ).action(async (flags: LogsFlags) => {
     const out = new Output({ json: flags.json });
-    const app = targetApp(flags.app);
+    const app = await targetApp(flags.app);
     const query = new URLSearchParams({ lines: String(Number(flags.lines) || 100) });
     if (flags.release) query.set("release", flags.release);
     if (flags.follow) query.set("follow", "1");

@@ -103,3 +103,9 @@ export function formatTime(iso: string | null | undefined): string {
   if (!iso) return "-";
   return iso.replace("T", " ").replace(/\.\d+Z$/, "Z");
 }
+
+/** The subject line of a commit message, shortened for a table. */
+export function firstLine(text: string): string {
+  const line = text.split("\n")[0] ?? "";
+  return line.length > 60 ? `${line.slice(0, 57)}...` : line;
+}

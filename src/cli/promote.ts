@@ -21,7 +21,7 @@ export function register(program: Command): void {
       .option("--wait", "wait for a running deploy of the app to finish instead of failing"),
   ).action(async (from: string, to: string, flags: AppOptions & { wait?: boolean }) => {
     const out = new Output({ json: flags.json });
-    const app = targetApp(flags.app);
+    const app = await targetApp(flags.app);
     const client = AgentClient.from(flags);
     const version = to === PRODUCTION ? await promotedVersion(out, client, app, from) : null;
     const started = Date.now();

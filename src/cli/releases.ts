@@ -1,9 +1,8 @@
 import type { Command } from "commander";
 import type { ReleaseView } from "../agent/api-types.js";
 import { AgentClient } from "./client.js";
-import { firstLine } from "./deploy.js";
 import { type AppOptions, withApp } from "./options.js";
-import { formatDuration, formatTime, Output } from "./output.js";
+import { firstLine, formatDuration, formatTime, Output } from "./output.js";
 import { targetApp } from "./target-app.js";
 
 export function register(program: Command): void {
@@ -15,7 +14,7 @@ export function register(program: Command): void {
       .option("--env <name>", "only this environment (production, staging, preview:<branch>…)"),
   ).action(async (flags: AppOptions & { limit: string; env?: string }) => {
     const out = new Output({ json: flags.json });
-    const app = targetApp(flags.app);
+    const app = await targetApp(flags.app);
     const client = AgentClient.from(flags);
     const body = await client.json<{ app: string; releases: ReleaseView[] }>(
       "GET",

@@ -26,7 +26,7 @@ export function register(program: Command): void {
       .option("--wait", "wait for a running deploy of the app to finish instead of failing"),
   ).action(async (flags: RollbackFlags) => {
     const out = new Output({ json: flags.json });
-    const app = targetApp(flags.app);
+    const app = await targetApp(flags.app);
     const started = Date.now();
     const { release, events } = await runOperation(out, AgentClient.from(flags), `/v1/apps/${app}/rollback`, {
       to: flags.to,

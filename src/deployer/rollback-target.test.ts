@@ -100,7 +100,13 @@ describe("chooseRollbackTarget", () => {
       name: "refuses what is already served",
       releases: history(release(1, "superseded"), release(2, "live", { artifact: 1 })),
       to: "r1",
-      expected: "r1 is already what r2 serves",
+      expected: "r1 runs the same files as the live r2",
+    },
+    {
+      name: "refuses the live release itself",
+      releases: history(release(1, "superseded"), release(2, "live")),
+      to: "r2",
+      expected: "r2 is already live",
     },
   ])("$name", ({ releases, to, expected }) => {
     const current = releases.find((r) => r.status === "live");

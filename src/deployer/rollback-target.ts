@@ -28,8 +28,9 @@ function namedTarget(history: Release[], current: Release | undefined, to: strin
   if (release.status === "failed" || release.liveAt === null) {
     return { ok: false, reason: `${to} never went live (${release.status}), so it cannot be rolled back to` };
   }
+  if (current && release.id === current.id) return { ok: false, reason: `${to} is already live` };
   if (current && release.artifact === current.artifact) {
-    return { ok: false, reason: `${to} is already what ${current.id} serves` };
+    return { ok: false, reason: `${to} runs the same files as the live ${current.id}` };
   }
   return { ok: true, release };
 }
