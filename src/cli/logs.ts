@@ -24,11 +24,11 @@ export function register(program: Command): void {
     const query = new URLSearchParams({ lines: String(Number(flags.lines) || 100) });
     if (flags.release) query.set("release", flags.release);
     if (flags.follow) query.set("follow", "1");
-    const res = await AgentClient.from(flags).fetch(`/v1/apps/${app}/logs?${query}`, { method: "GET" });
-    const release = res.headers.get("x-skiff-release") ?? flags.release ?? "";
+    const res = await AgentClient.from(flags).send("GET", `/v1/apps/${app}/logs?${query}`);
+    const release = String(res.headers["x-skiff-release"] ?? flags.release ?? "");
     let partial = "";
     const decoder = new TextDecoder();
-    for await (const chunk of (res.body ?? []) as AsyncIterable<Uint8Array>) {
+    for await (const chunk of res as AsyncIterable<Uint8Array>) {
       const text = decoder.decode(chunk, { stream: true });
       if (!out.json) {
         process.stdout.write(text);
