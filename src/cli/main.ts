@@ -5,7 +5,10 @@ import { Output } from "./output.js";
 type Register = (program: Command) => void;
 
 /** Each command lives in its own file and adds itself here. */
-const COMMANDS: Array<() => Promise<Register>> = [];
+const COMMANDS: Array<() => Promise<Register>> = [
+  () => import("./preflight.js").then((m) => m.register),
+  () => import("./hooks.js").then((m) => m.register),
+];
 
 export function buildProgram(registrations: Register[]): Command {
   const program = new Command("skiff")

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { ConfigError } from "../errors.js";
+import { PREFLIGHT_KEYS } from "../preflight/config.js";
 import { type AppConfig, appConfigSchema } from "./schema.js";
 
 export const CONFIG_FILE = "skiff.yml";
@@ -57,8 +58,11 @@ const KNOWN_KEYS: Record<string, string[]> = {
     "stop_timeout",
     "rollback_window",
     "keep_releases",
+    "env_required",
+    "preflight",
   ],
   healthcheck: ["path", "interval", "timeout", "healthy_threshold", "deploy_timeout"],
+  ...PREFLIGHT_KEYS,
 };
 
 /** Every message starts with the key path, e.g. `healthcheck.interval: expected a duration…`. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { envRequiredSchema, preflightSchema } from "../preflight/config.js";
 import { DURATION_HINT, parseDuration } from "./duration.js";
 
 /**
@@ -88,6 +89,8 @@ export const appConfigSchema = z
     stop_timeout: duration("10s"),
     rollback_window: duration("5m"),
     keep_releases: count(5, 1, 1000),
+    env_required: envRequiredSchema,
+    preflight: preflightSchema,
   })
   .transform((c) => ({
     app: c.app,
@@ -107,6 +110,8 @@ export const appConfigSchema = z
     stopTimeoutMs: c.stop_timeout,
     rollbackWindowMs: c.rollback_window,
     keepReleases: c.keep_releases,
+    envRequired: c.env_required,
+    preflight: c.preflight,
   }));
 
 export type AppConfig = z.output<typeof appConfigSchema>;
