@@ -9,7 +9,7 @@ export interface DebugMatch {
   start: number;
 }
 
-const AROUND = { before: 40, after: 8 };
+const AROUND = { before: 40, after: 24 };
 
 /**
  * Debug leftovers near their keywords, kept only where they are code (or, for TODO markers, comments):

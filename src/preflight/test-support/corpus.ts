@@ -59,7 +59,7 @@ function camel(key: string): string {
   return key.toLowerCase().replace(/[_-]([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
-function placements(example: Example, n: number): Array<[string, string]> {
+export function placements(example: Example, n: number): Array<[string, string]> {
   if (example.key !== undefined) return KEYED_PLACES.map((place) => place(example.key!, example.value, n));
   if (example.value.includes("\n")) {
     const places = BLOCK_PLACES.map((place) => place(example.value, n));

@@ -14,7 +14,7 @@ function looksRandom(value: string): boolean {
   if (NAME_WORDS_IN_VALUE.test(value)) return false;
   if (/^[./~]|:\/\/|[(){}[\]<>$%\\]/.test(value)) return false;
   // snake_case, kebab-case, dotted or camelCase words without digits: identifiers, not secrets.
-  if (/^[A-Za-z]+(?:[._-]?[A-Za-z]+)*$/.test(value)) return false;
+  if (/^[A-Za-z]+(?:[._-][A-Za-z]+)*$/.test(value)) return false;
   const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/].filter((re) => re.test(value)).length;
   return classes >= 2 && /\d|[^A-Za-z]/.test(value);
 }
