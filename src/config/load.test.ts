@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../errors.js";
+import { defaultPreflightConfig } from "../preflight/config.js";
 import { parseDuration } from "./duration.js";
 import { parseAppConfig } from "./load.js";
 
@@ -49,6 +50,8 @@ describe("parseAppConfig", () => {
       stopTimeoutMs: 10_000,
       rollbackWindowMs: 300_000,
       keepReleases: 5,
+      envRequired: [],
+      preflight: defaultPreflightConfig(),
     });
   });
 
