@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, openSync, readSync } from "node:fs";
 import { join } from "node:path";
 import type { ContentScanner } from "./content-scanner.js";
 import type { Finding } from "./types.js";
@@ -31,8 +31,8 @@ export function addTotals(into: ScanTotals, more: ScanTotals): void {
   into.allowedInline += more.allowedInline;
 }
 
-/** One buffer, reused for every file a thread reads: no allocation per file. */
-const buffer = Buffer.allocUnsafe(MAX_FILE_BYTES);
+/** One buffer, reused for every file a thread reads: no allocation per file. One byte over the limit. */
+const buffer = Buffer.allocUnsafe(MAX_FILE_BYTES + 1);
 
 /**
  * Reads and scans files under `root` (paths relative to it). Files that vanished, directories
@@ -77,6 +77,11 @@ function addBytes(totals: ScanTotals, path: string, bytes: Uint8Array, scanner: 
   totals.allowedInline += result.allowedInline;
 }
 
+/**
+ * Reads a file of at most MAX_FILE_BYTES with open, read, close: asking for one byte more than the
+ * limit tells a large file without an fstat. Reading a directory fails (EISDIR) and a FIFO opened
+ * non-blocking has nothing (EAGAIN): both are skipped.
+ */
 function readSmallFile(absolute: string, totals: ScanTotals): Uint8Array | undefined {
   let fd: number;
   try {
@@ -85,17 +90,15 @@ function readSmallFile(absolute: string, totals: ScanTotals): Uint8Array | undef
     return undefined;
   }
   try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) return undefined;
-    if (stat.size > MAX_FILE_BYTES) {
-      totals.tooLarge++;
-      return undefined;
-    }
     let length = 0;
-    while (length < stat.size) {
-      const n = readSync(fd, buffer, length, stat.size - length, length);
+    for (;;) {
+      const n = readSync(fd, buffer, length, buffer.length - length, null);
       if (n === 0) break;
       length += n;
+      if (length > MAX_FILE_BYTES) {
+        totals.tooLarge++;
+        return undefined;
+      }
     }
     return buffer.subarray(0, length);
   } catch {

@@ -30,6 +30,7 @@ export class SecretDetector {
     const candidates = new Map<string, SecretMatch>();
     const scanned = new Map<SecretRule, [number, number]>();
     for (const [rule, kwStart, kwEnd] of hits) {
+      if (rule.keywordStartsToken && kwStart > 0 && isAlphanumeric(file.bytes[kwStart - 1]!)) continue;
       const [from, to] = window(file.bytes, kwStart, kwEnd, rule.window);
       const last = scanned.get(rule);
       if (last && from >= last[0] && to <= last[1]) continue;
@@ -82,6 +83,10 @@ export class SecretDetector {
     }
     return accepted.sort((a, b) => a.start - b.start);
   }
+}
+
+function isAlphanumeric(byte: number): boolean {
+  return (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122);
 }
 
 /**

@@ -34,6 +34,11 @@ export interface SecretRule {
   regex: RegExp;
   /** How far around a keyword the regex looks; `multiline` lets it cross line ends. */
   window: { before: number; after: number; multiline?: boolean };
+  /**
+   * The keyword is the token's own prefix, which a letter or digit may not precede: a hit inside a
+   * word (`are_` for `re_`) is dropped before any regex runs.
+   */
+  keywordStartsToken?: boolean;
   /** Minimum Shannon entropy (bits per character) of the secret. */
   minEntropy: number;
   /** Generic rules (password = …) give way to a provider rule matching the same text. */

@@ -61,6 +61,7 @@ export function token(
     keywords,
     regex,
     window: { before: length + 2, after: length + 2 },
+    keywordStartsToken: options.keywords === undefined && startBoundary(segments) !== "",
     minEntropy: options.minEntropy ?? 2.5,
     generic: false,
     verify: options.verify,
