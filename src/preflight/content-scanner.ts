@@ -53,14 +53,19 @@ export class ContentScanner {
   private readonly matcher: KeywordMatcher;
   private readonly targets: Target[][];
   private readonly keywordLength: number[];
+  /** Per keyword id, the secret rules it triggers: read straight from the hit list, no allocation. */
+  private readonly secretRulesOf: SecretRule[][];
   private readonly secrets = new SecretDetector(SECRET_RULES);
   private readonly patterns: CompiledPattern[];
+  private readonly wholeFilePatterns: CompiledPattern[];
   private readonly allowConsole: Ignore;
-  private hits: number[] = [];
+  /** (keyword id, end offset) pairs of the current file, reused from file to file. */
+  private readonly hits: number[] = [];
 
   constructor(settings: ScanSettings) {
     this.settings = settings;
-    this.patterns = compilePatterns(settings.patterns);
+    this.patterns = compilePatterns(settings.patterns).filter((p) => this.patternEnabled(p.pattern));
+    this.wholeFilePatterns = this.patterns.filter((p) => p.pattern.keywords.length === 0);
     this.allowConsole = ignore().add(settings.allowConsole);
     const byKeyword = new Map<string, Target[]>();
     const add = (keyword: string, target: Target) => {
@@ -72,32 +77,27 @@ export class ContentScanner {
     if (settings.debug)
       for (const rule of DEBUG_RULES) for (const k of rule.keywords) add(k, { kind: "debug", rule });
     if (settings.conflicts) for (const k of CONFLICT_KEYWORDS) add(k, { kind: "conflict" });
-    for (const entry of this.patterns) {
-      if (this.patternEnabled(entry.pattern))
-        for (const k of entry.pattern.keywords) add(k, { kind: "pattern", entry });
-    }
+    for (const entry of this.patterns)
+      for (const k of entry.pattern.keywords) add(k, { kind: "pattern", entry });
     const keywords = [...byKeyword.keys()];
     this.matcher = new KeywordMatcher(keywords);
     this.targets = keywords.map((k) => byKeyword.get(k)!);
     this.keywordLength = keywords.map((k) => Buffer.byteLength(k, "latin1"));
+    this.secretRulesOf = this.targets.map((targets) =>
+      targets.flatMap((t) => (t.kind === "secret" ? [t.rule] : [])),
+    );
   }
 
   scan(path: string, bytes: Uint8Array): FileScanResult {
-    this.hits = [];
+    this.hits.length = 0;
     this.matcher.scan(bytes, this.onHit);
-    const wholeFilePatterns = this.patterns.filter(
-      (p) => p.pattern.keywords.length === 0 && this.patternEnabled(p.pattern),
-    );
-    if (this.hits.length === 0 && wholeFilePatterns.length === 0) return { findings: [], allowedInline: 0 };
+    if (this.hits.length === 0 && this.wholeFilePatterns.length === 0)
+      return { findings: [], allowedInline: 0 };
     const file = new SourceFile(path, bytes);
-    const grouped = this.group();
-    const secretMatches = grouped.secret.length > 0 ? this.secrets.find(file, grouped.secret) : [];
+    const secretMatches = this.secrets.find(file, this.hits, this.secretRulesOf, this.keywordLength);
     for (const m of secretMatches) file.secrets.push({ start: m.start, end: m.end });
-    const patternMatches = findPatterns(
-      file,
-      this.patterns.filter((p) => this.patternEnabled(p.pattern)),
-      grouped.pattern,
-    );
+    const grouped = this.group();
+    const patternMatches = findPatterns(file, this.patterns, grouped.pattern);
     for (const m of patternMatches) {
       if (m.pattern.check === "secrets") file.secrets.push({ start: m.secretStart, end: m.secretEnd });
     }
@@ -121,8 +121,8 @@ export class ContentScanner {
     return pattern.check === "secrets" ? this.settings.secrets : this.settings.debug;
   }
 
+  /** Hits for the rarer targets (debug rules, conflict markers, custom patterns), grouped by kind. */
   private group() {
-    const secret: Array<[SecretRule, number, number]> = [];
     const debug: Array<[DebugRule, number, number]> = [];
     const pattern: Array<[CompiledPattern, number, number]> = [];
     const conflict: number[] = [];
@@ -131,13 +131,12 @@ export class ContentScanner {
       const end = this.hits[i + 1]!;
       const start = end - this.keywordLength[id]!;
       for (const target of this.targets[id]!) {
-        if (target.kind === "secret") secret.push([target.rule, start, end]);
-        else if (target.kind === "debug") debug.push([target.rule, start, end]);
+        if (target.kind === "debug") debug.push([target.rule, start, end]);
         else if (target.kind === "pattern") pattern.push([target.entry, start, end]);
-        else conflict.push(start);
+        else if (target.kind === "conflict") conflict.push(start);
       }
     }
-    return { secret, debug, pattern, conflict };
+    return { debug, pattern, conflict };
   }
 
   private secretFinding(file: SourceFile, match: SecretMatch): Finding {

@@ -18,17 +18,20 @@ export class SourceFile {
   /** Secret spans found in this file; every snippet masks all of them. */
   readonly secrets: SecretSpan[] = [];
   private cachedText: string | undefined;
+  /** The bytes as a Buffer (same memory), for latin1 slices. */
+  private readonly view: Buffer;
   private lineStarts: number[] | undefined;
 
   constructor(path: string, bytes: Uint8Array) {
     this.path = path;
     this.bytes = bytes;
+    this.view = Buffer.isBuffer(bytes)
+      ? bytes
+      : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   get text(): string {
-    this.cachedText ??= Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength).toString(
-      "latin1",
-    );
+    this.cachedText ??= this.view.toString("latin1");
     return this.cachedText;
   }
 
@@ -95,7 +98,7 @@ export class SourceFile {
   }
 
   private decode(from: number, to: number): string {
-    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset + from, to - from).toString("utf8");
+    return this.view.toString("utf8", from, to);
   }
 
   private starts(): number[] {

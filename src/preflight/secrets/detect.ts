@@ -25,34 +25,59 @@ export class SecretDetector {
     for (const [i, rule] of rules.entries()) this.priority.set(rule, i);
   }
 
-  /** `hits` are [rule, keyword start, keyword end] triples, in file order. */
-  find(file: SourceFile, hits: ReadonlyArray<readonly [SecretRule, number, number]>): SecretMatch[] {
+  /**
+   * `hits` holds (keyword id, keyword end) pairs in file order, straight from the keyword pass;
+   * `rulesOf[id]` are the rules a keyword triggers and `lengths[id]` its length.
+   */
+  find(
+    file: SourceFile,
+    hits: readonly number[],
+    rulesOf: ReadonlyArray<readonly SecretRule[]>,
+    lengths: readonly number[],
+  ): SecretMatch[] {
     const candidates = new Map<string, SecretMatch>();
     const scanned = new Map<SecretRule, [number, number]>();
-    for (const [rule, kwStart, kwEnd] of hits) {
-      if (rule.keywordStartsToken && kwStart > 0 && isAlphanumeric(file.bytes[kwStart - 1]!)) continue;
-      const [from, to] = window(file.bytes, kwStart, kwEnd, rule.window);
-      const last = scanned.get(rule);
-      if (last && from >= last[0] && to <= last[1]) continue;
-      scanned.set(rule, [from, to]);
-      for (const match of this.matchIn(file, rule, from, to))
-        candidates.set(`${match.rule.id}:${match.start}`, match);
+    for (let i = 0; i < hits.length; i += 2) {
+      const rules = rulesOf[hits[i]!]!;
+      if (rules.length === 0) continue;
+      const kwEnd = hits[i + 1]!;
+      const kwStart = kwEnd - lengths[hits[i]!]!;
+      for (const rule of rules) {
+        if (rule.keywordStartsToken && kwStart > 0 && isAlphanumeric(file.bytes[kwStart - 1]!)) continue;
+        const [from, to] = window(file.bytes, kwStart, kwEnd, rule.window);
+        if (!rule.anchored) {
+          // Overlapping windows of one rule on one line: search each stretch once.
+          const last = scanned.get(rule);
+          if (last && from >= last[0] && to <= last[1]) continue;
+          scanned.set(rule, [from, to]);
+        }
+        this.matchIn(file, rule, kwStart, from, to, candidates);
+      }
     }
-    return this.resolveOverlaps([...candidates.values()]);
+    return candidates.size === 0 ? [] : this.resolveOverlaps([...candidates.values()]);
   }
 
-  private *matchIn(file: SourceFile, rule: SecretRule, from: number, to: number): Generator<SecretMatch> {
+  private matchIn(
+    file: SourceFile,
+    rule: SecretRule,
+    kwStart: number,
+    from: number,
+    to: number,
+    into: Map<string, SecretMatch>,
+  ): void {
     const slice = file.slice(from, to);
     const regex = rule.regex;
-    regex.lastIndex = 0;
-    for (let m = regex.exec(slice); m !== null; m = regex.exec(slice)) {
+    regex.lastIndex = rule.anchored ? kwStart - from : 0;
+    for (let m = regex.exec(slice); m !== null; m = rule.anchored ? null : regex.exec(slice)) {
       if (m[0].length === 0) regex.lastIndex++;
       const span = m.indices?.groups?.s;
       if (!span) continue;
+      const pre = m.groups?.pre ?? "";
       const secret = slice.slice(span[0], span[1]);
-      const matchStart = from + m.index;
-      if (!this.accepts(rule, file, secret, m[0], matchStart)) continue;
-      yield { rule, matchStart, start: from + span[0], end: from + span[1], secret };
+      const matchStart = from + m.index - pre.length;
+      if (!this.accepts(rule, file, secret, pre + m[0], matchStart)) continue;
+      const start = from + span[0];
+      into.set(`${rule.id}:${start}`, { rule, matchStart, start, end: from + span[1], secret });
     }
   }
 

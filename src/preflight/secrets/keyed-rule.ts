@@ -50,9 +50,10 @@ function keywordRegex(keyword: string): string {
  */
 export function keyed(id: string, title: string, options: KeyedOptions): SecretRule {
   const words = options.keywords.map(keywordRegex).join("|");
+  // Anchored at the provider's word; the lookbehind picks up the start of the key's name (`pre`).
   const regex = new RegExp(
-    `(?<![A-Za-z0-9])[\\w.\\-]{0,30}?(?:${words})${ASSIGN}(?<s>${segmentsRegex(options.value)})${endBoundary(options.value)}`,
-    "gd",
+    `(?<=(?<pre>[\\w.\\-]{0,30}))(?:${words})${ASSIGN}(?<s>${segmentsRegex(options.value)})${endBoundary(options.value)}`,
+    "dy",
   );
   const nameMust = options.nameMust;
   const key = options.key ?? `${options.keywords[0]!.replace(/[^a-z0-9]/g, "_")}_api_key`;
@@ -71,7 +72,8 @@ export function keyed(id: string, title: string, options: KeyedOptions): SecretR
     title,
     keywords: options.keywords.flatMap(spellings),
     regex,
-    window: { before: 32, after: 40 + maxLength(options.value) },
+    window: { before: 31, after: 40 + maxLength(options.value) },
+    anchored: true,
     minEntropy: options.minEntropy ?? 2.5,
     generic: false,
     verify,

@@ -30,8 +30,13 @@ export interface SecretRule {
   title: string;
   /** Lower-case words for the prefilter; the rule's regex runs only near one of them. */
   keywords: readonly string[];
-  /** Flags `gd`; the named group `s` is the secret. */
+  /**
+   * Flags `gd`, searched through the window; or, when `anchored`, flags `dy`, tried once exactly at
+   * the keyword (one attempt per hit instead of one per position). The named group `s` is the secret;
+   * an anchored regex may capture the rest of a key's name before the keyword, by lookbehind, as `pre`.
+   */
   regex: RegExp;
+  anchored?: boolean;
   /** How far around a keyword the regex looks; `multiline` lets it cross line ends. */
   window: { before: number; after: number; multiline?: boolean };
   /**

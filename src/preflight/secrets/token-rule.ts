@@ -46,9 +46,11 @@ export function token(
   const head = segments.slice(0, from);
   const tail = segments.slice(from);
   const length = maxLength(segments);
+  // With the prefix as its keyword, the regex is tried once, where the keyword was found.
+  const anchored = options.keywords === undefined && startBoundary(segments) !== "";
   const regex = new RegExp(
     `${startBoundary(segments)}${head.length ? `(?:${segmentsRegex(head)})` : ""}(?<s>${segmentsRegex(tail)})${endBoundary(segments)}`,
-    "gd",
+    anchored ? "dy" : "gd",
   );
   const example = (rng: Parameters<SecretRule["examples"]>[0], body: readonly Segment[]): Example => {
     const secret = generate(rng, body);
@@ -60,8 +62,9 @@ export function token(
     title,
     keywords,
     regex,
-    window: { before: length + 2, after: length + 2 },
-    keywordStartsToken: options.keywords === undefined && startBoundary(segments) !== "",
+    window: anchored ? { before: 1, after: length + 1 } : { before: length + 2, after: length + 2 },
+    anchored,
+    keywordStartsToken: anchored,
     minEntropy: options.minEntropy ?? 2.5,
     generic: false,
     verify: options.verify,

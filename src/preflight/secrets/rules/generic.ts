@@ -44,16 +44,14 @@ function randomPassword(rng: Rng): string {
  * value that is random enough: entropy over the rule's threshold, mixed character classes, not a word.
  */
 function assignment(id: string, title: string, words: string[], key: string): SecretRule {
-  const name = `[\\w.\\-]{0,40}?(?:${words.map(anyCase).join("|")})`;
+  const name = `(?<=(?<pre>[\\w.\\-]{0,40}))(?:${words.map(anyCase).join("|")})`;
   return {
     id,
     title,
     keywords: words.map((w) => w.toLowerCase()),
-    regex: new RegExp(
-      `(?<![A-Za-z0-9])${name}["']?\\s{0,3}(?:=|:=|:|=>|\\?=)\\s{0,3}["'\`]?(?<s>[^\\s"'\`;,]{8,200})`,
-      "gd",
-    ),
-    window: { before: 44, after: 260 },
+    regex: new RegExp(`${name}["']?\\s{0,3}(?:=|:=|:|=>|\\?=)\\s{0,3}["'\`]?(?<s>[^\\s"'\`;,]{8,200})`, "dy"),
+    window: { before: 41, after: 260 },
+    anchored: true,
     minEntropy: 3,
     generic: true,
     verify: assignmentVerify,
