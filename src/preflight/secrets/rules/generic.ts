@@ -15,8 +15,9 @@ function looksRandom(value: string): boolean {
   if (/^[./~]|:\/\/|[(){}[\]<>$%\\]/.test(value)) return false;
   // snake_case, kebab-case, dotted or camelCase words without digits: identifiers, not secrets.
   if (/^[A-Za-z]+(?:[._-][A-Za-z]+)*$/.test(value)) return false;
+  // Random tokens and real passwords almost always have a digit; identifiers and sentinels rarely do.
   const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/].filter((re) => re.test(value)).length;
-  return classes >= 2 && /\d|[^A-Za-z]/.test(value);
+  return classes >= 2 && /\d/.test(value);
 }
 
 function assignmentVerify(context: MatchContext): boolean {
