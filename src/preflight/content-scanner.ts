@@ -1,18 +1,23 @@
 import ignore, { type Ignore } from "ignore";
 import type { CustomPattern } from "./config.js";
 import { CONFLICT_KEYWORDS, isConflictMarker } from "./conflict-markers.js";
-import { type CompiledPattern, compilePatterns, findPatterns, type PatternMatch } from "./custom-patterns.js";
+import { type CompiledPattern, compilePatterns, findPatterns } from "./custom-patterns.js";
 import { findDebugLeftovers } from "./debug-detect.js";
 import { DEBUG_RULES, type DebugRule } from "./debug-rules.js";
-import { fingerprint } from "./fingerprint.js";
+import {
+  allowedInline,
+  conflictFinding,
+  debugFinding,
+  patternFinding,
+  secretFinding,
+} from "./file-findings.js";
 import { KeywordMatcher } from "./keyword-matcher.js";
 import { languageOf } from "./lexers/language.js";
-import { SecretDetector, type SecretMatch } from "./secrets/detect.js";
-import { maskSecret } from "./secrets/mask.js";
+import { SecretDetector } from "./secrets/detect.js";
 import type { SecretRule } from "./secrets/rule.js";
 import { SECRET_RULES } from "./secrets/rules/index.js";
 import { SourceFile } from "./source-file.js";
-import type { CheckName, Finding, Severity } from "./types.js";
+import type { Finding } from "./types.js";
 
 /** What the content pass looks for; plain data so it can be sent to worker threads. */
 export interface ScanSettings {
@@ -37,11 +42,6 @@ type Target =
   | { kind: "debug"; rule: DebugRule }
   | { kind: "conflict" }
   | { kind: "pattern"; entry: CompiledPattern };
-
-const ALLOW_MARK = "skiff:allow";
-
-const SECRET_HINT =
-  "remove it and rotate it at the provider, then load it from the environment; if it is a fake, add `skiff:allow` to the line, list the file in .skiffignore, or record it with --write-baseline";
 
 /**
  * The content checks of one file in one pass: a single keyword scan over the bytes finds every place
@@ -102,8 +102,8 @@ export class ContentScanner {
       if (m.pattern.check === "secrets") file.secrets.push({ start: m.secretStart, end: m.secretEnd });
     }
     const findings = [
-      ...secretMatches.map((m) => this.secretFinding(file, m)),
-      ...patternMatches.map((m) => this.patternFinding(file, m)),
+      ...secretMatches.map((m) => secretFinding(file, m)),
+      ...patternMatches.map((m) => patternFinding(file, m)),
       ...this.debugFindings(file, grouped.debug),
       ...grouped.conflict
         .filter((start) => isConflictMarker(file, start))
@@ -139,108 +139,14 @@ export class ContentScanner {
     return { debug, pattern, conflict };
   }
 
-  private secretFinding(file: SourceFile, match: SecretMatch): Finding {
-    const first = file.position(match.matchStart);
-    // A secret on a later line than its match (a PEM body) is reported where the match starts.
-    const at = first.end < match.start ? first : file.position(match.start);
-    return finding(file, at, {
-      check: "secrets",
-      rule: match.rule.id,
-      severity: "error",
-      message: `${match.rule.title} (${maskSecret(match.secret)})`,
-      fingerprint: fingerprint("secrets", match.rule.id, file.path, match.secret),
-      hint: SECRET_HINT,
-    });
-  }
-
-  private patternFinding(file: SourceFile, match: PatternMatch): Finding {
-    const { pattern } = match;
-    const isSecret = pattern.check === "secrets";
-    const shown = isSecret ? ` (${maskSecret(match.secret)})` : "";
-    const at = file.position(isSecret ? match.secretStart : match.start);
-    return finding(file, at, {
-      check: pattern.check,
-      rule: pattern.id,
-      severity: pattern.severity,
-      message: `${pattern.message ?? `matches the ${pattern.id} pattern from skiff.yml`}${shown}`,
-      fingerprint: fingerprint(
-        pattern.check,
-        pattern.id,
-        file.path,
-        isSecret ? match.secret : lineKey(file, at),
-      ),
-      hint: "configured in skiff.yml under preflight.patterns",
-    });
-  }
-
   private debugFindings(file: SourceFile, hits: Array<[DebugRule, number, number]>): Finding[] {
     const language = languageOf(file.path);
     if (!language || hits.length === 0) return [];
     const consoleAllowed = this.allowConsole.ignores(file.path);
     return findDebugLeftovers(file, language, hits)
       .filter((m) => !(consoleAllowed && m.rule.id === "js-console-log"))
-      .map((m) => {
-        const at = file.position(m.start);
-        const severity: Severity =
-          m.rule.kind === "todo" && this.settings.todo === "warn" ? "warning" : "error";
-        return finding(file, at, {
-          check: "debug",
-          rule: m.rule.id,
-          severity,
-          message: `${m.rule.title} left in the code`,
-          fingerprint: fingerprint("debug", m.rule.id, file.path, lineKey(file, at)),
-          hint: `${m.rule.hint}; or add \`${ALLOW_MARK}\` in a comment on the line`,
-        });
-      });
+      .map((m) =>
+        debugFinding(file, m, m.rule.kind === "todo" && this.settings.todo === "warn" ? "warning" : "error"),
+      );
   }
-}
-
-type At = { line: number; column: number; start: number; end: number };
-
-function finding(
-  file: SourceFile,
-  at: At,
-  fields: {
-    check: CheckName;
-    rule: string;
-    severity: Severity;
-    message: string;
-    fingerprint: string;
-    hint: string;
-  },
-): Finding {
-  return {
-    ...fields,
-    file: file.path,
-    line: at.line,
-    column: at.column,
-    snippet: file.snippet(at.start, at.end, at.column),
-  };
-}
-
-function conflictFinding(file: SourceFile, start: number): Finding {
-  const at = file.position(start);
-  const marker = file.slice(start, start + 7);
-  return finding(file, at, {
-    check: "git",
-    rule: "conflict-marker",
-    severity: "error",
-    message: `merge conflict marker ${marker} left in the file`,
-    fingerprint: fingerprint("git", "conflict-marker", file.path, lineKey(file, at)),
-    hint: "finish the merge: keep the right side, delete the markers, commit",
-  });
-}
-
-/** What identifies a non-secret finding when lines move: the line's text, trimmed. */
-function lineKey(file: SourceFile, at: At): string {
-  return file.lineText(at.start, at.end).trim();
-}
-
-/** `skiff:allow` on the finding's line, or `skiff:allow-next-line` on the line above. */
-function allowedInline(file: SourceFile, f: Finding): boolean {
-  const at = file.position(file.lineStart(f.line));
-  return (
-    file.lineText(at.start, at.end).includes(ALLOW_MARK) ||
-    file.previousLineText(at.start).includes(`${ALLOW_MARK}-next-line`)
-  );
 }

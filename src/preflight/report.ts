@@ -6,7 +6,8 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
-function megabytes(bytes: number): string {
+function size(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${Math.ceil(bytes / 1024)} KB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
@@ -34,7 +35,7 @@ export function printReport(out: Output, report: PreflightReport): void {
   const history =
     summary.commitsScanned === undefined ? "" : `, ${plural(summary.commitsScanned, "commit")} of history`;
   out.line(
-    `preflight ${dir}: ${plural(summary.filesScanned, "file")} (${megabytes(summary.bytesScanned)})${history} in ${formatDuration(report.durationMs)}` +
+    `preflight ${dir}: ${plural(summary.filesScanned, "file")} (${size(summary.bytesScanned)})${history} in ${formatDuration(report.durationMs)}` +
       (skipped.length ? out.paint("dim", ` — skipped ${skipped.join(", ")}`) : ""),
   );
   for (const check of CHECK_NAMES) {
