@@ -161,6 +161,7 @@ async function runSkiff(
   };
   return {
     ms: run.ms,
+    cpu: run.cpu,
     files: doc.files,
     bytes: doc.bytes,
     findings: doc.findings.length,
@@ -325,7 +326,7 @@ async function main(argv: string[]): Promise<void> {
   const runs = Number(option("--runs") ?? 3);
   const sample = argv.includes("--secretlint-all")
     ? Number.MAX_SAFE_INTEGER
-    : Number(option("--secretlint-sample") ?? 1000);
+    : Number(option("--secretlint-sample") ?? 2500);
   const work = mkdtempSync(join(tmpdir(), "skiff-bench-"));
   try {
     print("# skiff preflight benchmark (secrets check)");
