@@ -37,6 +37,9 @@ export interface FileScanResult {
   allowedInline: number;
 }
 
+/** The result for a file with nothing found, shared (and frozen) so the common case allocates nothing. */
+const NOTHING = Object.freeze({ findings: Object.freeze([]) as unknown as Finding[], allowedInline: 0 });
+
 type Target =
   | { kind: "secret"; rule: SecretRule }
   | { kind: "debug"; rule: DebugRule }
@@ -59,6 +62,8 @@ export class ContentScanner {
   private readonly patterns: CompiledPattern[];
   private readonly wholeFilePatterns: CompiledPattern[];
   private readonly allowConsole: Ignore;
+  /** Debug rules, conflict markers or custom patterns: hits beyond the secret rules to look at. */
+  private readonly othersEnabled: boolean;
   /** (keyword id, end offset) pairs of the current file, reused from file to file. */
   private readonly hits: number[] = [];
 
@@ -67,6 +72,7 @@ export class ContentScanner {
     this.patterns = compilePatterns(settings.patterns).filter((p) => this.patternEnabled(p.pattern));
     this.wholeFilePatterns = this.patterns.filter((p) => p.pattern.keywords.length === 0);
     this.allowConsole = ignore().add(settings.allowConsole);
+    this.othersEnabled = settings.debug || settings.conflicts || this.patterns.length > 0;
     const byKeyword = new Map<string, Target[]>();
     const add = (keyword: string, target: Target) => {
       const key = keyword.toLowerCase();
@@ -91,12 +97,13 @@ export class ContentScanner {
   scan(path: string, bytes: Uint8Array): FileScanResult {
     this.hits.length = 0;
     this.matcher.scan(bytes, this.onHit);
-    if (this.hits.length === 0 && this.wholeFilePatterns.length === 0)
-      return { findings: [], allowedInline: 0 };
+    if (this.hits.length === 0 && this.wholeFilePatterns.length === 0) return NOTHING;
     const file = new SourceFile(path, bytes);
     const secretMatches = this.secrets.find(file, this.hits, this.secretRulesOf, this.keywordLength);
+    // The common case on a secrets-only scan: keywords, but no secret.
+    if (secretMatches.length === 0 && !this.othersEnabled) return NOTHING;
     for (const m of secretMatches) file.secrets.push({ start: m.start, end: m.end });
-    const grouped = this.group();
+    const grouped = this.othersEnabled ? this.group() : { debug: [], pattern: [], conflict: [] };
     const patternMatches = findPatterns(file, this.patterns, grouped.pattern);
     for (const m of patternMatches) {
       if (m.pattern.check === "secrets") file.secrets.push({ start: m.secretStart, end: m.secretEnd });
@@ -140,8 +147,9 @@ export class ContentScanner {
   }
 
   private debugFindings(file: SourceFile, hits: Array<[DebugRule, number, number]>): Finding[] {
+    if (hits.length === 0) return [];
     const language = languageOf(file.path);
-    if (!language || hits.length === 0) return [];
+    if (!language) return [];
     const consoleAllowed = this.allowConsole.ignores(file.path);
     return findDebugLeftovers(file, language, hits)
       .filter((m) => !(consoleAllowed && m.rule.id === "js-console-log"))
