@@ -239,9 +239,7 @@ async function compareSecretlint(root: string, files: string[], sample: number, 
   const bytes = picked.reduce((sum, f) => sum + lstatSync(f).size, 0);
   const skiff = await runSkiff(root, picked, work);
   const secretlint = await runSecretlint(picked, bytes, work);
-  print(
-    `same ${picked.length.toLocaleString("en")}-file sample (every ${step === 1 ? "" : `${step}th `}file) for both:`,
-  );
+  print(`same ${picked.length.toLocaleString("en")}-file sample (1 file in ${step}) for both:`);
   print(row("skiff", skiff));
   print(row("secretlint", secretlint));
   const cpu = skiff.cpu && secretlint.cpu ? `; ${(secretlint.cpu / skiff.cpu).toFixed(1)}x less CPU` : "";
