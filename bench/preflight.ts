@@ -14,13 +14,8 @@ import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MAX_FILE_BYTES } from "../src/preflight/file-reader.js";
 import { scanFiles } from "../src/preflight/scan-pool.js";
+import { type CorpusFile, cleanCorpus, secretCorpus, writeCorpus } from "../src/preflight/secrets/corpus.js";
 import { SECRET_RULES } from "../src/preflight/secrets/rules/index.js";
-import {
-  type CorpusFile,
-  cleanCorpus,
-  secretCorpus,
-  writeCorpus,
-} from "../src/preflight/test-support/corpus.js";
 
 const TARGET_FILES = 50_000;
 const SELF = fileURLToPath(import.meta.url);

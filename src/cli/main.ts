@@ -1,19 +1,42 @@
 import { Command, CommanderError } from "commander";
 import { EXIT, SilentExit, SkiffError } from "../errors.js";
+import { VERSION } from "../version.js";
 import { Output } from "./output.js";
 
 type Register = (program: Command) => void;
 
-/** Each command lives in its own file and adds itself here. */
-const COMMANDS: Array<() => Promise<Register>> = [
-  () => import("./preflight.js").then((m) => m.register),
-  () => import("./hooks.js").then((m) => m.register),
-];
+/**
+ * Each command lives in its own file and adds itself here. Only the command being run is loaded
+ * (all of them for top-level help), so `skiff status` does not pay for the agent's dependencies.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  agent: () => import("./agent.js").then((m) => m.register),
+  deploy: () => import("./deploy.js").then((m) => m.register),
+  rollback: () => import("./rollback.js").then((m) => m.register),
+  promote: () => import("./promote.js").then((m) => m.register),
+  releases: () => import("./releases.js").then((m) => m.register),
+  status: () => import("./status.js").then((m) => m.register),
+  logs: () => import("./logs.js").then((m) => m.register),
+  demo: () => import("./demo.js").then((m) => m.register),
+  incidents: () => import("./incidents.js").then((m) => m.register),
+  alerts: () => import("./alerts.js").then((m) => m.register),
+  metrics: () => import("./metrics.js").then((m) => m.register),
+  version: () => import("./version.js").then((m) => m.register),
+  init: () => import("./init.js").then((m) => m.register),
+  preflight: () => import("./preflight.js").then((m) => m.register),
+  hooks: () => import("./hooks.js").then((m) => m.register),
+};
+
+function loadersFor(argv: string[]): Array<() => Promise<Register>> {
+  const name = argv.find((arg) => !arg.startsWith("-"));
+  const loader = name === undefined ? undefined : COMMANDS[name];
+  return loader ? [loader] : Object.values(COMMANDS);
+}
 
 export function buildProgram(registrations: Register[]): Command {
   const program = new Command("skiff")
     .description("Zero-downtime, health-gated deploys with instant rollback, on your own server.")
-    .version(process.env.npm_package_version ?? "0.1.0", "-V, --version")
+    .version(VERSION, "-V, --version")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
@@ -24,7 +47,7 @@ export function buildProgram(registrations: Register[]): Command {
 
 /** Runs the CLI and resolves to the process exit code. Only bin/skiff.js calls process.exit. */
 export async function main(argv: string[]): Promise<number> {
-  const registrations = await Promise.all(COMMANDS.map((load) => load()));
+  const registrations = await Promise.all(loadersFor(argv).map((load) => load()));
   const program = buildProgram(registrations);
   try {
     await program.parseAsync(argv, { from: "user" });

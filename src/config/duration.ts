@@ -16,3 +16,13 @@ export function parseDuration(text: string): number | undefined {
 }
 
 export const DURATION_HINT = "a duration like 500ms, 2s, 5m or 1h";
+
+/** 450000 → "7m 30s", 97200000 → "27h 0m": a span for people, in its two largest units. */
+export function formatSpan(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${s % 60}s`;
+  const h = Math.floor(m / 60);
+  return h < 48 ? `${h}h ${m % 60}m` : `${Math.floor(h / 24)}d ${h % 24}h`;
+}

@@ -1,18 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../errors.js";
 import { defaultPreflightConfig } from "../preflight/config.js";
 import { parseDuration } from "./duration.js";
 import { parseAppConfig } from "./load.js";
-
-function issuesOf(text: string): string[] {
-  try {
-    parseAppConfig(text);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
+import { configIssues as issuesOf } from "./test-support/config-issues.js";
 
 describe("parseDuration", () => {
   it.each([
@@ -50,6 +40,14 @@ describe("parseAppConfig", () => {
       stopTimeoutMs: 10_000,
       rollbackWindowMs: 300_000,
       keepReleases: 5,
+      repo: undefined,
+      branch: "main",
+      webhookSecretEnv: "SKIFF_WEBHOOK_SECRET",
+      previews: { enabled: false, hostTemplate: undefined, ttlMs: 604_800_000, max: 5 },
+      environments: {},
+      monitors: [],
+      alerts: [],
+      watch: { windowMs: 300_000, maxErrorRate: 0.01, maxP95LatencyMs: 2000, minRequests: 20 },
       envRequired: [],
       preflight: defaultPreflightConfig(),
     });

@@ -2,7 +2,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
+import { ALERT_KNOWN_KEYS } from "../alerts/config.js";
+import { DELIVERY_KNOWN_KEYS } from "../environments/schema.js";
 import { ConfigError } from "../errors.js";
+import { WATCH_KNOWN_KEYS } from "../metrics/watch-config.js";
+import { MONITOR_KNOWN_KEYS } from "../monitor/config.js";
 import { PREFLIGHT_KEYS } from "../preflight/config.js";
 import { type AppConfig, appConfigSchema } from "./schema.js";
 
@@ -58,10 +62,18 @@ const KNOWN_KEYS: Record<string, string[]> = {
     "stop_timeout",
     "rollback_window",
     "keep_releases",
+    ...DELIVERY_KNOWN_KEYS[""]!,
+    "monitors",
+    "alerts",
+    "watch",
     "env_required",
     "preflight",
   ],
   healthcheck: ["path", "interval", "timeout", "healthy_threshold", "deploy_timeout"],
+  previews: DELIVERY_KNOWN_KEYS.previews!,
+  ...MONITOR_KNOWN_KEYS,
+  ...ALERT_KNOWN_KEYS,
+  ...WATCH_KNOWN_KEYS,
   ...PREFLIGHT_KEYS,
 };
 
@@ -72,7 +84,11 @@ export function formatIssues(issues: z.core.$ZodIssue[], input: unknown): string
     if (issue.code === "unrecognized_keys") {
       return issue.keys.map((key) => {
         const where = path ? `${path}.${key}` : key;
-        const guess = closest(key, KNOWN_KEYS[path] ?? []);
+        // An environment's overrides take the top level's keys: environments.staging.x → x.
+        const guess = closest(
+          key,
+          KNOWN_KEYS[keysPath(issue.path).replace(/^environments\.[^.]+\.?/, "")] ?? [],
+        );
         return `${where}: unknown key${guess ? ` (did you mean ${guess}?)` : ""}`;
       });
     }
@@ -82,6 +98,11 @@ export function formatIssues(issues: z.core.$ZodIssue[], input: unknown): string
         : issue.message;
     return [`${path || "(top level)"}: ${message}`];
   });
+}
+
+/** `monitors.0.expect` → `monitors.*.expect`, the form KNOWN_KEYS uses for list entries. */
+function keysPath(path: PropertyKey[]): string {
+  return path.map((key) => (typeof key === "number" ? "*" : String(key))).join(".");
 }
 
 function valueAt(input: unknown, path: PropertyKey[]): unknown {

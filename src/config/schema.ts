@@ -1,32 +1,16 @@
 import { z } from "zod";
+import { alertsSchema } from "../alerts/config.js";
+import { withEnvironments } from "../environments/overrides.js";
+import { deliveryConfig, deliveryShape } from "../environments/schema.js";
+import { watchSchema } from "../metrics/watch-config.js";
+import { monitorsSchema } from "../monitor/config.js";
 import { envRequiredSchema, preflightSchema } from "../preflight/config.js";
-import { DURATION_HINT, parseDuration } from "./duration.js";
+import { count, duration, hostname } from "./fields.js";
 
 /**
  * skiff.yml, as the user writes it (snake_case, durations as text) and as the code uses it
  * (camelCase, milliseconds). The schema is the single place defaults live.
  */
-
-const duration = (fallback: string) =>
-  z
-    .union([z.string(), z.number()], { error: `expected ${DURATION_HINT}` })
-    .default(fallback)
-    .transform((value, ctx) => {
-      const ms = typeof value === "string" ? parseDuration(value) : undefined;
-      if (ms === undefined) {
-        ctx.addIssue({ code: "custom", message: `expected ${DURATION_HINT}, got ${JSON.stringify(value)}` });
-        return z.NEVER;
-      }
-      return ms;
-    });
-
-const count = (fallback: number, min: number, max: number) =>
-  z
-    .number({ error: `expected a whole number from ${min} to ${max}` })
-    .int({ error: `expected a whole number from ${min} to ${max}` })
-    .min(min, { error: `expected a whole number from ${min} to ${max}` })
-    .max(max, { error: `expected a whole number from ${min} to ${max}` })
-    .default(fallback);
 
 const RESERVED_ENV = new Set(["PORT", "HOST"]);
 
@@ -49,14 +33,6 @@ const envMap = z
   })
   .transform((env) => Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])));
 
-const HOSTNAME =
-  /^(?=.{1,253}$)(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
-
-const hostname = z
-  .string()
-  .transform((h) => h.toLowerCase())
-  .refine((h) => HOSTNAME.test(h), { error: "expected a host name like hello.example.com" });
-
 const healthcheck = z
   .strictObject({
     path: z
@@ -71,7 +47,7 @@ const healthcheck = z
   // prefault: an absent section is parsed as {} so the field defaults above apply.
   .prefault({});
 
-export const appConfigSchema = z
+const singleEnvironmentSchema = z
   .strictObject({
     app: z
       .string({ error: "is required: the app's name, like hello" })
@@ -89,6 +65,10 @@ export const appConfigSchema = z
     stop_timeout: duration("10s"),
     rollback_window: duration("5m"),
     keep_releases: count(5, 1, 1000),
+    ...deliveryShape({ duration, count, hostname }),
+    monitors: monitorsSchema,
+    alerts: alertsSchema,
+    watch: watchSchema,
     env_required: envRequiredSchema,
     preflight: preflightSchema,
   })
@@ -110,8 +90,15 @@ export const appConfigSchema = z
     stopTimeoutMs: c.stop_timeout,
     rollbackWindowMs: c.rollback_window,
     keepReleases: c.keep_releases,
+    ...deliveryConfig(c),
+    monitors: c.monitors,
+    alerts: c.alerts,
+    watch: c.watch,
     envRequired: c.env_required,
     preflight: c.preflight,
   }));
+
+/** skiff.yml with each `environments:` entry resolved into a complete config (src/environments/). */
+export const appConfigSchema = withEnvironments(singleEnvironmentSchema);
 
 export type AppConfig = z.output<typeof appConfigSchema>;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DURATION_HINT, parseDuration } from "../config/duration.js";
+import { duration } from "../config/fields.js";
 import { CHECK_NAMES, type CheckName } from "./types.js";
 
 /**
@@ -42,18 +42,6 @@ const pattern = z.strictObject({
   message: z.string().optional(),
 });
 
-const commandTimeout = z
-  .string({ error: `expected ${DURATION_HINT}` })
-  .default("10m")
-  .transform((text, ctx) => {
-    const ms = parseDuration(text);
-    if (ms === undefined) {
-      ctx.addIssue({ code: "custom", message: `expected ${DURATION_HINT}, got ${JSON.stringify(text)}` });
-      return z.NEVER;
-    }
-    return ms;
-  });
-
 const commands = z.union(
   [
     z.array(z.string().trim().min(1, { error: "must not be empty" })),
@@ -70,7 +58,7 @@ export const preflightSchema = z
     ignore: pathList.default([]),
     patterns: z.array(pattern).default([]),
     commands: commands.optional(),
-    command_timeout: commandTimeout,
+    command_timeout: duration("10m"),
   })
   .prefault({})
   .transform((p) => ({

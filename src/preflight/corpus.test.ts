@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runPreflight } from "./run.js";
-import { cleanCorpus, secretCorpus, writeCorpus } from "./test-support/corpus.js";
+import { cleanCorpus, secretCorpus, writeCorpus } from "./secrets/corpus.js";
 import { useTempDirs } from "./test-support/temp-repo.js";
 
 const tempDir = useTempDirs();

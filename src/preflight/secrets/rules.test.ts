@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ContentScanner } from "../content-scanner.js";
-import { placements } from "../test-support/corpus.js";
+import { placements } from "./corpus.js";
 import { shannonEntropy } from "./entropy.js";
 import { maskSecret } from "./mask.js";
 import { isPlaceholder } from "./placeholder.js";

@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { ALNUM, BASE64, DIGITS, HEX } from "../secrets/charsets.js";
-import { Rng } from "../secrets/random.js";
-import type { Example, SecretRule } from "../secrets/rule.js";
-import { SECRET_RULES } from "../secrets/rules/index.js";
+import { ALNUM, BASE64, DIGITS, HEX } from "./charsets.js";
+import { Rng } from "./random.js";
+import type { Example, SecretRule } from "./rule.js";
+import { SECRET_RULES } from "./rules/index.js";
 
 /**
  * Generated corpora for recall and precision. Every fake secret is built here at run time from the

@@ -1,0 +1,191 @@
+import { randomBytes } from "node:crypto";
+import { rmSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { type ServerType, serve } from "@hono/node-server";
+import pino, { type Logger } from "pino";
+import { Deployer } from "../deployer/deployer.js";
+import { Serving } from "../deployer/serving.js";
+import { ProxyServer } from "../proxy/proxy.js";
+import { Runtime } from "../runtime/runtime.js";
+import { DataDir } from "../store/data-dir.js";
+import { Store } from "../store/store.js";
+import { createApi } from "./api.js";
+import { Monitoring } from "./monitoring.js";
+import { PushDeploys } from "./push-deploys.js";
+import { loadOrCreateToken } from "./token.js";
+
+export interface AgentOptions {
+  dataDir: string;
+  listen: { host: string; port: number };
+  api: { host: string; port: number };
+  tokenFile?: string;
+  /** A second token that may read GET /metrics only (for a Prometheus scraper). */
+  metricsTokenFile?: string;
+  logger?: Logger;
+  maxUploadBytes?: number;
+  logCapBytes?: number;
+}
+
+export interface AgentInfo {
+  pid: number;
+  proxy: string;
+  api: string;
+  tokenFile: string;
+  startedAt: string;
+}
+
+const DEFAULT_MAX_UPLOAD = 512 * 1024 * 1024;
+/** How long in-flight proxied requests get to finish when the agent stops. */
+const SHUTDOWN_DRAIN_MS = 30_000;
+
+/**
+ * The long-running server. Starts its parts in order (store, runtime, proxy, recovery of live releases,
+ * API) and stops them in reverse; only the CLI's `agent` command handles signals.
+ */
+export class Agent {
+  readonly dataDir: DataDir;
+  readonly logger: Logger;
+  private store: Store | undefined;
+  private runtime: Runtime | undefined;
+  private proxy: ProxyServer | undefined;
+  private serving: Serving | undefined;
+  private pushDeploys: PushDeploys | undefined;
+  private monitoring: Monitoring | undefined;
+  private server: ServerType | undefined;
+  private readonly stopping = new AbortController();
+  info: AgentInfo | undefined;
+  token = "";
+
+  constructor(private readonly options: AgentOptions) {
+    this.dataDir = new DataDir(options.dataDir);
+    this.logger = options.logger ?? pino({ base: { part: "agent" } });
+  }
+
+  async start(): Promise<AgentInfo> {
+    const { options, dataDir, logger } = this;
+    const startedAt = Date.now();
+    const bootId = randomBytes(6).toString("hex");
+    dataDir.create();
+    const token = loadOrCreateToken(dataDir.token, options.tokenFile);
+    this.token = token.token;
+    if (token.created) logger.info({ file: token.file }, `API token written to ${token.file}`);
+
+    const store = new Store(dataDir.db);
+    this.store = store;
+    store.leases.releaseAllExcept(bootId);
+    const runtime = new Runtime({
+      dataDir,
+      store,
+      logger,
+      ...(options.logCapBytes ? { logCapBytes: options.logCapBytes } : {}),
+    });
+    this.runtime = runtime;
+    const orphans = await runtime.start();
+    if (orphans > 0) logger.warn({ orphans }, "stopped processes left behind by an earlier agent");
+
+    const proxy = new ProxyServer(options.listen);
+    this.proxy = proxy;
+    const proxyAddress = await proxy.start();
+    // The parts call each other: monitoring watches what serving routes and asks the deployer to roll back.
+    let deployer: Deployer | undefined;
+    const monitoring: Monitoring = new Monitoring({
+      store,
+      logger,
+      proxyUrl: `http://${loopback(proxyAddress)}`,
+      healthy: (key): boolean => serving.live(key)?.group.instances.every((i) => i.healthy) ?? false,
+      rollback: (app, env, reason) =>
+        deployer!.rollback(
+          { app, env, trigger: "auto-rollback", reason, requestedBy: "skiff watch", wait: true },
+          () => undefined,
+          this.stopping.signal,
+        ),
+    });
+    this.monitoring = monitoring;
+    const serving: Serving = new Serving(proxy, runtime, logger, (app, key, release) =>
+      monitoring.observer(app, key, release),
+    );
+    this.serving = serving;
+    deployer = new Deployer({
+      store,
+      dataDir,
+      runtime,
+      serving,
+      logger,
+      bootId,
+      onOutcome: (outcome) => monitoring.onOutcome(outcome),
+    });
+    await deployer.recover(this.stopping.signal);
+    await monitoring.start();
+    const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD;
+    const pushDeploys = new PushDeploys({ store, dataDir, deployer, logger, maxUploadBytes });
+    this.pushDeploys = pushDeploys;
+    pushDeploys.start();
+
+    const api = createApi({
+      token: token.token,
+      metricsToken: options.metricsTokenFile
+        ? loadOrCreateToken(dataDir.token, options.metricsTokenFile).token
+        : undefined,
+      monitoring,
+      logger,
+      pushDeploys,
+      store,
+      dataDir,
+      deployer,
+      serving,
+      maxUploadBytes,
+      startedAt,
+      proxyAddress: formatAddress(proxyAddress),
+    });
+    const apiAddress = await new Promise<AddressInfo>((resolve, reject) => {
+      const server = serve({ fetch: api.fetch, hostname: options.api.host, port: options.api.port }, (info) =>
+        resolve(info),
+      );
+      server.once("error", reject);
+      this.server = server;
+    });
+    this.info = {
+      pid: process.pid,
+      proxy: `http://${formatAddress(proxyAddress)}`,
+      api: `http://${formatAddress(apiAddress)}`,
+      tokenFile: token.file,
+      startedAt: new Date(startedAt).toISOString(),
+    };
+    writeFileSync(dataDir.agentInfo, `${JSON.stringify(this.info, null, 2)}\n`);
+    logger.info(this.info, `skiff agent ready: proxy on ${this.info.proxy}, API on ${this.info.api}`);
+    return this.info;
+  }
+
+  /** Stop accepting, drain in-flight requests, stop every app, close the ledger. */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    const server = this.server;
+    if (server) {
+      // Streams still open (a `logs -f`, a deploy cut short by the shutdown) end with the agent.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      await closed;
+    }
+    await this.pushDeploys?.stop();
+    await this.monitoring?.stop();
+    await this.proxy?.stop(SHUTDOWN_DRAIN_MS);
+    this.serving?.stop();
+    await this.runtime?.stop();
+    this.store?.close();
+    rmSync(this.dataDir.agentInfo, { force: true });
+    this.logger.info("skiff agent stopped");
+  }
+}
+
+/** The proxy as reachable from this host: a wildcard listen address becomes loopback. */
+function loopback(address: AddressInfo): string {
+  if (address.address === "0.0.0.0") return `127.0.0.1:${address.port}`;
+  if (address.address === "::") return `[::1]:${address.port}`;
+  return formatAddress(address);
+}
+
+function formatAddress(address: AddressInfo): string {
+  return address.family === "IPv6"
+    ? `[${address.address}]:${address.port}`
+    : `${address.address}:${address.port}`;
+}

@@ -1,0 +1,104 @@
+/**
+ * The request and response shapes of the agent's HTTP API, shared by the agent and the CLI.
+ * docs/cli.md documents them; keep both in step.
+ */
+import type { OperationEvent } from "../deployer/steps.js";
+import type { ReleaseStatus, Trigger } from "../store/releases.js";
+
+export const API_PREFIX = "/v1";
+
+export interface CommitView {
+  sha: string;
+  message: string;
+  author: string;
+  time: string;
+}
+
+export interface ReleaseView {
+  app: string;
+  id: string;
+  env: string;
+  /** The release whose files this one runs (itself for a deploy, an earlier one for a rollback). */
+  artifact: string;
+  trigger: Trigger;
+  status: ReleaseStatus;
+  live: boolean;
+  reason: string | null;
+  /** The semantic version (production releases), like "1.4.2". */
+  version: string | null;
+  commit: CommitView | null;
+  deployedBy: string | null;
+  rollbackOf: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  liveAt: string | null;
+  endedAt: string | null;
+  durationMs: number | null;
+  /** Lead time for the change: commit time → live. */
+  leadTimeMs: number | null;
+}
+
+export interface InstanceView {
+  index: number;
+  pid: number | null;
+  port: number;
+  state: string;
+  healthy: boolean;
+  restarts: number;
+  startedAt: string | null;
+  uptimeMs: number | null;
+}
+
+export interface AppStatusView {
+  app: string;
+  env: string;
+  hosts: string[];
+  live: ReleaseView | null;
+  instances: InstanceView[];
+  warm: Array<{ release: string; until: string; instances: InstanceView[] }>;
+  traffic: { requests: number; errors5xx: number; failed: number; inflight: number } | null;
+  deploying: { operation: string; who: string; since: string } | null;
+}
+
+export interface StatusView {
+  agent: {
+    version: string;
+    pid: number;
+    startedAt: string;
+    uptimeMs: number;
+    dataDir: string;
+    proxy: string;
+  };
+  apps: AppStatusView[];
+}
+
+export interface ErrorBody {
+  error: {
+    type: string;
+    message: string;
+    exitCode: number;
+    hint?: string;
+    details?: string[];
+    issues?: string[];
+  };
+}
+
+/** The last line of a deploy or rollback stream. */
+export interface ResultEvent {
+  type: "result";
+  ok: boolean;
+  release: ReleaseView | null;
+  error?: ErrorBody["error"];
+}
+
+export type StreamEvent = OperationEvent | ResultEvent;
+
+/** Deploy metadata travels in this header (base64url JSON) so the body can be the raw tarball. */
+export const DEPLOY_META_HEADER = "x-skiff-deploy";
+
+export interface DeployMeta {
+  commit: { sha: string; message: string; author: string; committedAt: string } | null;
+  deployedBy: string | null;
+  /** The version the CLI worked out from the commits (production deploys). */
+  version?: string | null;
+}

@@ -1,0 +1,204 @@
+import { randomBytes } from "node:crypto";
+import { writeFile } from "node:fs/promises";
+import type { Logger } from "pino";
+import type { AppConfig } from "../config/schema.js";
+import { inspectAppArtifact, UNPACKED_PER_UPLOADED_BYTE } from "../deployer/artifact.js";
+import type { Deployer, DeployInput } from "../deployer/deployer.js";
+import { archiveCommit, fetchMirror } from "../deployer/mirror.js";
+import type { OperationEvent } from "../deployer/steps.js";
+import { previewFor } from "../environments/preview.js";
+import { previewsToRemove } from "../environments/preview-retention.js";
+import { configForEnvironment } from "../environments/resolve.js";
+import { errorMessage } from "../errors.js";
+import type { DataDir } from "../store/data-dir.js";
+import { PREVIEW_PREFIX, PRODUCTION } from "../store/releases.js";
+import type { Store } from "../store/store.js";
+import { planRelease } from "../versions/plan.js";
+import { queueKeyOf, type WebhookAction } from "../webhooks/handler.js";
+import { CoalescingQueue, type PushOutcome } from "../webhooks/queue.js";
+
+const SWEEP_EVERY_MS = 60_000;
+
+export interface PushDeploysOptions {
+  store: Store;
+  dataDir: DataDir;
+  deployer: Deployer;
+  logger: Logger;
+  maxUploadBytes: number;
+}
+
+/**
+ * What a push does, in the background: fetch the commit into the app's mirror, then deploy it to its
+ * environment, deploy a branch preview, or remove one. One job per environment or preview at a time;
+ * pushes that arrive meanwhile coalesce to the newest. Previews past their ttl or cap are removed.
+ */
+export class PushDeploys {
+  private readonly queue: CoalescingQueue<WebhookAction>;
+  private sweeper: NodeJS.Timeout | undefined;
+  private readonly stopping = new AbortController();
+
+  constructor(private readonly options: PushDeploysOptions) {
+    this.queue = new CoalescingQueue((_key, action) => this.run(action), {
+      onError: (key, action, error) => this.failed(key, action, error),
+      onSuperseded: (key, dropped, newer) =>
+        options.logger.info(
+          { key, dropped: shaOf(dropped), newer: shaOf(newer) },
+          "a newer push replaced a pending one",
+        ),
+    });
+  }
+
+  /** A push job that failed: in the ledger (the app's events) and the agent's log. */
+  private failed(key: string, action: WebhookAction, error: unknown): void {
+    const message = `push of ${shaOf(action)?.slice(0, 12) ?? action.kind} (${key}) failed: ${errorMessage(error)}`;
+    this.options.store.events.add({
+      app: action.app,
+      kind: "push",
+      name: "failed",
+      ok: false,
+      at: Date.now(),
+      message,
+    });
+    this.options.logger.error({ key, sha: shaOf(action) }, message);
+  }
+
+  start(): void {
+    this.sweeper = setInterval(() => void this.sweepPreviews(), SWEEP_EVERY_MS);
+    this.sweeper.unref();
+  }
+
+  /** Cancels running push deploys (before their switch) and drops pending ones. */
+  async stop(): Promise<void> {
+    clearInterval(this.sweeper);
+    this.stopping.abort();
+    await this.queue.close();
+  }
+
+  dispatch(action: WebhookAction): PushOutcome {
+    return this.queue.push(queueKeyOf(action), action);
+  }
+
+  /** Resolves when no push job runs or waits. */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  /** Removes previews past `previews.ttl` (and beyond `previews.max`), for every app that has any. */
+  async sweepPreviews(): Promise<void> {
+    const { store } = this.options;
+    const apps = new Set(
+      store.releases
+        .allLive()
+        .filter((r) => r.env.startsWith(PREVIEW_PREFIX))
+        .map((r) => r.app),
+    );
+    for (const app of apps) {
+      const config = store.apps.config(app);
+      if (config) await this.trimPreviews(config);
+    }
+  }
+
+  private async run(action: WebhookAction): Promise<void> {
+    const { store, deployer, logger } = this.options;
+    const config = store.apps.config(action.app);
+    if (!config) throw new Error(`${action.app} is not registered`);
+    if (action.kind === "remove-preview") {
+      await deployer.remove(
+        action.app,
+        `${PREVIEW_PREFIX}${action.slug}`,
+        `branch ${action.branch} was deleted`,
+      );
+      return;
+    }
+    if (!config.repo)
+      throw new Error(`${action.app} has no repo: in skiff.yml, so the agent cannot fetch ${action.sha}`);
+    const mirror = this.options.dataDir.path("repos", `${action.app}.git`);
+    await fetchMirror(mirror, config.repo);
+    const { tarball, commit } = await archiveCommit(mirror, action.sha);
+    const upload = this.options.dataDir.upload(randomBytes(8).toString("hex"));
+    await writeFile(upload, tarball);
+    const checked = await inspectAppArtifact(
+      upload,
+      action.app,
+      this.options.maxUploadBytes * UNPACKED_PER_UPLOADED_BYTE,
+    );
+    const target = this.target(action, checked.config);
+    if (!target) {
+      logger.info(
+        { app: action.app, branch: action.push.branch },
+        "previews are off in the pushed skiff.yml; nothing deployed",
+      );
+      return;
+    }
+    if (target.env.startsWith(PREVIEW_PREFIX))
+      await this.trimPreviews(checked.config, target.env.slice(PREVIEW_PREFIX.length));
+    const version =
+      target.env === PRODUCTION
+        ? (
+            await planRelease(mirror, {
+              ref: action.sha,
+              lastDeployed: store.releases.lastVersion(action.app),
+            })
+          ).version
+        : null;
+    const input: DeployInput = {
+      app: action.app,
+      env: target.env,
+      registered: checked.config,
+      config: target.config,
+      upload,
+      uploadBytes: tarball.length,
+      uploadFiles: checked.summary.files,
+      uploadMs: 0,
+      commit: {
+        sha: commit.sha,
+        message: commit.message,
+        author: commit.author,
+        time: Date.parse(commit.committedAt),
+      },
+      deployedBy: action.push.pusher,
+      trigger: "webhook",
+      version,
+      wait: true,
+    };
+    const log = (event: OperationEvent) =>
+      logger.info({ app: action.app, env: target.env, sha: commit.sha, ...event }, "webhook deploy");
+    const release = await deployer.deploy(input, log, this.stopping.signal);
+    logger.info(
+      { app: action.app, env: target.env, release: release.id, version: release.version },
+      `${release.id} is live from a push`,
+    );
+  }
+
+  /** Where the pushed commit goes, by its own skiff.yml: an environment, or the branch's preview. */
+  private target(action: Exclude<WebhookAction, { kind: "remove-preview" }>, config: AppConfig) {
+    if (action.kind === "deploy")
+      return { env: action.environment, config: configForEnvironment(config, action.environment) };
+    const preview = previewFor(config, action.preview.branch);
+    return preview && { env: `${PREVIEW_PREFIX}${preview.slug}`, config: preview.config };
+  }
+
+  private async trimPreviews(config: AppConfig, incoming?: string): Promise<void> {
+    const live = this.options.store.releases
+      .allLive()
+      .filter((r) => r.app === config.app && r.env.startsWith(PREVIEW_PREFIX))
+      .map((r) => ({ slug: r.env.slice(PREVIEW_PREFIX.length), deployedAt: r.liveAt ?? r.createdAt }));
+    const doomed = previewsToRemove(
+      live,
+      { max: config.previews.max, ttlMs: config.previews.ttlMs },
+      Date.now(),
+      incoming,
+    );
+    for (const slug of doomed) {
+      await this.options.deployer.remove(
+        config.app,
+        `${PREVIEW_PREFIX}${slug}`,
+        incoming ? "over the preview cap" : "past its ttl",
+      );
+    }
+  }
+}
+
+function shaOf(action: WebhookAction): string | undefined {
+  return "sha" in action ? action.sha : undefined;
+}

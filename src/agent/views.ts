@@ -1,0 +1,45 @@
+import type { InstanceGroup } from "../runtime/instance-group.js";
+import type { Release } from "../store/releases.js";
+import type { InstanceView, ReleaseView } from "./api-types.js";
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+export function releaseView(release: Release): ReleaseView {
+  return {
+    app: release.app,
+    id: release.id,
+    env: release.env,
+    artifact: release.artifact,
+    trigger: release.trigger,
+    status: release.status,
+    live: release.status === "live",
+    reason: release.reason,
+    version: release.version,
+    commit: release.commit && { ...release.commit, time: new Date(release.commit.time).toISOString() },
+    deployedBy: release.deployedBy,
+    rollbackOf: release.rollbackOf,
+    startedAt: new Date(release.createdAt).toISOString(),
+    finishedAt: iso(release.finishedAt),
+    liveAt: iso(release.liveAt),
+    endedAt: iso(release.endedAt),
+    durationMs: release.finishedAt === null ? null : release.finishedAt - release.createdAt,
+    leadTimeMs: release.liveAt !== null && release.commit?.time ? release.liveAt - release.commit.time : null,
+  };
+}
+
+export function instanceViews(group: InstanceGroup): InstanceView[] {
+  const now = Date.now();
+  return group.instances.map((i) => {
+    const up = i.state === "running" || i.state === "starting";
+    return {
+      index: i.idx,
+      pid: up ? (i.pid ?? null) : null,
+      port: i.port,
+      state: i.state,
+      healthy: i.healthy,
+      restarts: i.restarts,
+      startedAt: up ? new Date(i.startedAt).toISOString() : null,
+      uptimeMs: up ? now - i.startedAt : null,
+    };
+  });
+}

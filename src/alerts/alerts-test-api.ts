@@ -1,0 +1,13 @@
+import type { DeliveryResult } from "./dispatcher.js";
+
+/**
+ * The agent's answer to `POST /apps/:app/alerts/test` (for `skiff alerts test`).
+ * Documented in docs/monitoring.md.
+ */
+export interface AlertsTestResponse {
+  app: string;
+  /** One per channel that could be built, in skiff.yml order. */
+  results: DeliveryResult[];
+  /** Channels that could not be built, e.g. `alerts.slack.webhook_url_env: environment variable SLACK_WEBHOOK_URL is not set`. */
+  problems: string[];
+}

@@ -1,0 +1,89 @@
+import type { Command } from "commander";
+import type { Agent } from "../agent/agent.js";
+import { SkiffError, UsageError } from "../errors.js";
+import { parseHostPort } from "./address.js";
+
+interface AgentFlags {
+  dataDir?: string;
+  listen: string;
+  api: string;
+  tokenFile?: string;
+  metricsTokenFile?: string;
+  maxUpload?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command("agent")
+    .description("run the agent: the proxy on the public port, the control API, and every app's processes")
+    .option("--data-dir <dir>", "where the agent keeps its ledger, releases and logs (required)")
+    .option("--listen <host:port>", "the public proxy address", "0.0.0.0:8080")
+    .option("--api <host:port>", "the control API address", "127.0.0.1:7070")
+    .option(
+      "--token-file <file>",
+      "read the API token from this file (default: DATA_DIR/token, created on first start)",
+    )
+    .option(
+      "--metrics-token-file <file>",
+      "a second token, allowed to read GET /metrics only (for Prometheus)",
+    )
+    .option("--max-upload <MB>", "largest deploy upload accepted, in megabytes", "512")
+    .action(async (flags: AgentFlags) => {
+      if (!flags.dataDir)
+        throw new UsageError("--data-dir is required", "for example: skiff agent --data-dir /var/lib/skiff");
+      const maxUploadMb = Number(flags.maxUpload);
+      if (!Number.isFinite(maxUploadMb) || maxUploadMb <= 0)
+        throw new UsageError(`--max-upload ${flags.maxUpload}: expected megabytes, like 512`);
+      // Loaded here so every other command starts without the agent's dependencies.
+      const [{ Agent }, { default: pino }] = await Promise.all([import("../agent/agent.js"), import("pino")]);
+      const agent = new Agent({
+        dataDir: flags.dataDir,
+        listen: parseHostPort("--listen", flags.listen),
+        api: parseHostPort("--api", flags.api),
+        ...(flags.tokenFile ? { tokenFile: flags.tokenFile } : {}),
+        ...(flags.metricsTokenFile ? { metricsTokenFile: flags.metricsTokenFile } : {}),
+        maxUploadBytes: maxUploadMb * 1024 * 1024,
+        logger: pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime }),
+      });
+      await startOrExplain(agent, flags);
+      await untilSignalled(agent);
+    });
+}
+
+async function startOrExplain(agent: Agent, flags: AgentFlags): Promise<void> {
+  try {
+    await agent.start();
+  } catch (error) {
+    await agent.stop().catch(() => undefined);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE" || code === "EACCES") {
+      const address = (error as { address?: string; port?: number }).port;
+      const flag = String(address) === flags.api.split(":").pop() ? "--api" : "--listen";
+      const value = flag === "--api" ? flags.api : flags.listen;
+      throw new SkiffError(
+        `${flag} ${value}: ${code === "EADDRINUSE" ? "the address is already in use" : "permission denied"}`,
+        1,
+        "choose another address, or stop what listens there",
+      );
+    }
+    throw error;
+  }
+}
+
+/** SIGTERM/SIGINT: stop accepting, drain, stop the apps, exit 0. A second signal exits at once. */
+function untilSignalled(agent: Agent): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        agent.logger.warn({ signal }, "second signal: exiting without waiting");
+        process.exit(1);
+      }
+      stopping = true;
+      agent.logger.info({ signal }, "stopping");
+      agent.stop().then(resolve, reject);
+    };
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+  });
+}

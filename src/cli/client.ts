@@ -1,0 +1,146 @@
+import type { DeployMeta, ErrorBody, ResultEvent, StreamEvent } from "../agent/api-types.js";
+import { DEPLOY_META_HEADER } from "../agent/api-types.js";
+import {
+  AgentError,
+  ConfigError,
+  EXIT,
+  type ExitCode,
+  OperationError,
+  SkiffError,
+  UsageError,
+} from "../errors.js";
+import { type AgentOptions, DEFAULT_AGENT } from "./options.js";
+
+/** A thin client of the agent's API: the bearer token on every call, errors mapped to exit codes. */
+export class AgentClient {
+  readonly url: string;
+  readonly token: string;
+
+  constructor(url: string, token: string) {
+    this.url = url.replace(/\/+$/, "");
+    this.token = token;
+  }
+
+  static from(options: AgentOptions): AgentClient {
+    const url = options.agent ?? (process.env.SKIFF_AGENT || DEFAULT_AGENT);
+    if (!/^https?:\/\//.test(url))
+      throw new UsageError(`--agent ${url}: expected a URL like ${DEFAULT_AGENT}`);
+    return new AgentClient(url, options.token ?? process.env.SKIFF_TOKEN ?? "");
+  }
+
+  async json<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await this.fetch(path, {
+      method,
+      ...(body === undefined
+        ? {}
+        : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
+    });
+    return (await res.json()) as T;
+  }
+
+  /** POSTs and reads the NDJSON stream of a deploy or rollback, calling `onEvent` per line; returns the result. */
+  async operation(
+    path: string,
+    init: { body: Uint8Array | string; headers?: Record<string, string> },
+    onEvent: (event: StreamEvent) => void,
+  ): Promise<ResultEvent> {
+    const res = await this.fetch(path, { method: "POST", body: init.body, headers: init.headers ?? {} });
+    let result: ResultEvent | undefined;
+    for await (const line of lines(res)) {
+      const event = JSON.parse(line) as StreamEvent;
+      if (event.type === "result") result = event;
+      else onEvent(event);
+    }
+    if (!result)
+      throw new AgentError(
+        "the agent closed the stream before the operation finished",
+        "check `skiff status`",
+      );
+    if (!result.ok && result.error) throw remoteError(result.error);
+    return result;
+  }
+
+  deploy(
+    app: string,
+    tarball: Uint8Array,
+    meta: DeployMeta,
+    options: { wait?: boolean; env?: string },
+    onEvent: (event: StreamEvent) => void,
+  ) {
+    const query = new URLSearchParams({
+      env: options.env ?? "production",
+      ...(options.wait ? { wait: "1" } : {}),
+    });
+    return this.operation(
+      `/v1/apps/${app}/deploys?${query}`,
+      {
+        body: tarball,
+        headers: {
+          "content-type": "application/gzip",
+          [DEPLOY_META_HEADER]: Buffer.from(JSON.stringify(meta)).toString("base64url"),
+        },
+      },
+      onEvent,
+    );
+  }
+
+  async fetch(path: string, init: RequestInit): Promise<Response> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.url}${path}`, {
+        ...init,
+        headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${this.token}` },
+      });
+    } catch (error) {
+      const code = (error as { cause?: { code?: string } }).cause?.code;
+      throw new AgentError(
+        `cannot reach the agent at ${this.url}${code ? ` (${code})` : ""}`,
+        "start it with `skiff agent --data-dir DIR`, or point --agent / SKIFF_AGENT at it",
+      );
+    }
+    if (res.status === 401) {
+      throw new AgentError(
+        `the agent at ${this.url} refused the API token`,
+        "pass --token or set SKIFF_TOKEN; the agent keeps it in DATA_DIR/token",
+      );
+    }
+    if (!res.ok) {
+      const body = (await res.json().catch(() => undefined)) as ErrorBody | undefined;
+      if (body?.error) throw remoteError(body.error);
+      throw new AgentError(`the agent answered HTTP ${res.status}`);
+    }
+    return res;
+  }
+}
+
+/** Rebuilds the agent's error on this side, with its exit code, hint and details. */
+export function remoteError(error: ErrorBody["error"]): SkiffError {
+  if (error.issues)
+    return new ConfigError(error.message.split(" is not valid")[0] ?? "skiff.yml", error.issues);
+  const code = error.exitCode as ExitCode;
+  if (code === EXIT.failed) {
+    return new OperationError(error.message, {
+      ...(error.hint ? { hint: error.hint } : {}),
+      details: error.details ?? [],
+    });
+  }
+  if (code === EXIT.usage) return new UsageError(error.message, error.hint);
+  return new SkiffError(error.message, code, error.hint);
+}
+
+async function* lines(res: Response): AsyncGenerator<string> {
+  if (!res.body) return;
+  const decoder = new TextDecoder();
+  let buffered = "";
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    buffered += decoder.decode(chunk, { stream: true });
+    let newline = buffered.indexOf("\n");
+    while (newline !== -1) {
+      const line = buffered.slice(0, newline).trim();
+      buffered = buffered.slice(newline + 1);
+      if (line) yield line;
+      newline = buffered.indexOf("\n");
+    }
+  }
+  if (buffered.trim()) yield buffered.trim();
+}

@@ -1,0 +1,148 @@
+import type { Command } from "commander";
+import type { ReleaseView, StreamEvent } from "../agent/api-types.js";
+import { OperationError, UsageError } from "../errors.js";
+import { uncommittedPaths } from "../git/repo.js";
+import { PRODUCTION } from "../store/releases.js";
+import { planRelease, type ReleasePlan } from "../versions/plan.js";
+import { prepareRelease, tagRelease } from "../versions/release.js";
+import { type AppSource, appName, archive, deployMeta, readAppSource, whoAmI } from "./app-source.js";
+import { AgentClient } from "./client.js";
+import { type AppOptions, withApp } from "./options.js";
+import { formatDuration, Output } from "./output.js";
+import { printStreamEvent } from "./stream-output.js";
+
+interface DeployFlags extends AppOptions {
+  ref: string;
+  env: string;
+  tag?: boolean;
+  allowDirty?: boolean;
+  wait?: boolean;
+}
+
+export function register(program: Command): void {
+  withApp(
+    program
+      .command("deploy")
+      .description("ship the committed tree at REV: build, start, health-gate, then switch traffic")
+      .argument("[dir]", "the app's directory (with skiff.yml)", ".")
+      .option("--ref <rev>", "the commit to deploy", "HEAD")
+      .option("--env <name>", "the environment to deploy to (see `environments:` in skiff.yml)", PRODUCTION)
+      .option(
+        "--tag",
+        "also write the version's section to CHANGELOG.md, commit it, tag vX.Y.Z and push the tag",
+      )
+      .option(
+        "--allow-dirty",
+        "deploy even though the work tree has uncommitted changes (they are not shipped)",
+      )
+      .option("--wait", "wait for a running deploy of the app to finish instead of failing"),
+  ).action(async (dir: string, flags: DeployFlags) => {
+    const out = new Output({ json: flags.json });
+    let source = await readAppSource(dir, flags.ref);
+    const app = appName(source, flags.app);
+    if (flags.tag && (flags.env !== PRODUCTION || flags.ref !== "HEAD")) {
+      throw new UsageError("--tag releases HEAD to production; it cannot be combined with --env or --ref");
+    }
+    await refuseDirty(out, source, flags.allowDirty);
+    const client = AgentClient.from(flags);
+    const plan = flags.env === PRODUCTION ? await versionPlan(out, client, app, source) : undefined;
+    if (flags.tag && plan) {
+      const prepared = await prepareRelease(source.root, { version: plan.version, section: plan.section });
+      out.step(
+        true,
+        "changelog",
+        undefined,
+        prepared.committed ? `committed ${prepared.sha.slice(0, 7)}` : "already up to date",
+      );
+      source = await readAppSource(dir, prepared.sha);
+    }
+    const where = flags.env === PRODUCTION ? "" : ` (${flags.env})`;
+    const version = plan ? ` v${plan.version}` : "";
+    out.line(
+      `Deploying ${app}${version}${where} at ${source.commit.sha.slice(0, 7)} (${firstLine(source.commit.message)}) to ${client.url}`,
+    );
+    const events: StreamEvent[] = [];
+    const started = Date.now();
+    const meta = deployMeta(source, await whoAmI(source.root), plan?.version);
+    const result = await client.deploy(
+      app,
+      await archive(source),
+      meta,
+      { wait: flags.wait, env: flags.env },
+      (event) => {
+        events.push(event);
+        printStreamEvent(out, event);
+      },
+    );
+    const release = result.release as ReleaseView;
+    const tagged =
+      flags.tag && plan
+        ? await tagRelease(source.root, {
+            version: plan.version,
+            sha: source.commit.sha,
+            section: plan.section,
+          })
+        : undefined;
+    if (tagged)
+      out.step(
+        true,
+        "tagged",
+        undefined,
+        `${tagged.tag}${tagged.pushedTo ? `, pushed to ${tagged.pushedTo}` : ""}`,
+      );
+    out.line(
+      `\n${release.id}${release.version ? ` (v${release.version})` : ""} of ${app}${where} is live (${formatDuration(Date.now() - started)} in all)`,
+    );
+    out.result({ ok: true, release, events, tag: tagged?.tag ?? null });
+  });
+}
+
+async function refuseDirty(out: Output, source: AppSource, allowDirty: boolean | undefined): Promise<void> {
+  const dirty = await uncommittedPaths(source.dir);
+  if (dirty.length === 0) return;
+  if (!allowDirty) {
+    throw new OperationError(`the work tree has uncommitted changes: ${summarize(dirty)}`, {
+      hint: "commit them, or pass --allow-dirty to deploy the last commit without them",
+    });
+  }
+  out.warn(
+    `deploying ${source.commit.sha.slice(0, 7)}; ${dirty.length} uncommitted changes are not included`,
+  );
+}
+
+/**
+ * The next version, counted from what the agent last deployed to production (else the last vX.Y.Z tag).
+ * A plan that cannot be made (a shallow clone, say) leaves the version to the agent.
+ */
+export async function versionPlan(
+  out: Output,
+  client: AgentClient,
+  app: string,
+  source: AppSource,
+): Promise<ReleasePlan | undefined> {
+  const last = await client.json<{ version: string | null; sha: string | null }>(
+    "GET",
+    `/v1/apps/${app}/version`,
+  );
+  try {
+    return await planRelease(source.root, {
+      ref: source.commit.sha,
+      lastDeployed: last.version && last.sha ? { version: last.version, sha: last.sha } : undefined,
+    });
+  } catch (error) {
+    out.warn(
+      `could not work out the version from the commits (${(error as Error).message}); the agent will bump the patch`,
+    );
+    return undefined;
+  }
+}
+
+function summarize(paths: string[]): string {
+  const shown = paths.slice(0, 5).join(", ");
+  return paths.length > 5 ? `${shown} and ${paths.length - 5} more` : shown;
+}
+
+export function firstLine(text: string): string {
+  const line = text.split("\n")[0] ?? "";
+  return line.length > 60 ? `${line.slice(0, 57)}...` : line;
+}

@@ -1,0 +1,43 @@
+import type { Command } from "commander";
+import { AgentClient } from "./client.js";
+import { type AppOptions, withApp } from "./options.js";
+import { Output } from "./output.js";
+import { targetApp } from "./target-app.js";
+
+interface LogsFlags extends AppOptions {
+  release?: string;
+  follow?: boolean;
+  lines: string;
+}
+
+export function register(program: Command): void {
+  withApp(
+    program
+      .command("logs")
+      .description("the app's stdout and stderr (and its build), from the live release unless --release")
+      .option("--release <id>", "the release whose log to show, like r3")
+      .option("-f, --follow", "keep printing new lines until interrupted")
+      .option("-n, --lines <n>", "how many lines from the end to start with", "100"),
+  ).action(async (flags: LogsFlags) => {
+    const out = new Output({ json: flags.json });
+    const app = targetApp(flags.app);
+    const query = new URLSearchParams({ lines: String(Number(flags.lines) || 100) });
+    if (flags.release) query.set("release", flags.release);
+    if (flags.follow) query.set("follow", "1");
+    const res = await AgentClient.from(flags).fetch(`/v1/apps/${app}/logs?${query}`, { method: "GET" });
+    const release = res.headers.get("x-skiff-release") ?? flags.release ?? "";
+    let partial = "";
+    const decoder = new TextDecoder();
+    for await (const chunk of (res.body ?? []) as AsyncIterable<Uint8Array>) {
+      const text = decoder.decode(chunk, { stream: true });
+      if (!out.json) {
+        process.stdout.write(text);
+        continue;
+      }
+      const parts = (partial + text).split("\n");
+      partial = parts.pop() ?? "";
+      for (const line of parts) out.jsonLine({ app, release, line });
+    }
+    if (out.json && partial) out.jsonLine({ app, release, line: partial });
+  });
+}

@@ -1,0 +1,74 @@
+import type { Command } from "commander";
+import type { ReleaseView } from "../agent/api-types.js";
+import { AgentClient } from "./client.js";
+import { firstLine } from "./deploy.js";
+import { type AppOptions, withApp } from "./options.js";
+import { formatDuration, formatTime, Output } from "./output.js";
+import { targetApp } from "./target-app.js";
+
+export function register(program: Command): void {
+  withApp(
+    program
+      .command("releases")
+      .description("what was deployed when, how long it took, and how it ended")
+      .option("--limit <n>", "how many releases to show, newest first", "20")
+      .option("--env <name>", "only this environment (production, staging, preview:<branch>…)"),
+  ).action(async (flags: AppOptions & { limit: string; env?: string }) => {
+    const out = new Output({ json: flags.json });
+    const app = targetApp(flags.app);
+    const client = AgentClient.from(flags);
+    const body = await client.json<{ app: string; releases: ReleaseView[] }>(
+      "GET",
+      `/v1/apps/${app}/releases?limit=${flags.env ? 1000 : Number(flags.limit) || 20}`,
+    );
+    if (flags.env)
+      body.releases = body.releases.filter((r) => r.env === flags.env).slice(0, Number(flags.limit) || 20);
+    out.result(body);
+    if (body.releases.length === 0) {
+      out.line(`no releases of ${app} yet: run \`skiff deploy\``);
+      return;
+    }
+    out.table(
+      [
+        "",
+        "RELEASE",
+        "VERSION",
+        "ENV",
+        "COMMIT",
+        "MESSAGE",
+        "AUTHOR",
+        "STARTED",
+        "DURATION",
+        "LEAD TIME",
+        "TRIGGER",
+        "OUTCOME",
+      ],
+      body.releases.map((r) => [
+        r.live ? out.paint("green", "●") : " ",
+        r.artifact !== r.id ? `${r.id} (${r.artifact})` : r.id,
+        r.version ? `v${r.version}` : "-",
+        r.env,
+        r.commit?.sha.slice(0, 7) ?? "-",
+        firstLine(r.commit?.message ?? ""),
+        r.commit?.author ?? "-",
+        formatTime(r.startedAt),
+        r.durationMs === null ? "-" : formatDuration(r.durationMs),
+        r.leadTimeMs === null ? "-" : formatDuration(r.leadTimeMs),
+        r.trigger,
+        outcome(out, r),
+      ]),
+    );
+  });
+}
+
+function outcome(out: Output, release: ReleaseView): string {
+  const text =
+    release.reason && release.status !== "live" ? `${release.status}: ${release.reason}` : release.status;
+  const color =
+    release.status === "live"
+      ? "green"
+      : release.status === "failed" || release.status === "rolled-back"
+        ? "red"
+        : "dim";
+  return out.paint(color, text.length > 80 ? `${text.slice(0, 77)}...` : text);
+}

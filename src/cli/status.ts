@@ -1,0 +1,64 @@
+import type { Command } from "commander";
+import type { InstanceView, StatusView } from "../agent/api-types.js";
+import { AgentClient } from "./client.js";
+import { type AgentOptions, withAgent } from "./options.js";
+import { formatDuration, formatTime, Output } from "./output.js";
+
+export function register(program: Command): void {
+  withAgent(
+    program
+      .command("status")
+      .description("apps, their live release, and every instance with pid, port and health"),
+  ).action(async (flags: AgentOptions) => {
+    const out = new Output({ json: flags.json });
+    const status = await AgentClient.from(flags).json<StatusView>("GET", "/v1/status");
+    out.result(status);
+    const { agent } = status;
+    out.line(
+      `agent ${agent.version} (pid ${agent.pid}), up ${formatDuration(agent.uptimeMs)}, proxy ${agent.proxy}`,
+    );
+    if (status.apps.length === 0) out.line("no apps yet: run `skiff deploy` in an app's directory");
+    for (const app of status.apps) {
+      out.line();
+      const live = app.live;
+      const where = app.hosts.length > 0 ? app.hosts.join(", ") : "default route";
+      out.line(
+        `${out.paint("bold", app.env === "production" ? app.app : `${app.app} (${app.env})`)}  ${where}  ${
+          live
+            ? `live: ${live.id}${live.commit ? ` (${live.commit.sha.slice(0, 7)})` : ""} since ${formatTime(live.liveAt)}`
+            : out.paint("yellow", "no live release")
+        }`,
+      );
+      if (app.deploying)
+        out.line(
+          `  running: ${app.deploying.operation} by ${app.deploying.who} since ${formatTime(app.deploying.since)}`,
+        );
+      if (app.traffic) {
+        out.line(
+          `  traffic: ${app.traffic.requests} requests, ${app.traffic.errors5xx} 5xx, ${app.traffic.inflight} in flight`,
+        );
+      }
+      instanceTable(out, app.instances);
+      for (const warm of app.warm)
+        out.line(
+          `  warm: ${warm.release} until ${formatTime(warm.until)} (${warm.instances.length} instances)`,
+        );
+    }
+  });
+}
+
+function instanceTable(out: Output, instances: InstanceView[]): void {
+  if (instances.length === 0) return;
+  out.table(
+    ["  #", "PID", "PORT", "STATE", "HEALTH", "RESTARTS", "UPTIME"],
+    instances.map((i) => [
+      `  ${i.index}`,
+      String(i.pid ?? "-"),
+      String(i.port),
+      i.state,
+      i.healthy ? out.paint("green", "healthy") : out.paint("red", "unhealthy"),
+      String(i.restarts),
+      i.uptimeMs === null ? "-" : formatDuration(i.uptimeMs),
+    ]),
+  );
+}

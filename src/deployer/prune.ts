@@ -1,0 +1,21 @@
+import { rm } from "node:fs/promises";
+import type { Release } from "../store/releases.js";
+
+/**
+ * Which releases' files may be deleted. Pure: `history` newest first. Only deploys own files (a rollback
+ * or a promote reuses another release's). Everything in `protect` stays (the live release, the rollback target,
+ * whatever still runs), and the newest others fill the rest of the `keep` places.
+ */
+export function releasesToPrune(history: Release[], keep: number, protect: ReadonlySet<string>): Release[] {
+  const owners = history.filter((r) => r.artifact === r.id);
+  const kept = new Set(owners.filter((r) => protect.has(r.id)).map((r) => r.id));
+  for (const release of owners) {
+    if (kept.size >= keep) break;
+    kept.add(release.id);
+  }
+  return owners.filter((r) => !kept.has(r.id));
+}
+
+export async function removeReleaseFiles(paths: string[]): Promise<void> {
+  await Promise.all(paths.map((path) => rm(path, { recursive: true, force: true })));
+}

@@ -1,0 +1,70 @@
+import type { Store } from "../store/store.js";
+
+export type StepName =
+  | "received"
+  | "unpacked"
+  | "built"
+  | "started"
+  | "healthy"
+  | "switched"
+  | "drained"
+  | "finished"
+  | "failed";
+
+/** What the deploy and rollback streams carry, one JSON object per line (docs/cli.md). */
+export type OperationEvent =
+  | { type: "step"; step: StepName; ok: boolean; at: string; durationMs: number; message?: string }
+  | { type: "waiting"; message: string };
+
+export type Emit = (event: OperationEvent) => void;
+
+/** Times each step of an operation, records it in the ledger and streams it to the client. */
+export class StepRecorder {
+  private readonly started = Date.now();
+
+  constructor(
+    private readonly store: Store,
+    private readonly app: string,
+    private readonly release: string,
+    private readonly emit: Emit,
+  ) {}
+
+  /** Runs `work` as step `name`; its result's description becomes the step's message. */
+  async run<T>(
+    name: StepName,
+    work: () => Promise<T> | T,
+    describe?: (result: T) => string | undefined,
+  ): Promise<T> {
+    const started = Date.now();
+    const result = await work();
+    this.record(name, true, Date.now() - started, describe?.(result));
+    return result;
+  }
+
+  record(name: StepName, ok: boolean, durationMs: number, message?: string): void {
+    const at = Date.now();
+    this.store.events.add({
+      app: this.app,
+      release: this.release,
+      kind: "step",
+      name,
+      ok,
+      at,
+      durationMs,
+      message: message ?? null,
+    });
+    this.emit({
+      type: "step",
+      step: name,
+      ok,
+      at: new Date(at).toISOString(),
+      durationMs,
+      ...(message ? { message } : {}),
+    });
+  }
+
+  /** Total time since the operation began. */
+  elapsed(): number {
+    return Date.now() - this.started;
+  }
+}

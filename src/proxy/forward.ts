@@ -1,0 +1,200 @@
+import type { ClientConnection } from "./client-connection.js";
+import { upstreamRequestHead } from "./headers.js";
+import type { RequestHead, ResponseHead } from "./http1/head.js";
+import type { LoadBalancer } from "./load-balancer.js";
+import type { Route } from "./router.js";
+import type { Target } from "./target.js";
+import type { UpstreamConnection, UpstreamRequest } from "./upstream-connection.js";
+
+/** One try plus this many retries for a request that met a dead upstream socket before any response byte. */
+const MAX_ATTEMPTS = 4;
+/** Request bodies up to this size are read first, so the request can be replayed on another connection. */
+export const REPLAYABLE_BODY_LIMIT = 64 * 1024;
+
+/**
+ * One client request on its way to the live release of its route, and the answer on its way back.
+ * A request is retried (on the route's live release at that moment, on another connection) when the
+ * upstream failed before sending any byte and the request can be replayed: no body, or a body held whole.
+ * Larger bodies are streamed as they arrive and never replayed.
+ */
+export class ForwardedRequest implements UpstreamRequest {
+  readonly method: string;
+  cancelled = false;
+  private headText: string;
+  private readonly streaming: boolean;
+  private readonly chunks: Buffer[] = [];
+  private bodyEnded: boolean;
+  private attempts = 0;
+  private inAttempt = false;
+  private lb: LoadBalancer | undefined;
+  private target: Target | undefined;
+  private upstream: UpstreamConnection | undefined;
+  private responded = false;
+  private status = 0;
+  private readonly started = performance.now();
+  private done = false;
+
+  constructor(
+    private readonly client: ClientConnection,
+    private readonly request: RequestHead,
+    private readonly route: Route,
+  ) {
+    this.method = request.method;
+    const body = request.body;
+    this.bodyEnded = body.kind === "none";
+    this.streaming =
+      body.kind === "chunked" || (body.kind === "length" && body.length > REPLAYABLE_BODY_LIMIT);
+    this.headText = upstreamRequestHead(request, client.remoteAddress);
+  }
+
+  /** Sends it now when it has no body to wait for (or streams its body); else once the body is read. */
+  start(): void {
+    if (this.bodyEnded || this.streaming) this.send();
+  }
+
+  requestData(chunk: Buffer): void {
+    if (this.done) return;
+    this.chunks.push(chunk);
+    if (!this.streaming) return;
+    if (this.upstream) this.flushBody();
+    // Waiting for a connection: hold the client rather than the whole upload in memory.
+    else this.client.pauseReading();
+  }
+
+  requestEnd(): void {
+    if (this.done) return;
+    this.bodyEnded = true;
+    if (!this.streaming) {
+      if (this.attempts === 0) this.send();
+    } else if (this.upstream) {
+      this.flushBody();
+    }
+  }
+
+  /** The client went away: give up, and free the upstream connection rather than let a small pool fill. */
+  clientGone(): void {
+    if (this.done) return;
+    this.done = true;
+    this.cancelled = true;
+    this.upstream?.abort();
+    this.finishAttempt();
+  }
+
+  attached(connection: UpstreamConnection): void {
+    this.upstream = connection;
+    if (this.request.host === undefined && this.attempts === 1) this.addHost();
+    if (!this.streaming) {
+      connection.write(
+        this.chunks.length === 0
+          ? this.headText
+          : Buffer.concat([Buffer.from(this.headText, "latin1"), ...this.chunks]),
+      );
+      return;
+    }
+    connection.write(this.headText);
+    this.client.resumeReading();
+    this.flushBody();
+  }
+
+  informational(head: ResponseHead): void {
+    this.client.writeInformational(head);
+  }
+
+  head(head: ResponseHead): void {
+    this.responded = true;
+    this.status = head.status;
+    if (head.status >= 500) this.lb!.counts.errors5xx++;
+    if (!this.bodyEnded) {
+      // The app answered before the whole body was sent: neither connection can carry another request.
+      this.upstream!.unusable();
+      this.client.closeAfterResponse();
+    }
+    this.client.writeResponseHead(head);
+  }
+
+  data(chunk: Buffer): void {
+    if (!this.client.writeBody(chunk)) {
+      const upstream = this.upstream!;
+      upstream.pause();
+      this.client.onDrain(() => upstream.resume());
+    }
+  }
+
+  end(): void {
+    this.finishAttempt();
+    this.done = true;
+    this.lb!.counts.requests++;
+    this.lb!.observe?.(this.status, performance.now() - this.started);
+    this.client.endResponse();
+  }
+
+  failed(error: Error, answered: boolean): void {
+    if (this.done) return;
+    this.finishAttempt();
+    if (!answered && !this.streaming && this.attempts < MAX_ATTEMPTS) {
+      this.send();
+      return;
+    }
+    this.done = true;
+    this.lb!.counts.requests++;
+    this.lb!.observe?.(this.responded ? this.status : 502, performance.now() - this.started);
+    if (this.responded) this.client.destroy();
+    else this.client.respondError(502, `${this.route.app} did not answer: ${error.message}`);
+  }
+
+  private send(): void {
+    const lb = this.route.live;
+    const target = lb?.pick();
+    if (!lb || !target) {
+      this.done = true;
+      if (lb) {
+        lb.counts.failed++;
+        lb.observe?.(503, performance.now() - this.started);
+      }
+      this.client.respondError(503, `no healthy instance of ${this.route.app}`);
+      return;
+    }
+    this.attempts++;
+    this.inAttempt = true;
+    this.lb = lb;
+    this.target = target;
+    this.upstream = undefined;
+    lb.inflight++;
+    target.inflight++;
+    target.pool.dispatch(this);
+  }
+
+  /** Streams the body read so far to the app, pausing the client while the app's side is full. */
+  private flushBody(): void {
+    const upstream = this.upstream!;
+    const chunked = this.request.body.kind === "chunked";
+    let flushed = true;
+    for (const chunk of this.chunks.splice(0)) {
+      if (chunk.length === 0) continue;
+      flushed = upstream.write(
+        chunked ? Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, CRLF]) : chunk,
+      );
+    }
+    if (this.bodyEnded && chunked) flushed = upstream.write("0\r\n\r\n");
+    if (!flushed && !this.bodyEnded) {
+      this.client.pauseReading();
+      upstream.onDrain(() => this.client.resumeReading());
+    }
+  }
+
+  /** An HTTP/1.0 request may come without Host; the app gets HTTP/1.1, which requires one: the instance's. */
+  private addHost(): void {
+    const line = this.headText.indexOf("\r\n") + 2;
+    const host = `host: ${this.target!.host}:${this.target!.port}\r\n`;
+    this.headText = this.headText.slice(0, line) + host + this.headText.slice(line);
+  }
+
+  private finishAttempt(): void {
+    if (!this.inAttempt) return;
+    this.inAttempt = false;
+    this.lb!.inflight--;
+    this.target!.inflight--;
+  }
+}
+
+const CRLF = Buffer.from("\r\n");

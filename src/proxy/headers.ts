@@ -1,0 +1,106 @@
+import type { Fields, RequestHead, ResponseHead } from "./http1/head.js";
+
+/** Headers that describe one connection, not the message: never forwarded (RFC 9110 §7.6.1). */
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "transfer-encoding",
+  "te",
+  "trailer",
+  "upgrade",
+  "proxy-authenticate",
+  "proxy-authorization",
+]);
+
+/** What the client is told about its connection after an answer that keeps it open. */
+export const KEEP_ALIVE_SECONDS = 65;
+
+/** Whether field `i` goes on to the other side. The framing and Host headers are the proxy's own business. */
+function forwarded(fields: Fields, i: number): boolean {
+  const lower = fields.lower[i]!;
+  if (HOP_BY_HOP.has(lower) || lower === "content-length") return false;
+  return fields.connection.size === 0 || lower === "host" || !fields.connection.has(lower);
+}
+
+/**
+ * The head the app gets: the client's fields minus hop-by-hop ones, X-Forwarded-* added, and the body's
+ * framing stated once. `keepUpgrade` keeps Connection and Upgrade for a WebSocket handshake.
+ */
+export function upstreamRequestHead(
+  request: RequestHead,
+  clientAddress: string,
+  keepUpgrade = false,
+): string {
+  const { fields } = request;
+  let out = `${request.method} ${request.target} HTTP/1.1\r\n`;
+  let forwardedFor: string | undefined;
+  let hasProto = false;
+  let hasHost = false;
+  for (let i = 0; i < fields.lower.length; i++) {
+    const lower = fields.lower[i]!;
+    if (lower === "x-forwarded-for") {
+      forwardedFor = forwardedFor === undefined ? fields.values[i] : `${forwardedFor}, ${fields.values[i]}`;
+      continue;
+    }
+    if (keepUpgrade && (lower === "connection" || lower === "upgrade")) {
+      out += `${fields.names[i]}: ${fields.values[i]}\r\n`;
+      continue;
+    }
+    // Expect: 100-continue is answered by the proxy itself, which then reads the body.
+    if (!forwarded(fields, i) || lower === "expect") continue;
+    if (lower === "x-forwarded-proto") hasProto = true;
+    else if (lower === "x-forwarded-host") hasHost = true;
+    out += `${fields.names[i]}: ${fields.values[i]}\r\n`;
+  }
+  out += `x-forwarded-for: ${forwardedFor === undefined ? clientAddress : `${forwardedFor}, ${clientAddress}`}\r\n`;
+  if (!hasProto) out += "x-forwarded-proto: http\r\n";
+  if (!hasHost && request.host !== undefined) out += `x-forwarded-host: ${request.host}\r\n`;
+  const body = request.body;
+  if (body.kind === "length") out += `content-length: ${body.length}\r\n`;
+  else if (body.kind === "chunked") out += "transfer-encoding: chunked\r\n";
+  return `${out}\r\n`;
+}
+
+/** How the client gets the body: as the app framed it (length), re-chunked, or until the proxy closes. */
+export type ClientFraming = "as-is" | "chunked" | "close";
+
+export function clientFraming(response: ResponseHead, clientMinor: 0 | 1): ClientFraming {
+  const kind = response.body.kind;
+  if (kind === "length" || kind === "none") return "as-is";
+  return clientMinor === 1 ? "chunked" : "close";
+}
+
+/**
+ * The head the client gets: the app's status and fields minus hop-by-hop ones, the body framing the proxy
+ * chose, and the proxy's own keep-alive policy (never the app's).
+ */
+export function downstreamResponseHead(
+  response: ResponseHead,
+  framing: ClientFraming,
+  keepAlive: boolean,
+  clientMinor: 0 | 1,
+): string {
+  const { fields } = response;
+  let out = `HTTP/1.1 ${response.status} ${response.reason}\r\n`;
+  for (let i = 0; i < fields.lower.length; i++) {
+    if (forwarded(fields, i)) out += `${fields.names[i]}: ${fields.values[i]}\r\n`;
+    else if (framing === "as-is" && fields.lower[i] === "content-length")
+      out += `content-length: ${fields.values[i]}\r\n`;
+  }
+  if (framing === "chunked") out += "transfer-encoding: chunked\r\n";
+  if (!keepAlive || framing === "close") out += "connection: close\r\n";
+  else
+    out += `${clientMinor === 0 ? "connection: keep-alive\r\n" : ""}keep-alive: timeout=${KEEP_ALIVE_SECONDS}\r\n`;
+  return `${out}\r\n`;
+}
+
+/** A 1xx answer (103 Early Hints…) passed on as it came, minus hop-by-hop fields. */
+export function informationalHead(response: ResponseHead): string {
+  const { fields } = response;
+  let out = `HTTP/1.1 ${response.status} ${response.reason}\r\n`;
+  for (let i = 0; i < fields.lower.length; i++) {
+    if (forwarded(fields, i)) out += `${fields.names[i]}: ${fields.values[i]}\r\n`;
+  }
+  return `${out}\r\n`;
+}

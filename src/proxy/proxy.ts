@@ -1,0 +1,93 @@
+import { type AddressInfo, createServer, type Server } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { ClientConnection, type ConnectionOwner } from "./client-connection.js";
+import { KEEP_ALIVE_SECONDS } from "./headers.js";
+import type { LoadBalancer } from "./load-balancer.js";
+import { type Route, Router } from "./router.js";
+
+export interface ProxyOptions {
+  host: string;
+  port: number;
+  /** Client connection timeouts; the defaults suit production, tests shorten them. */
+  timeouts?: Partial<ProxyTimeouts>;
+}
+
+export interface ProxyTimeouts {
+  /** An idle keep-alive connection is closed after this long (announced as `Keep-Alive: timeout`). */
+  idleMs: number;
+  /** A request head must be complete this long after its first byte (slow-header clients hold slots). */
+  headMs: number;
+  /** How often connections are checked against those timeouts (they may live this much longer). */
+  sweepMs: number;
+}
+
+const DEFAULT_TIMEOUTS: ProxyTimeouts = { idleMs: KEEP_ALIVE_SECONDS * 1000, headMs: 66_000, sweepMs: 2_000 };
+
+/**
+ * The public port. It owns the client connections: a switch changes where the next request goes and
+ * never closes a client connection, which is what makes a deploy invisible to keep-alive clients.
+ * HTTP/1.1 is spoken on both sides by the proxy's own reader and writer (src/proxy/http1): the request
+ * path is a few string operations and one socket write each way (see docs/benchmarks.md for why).
+ */
+export class ProxyServer implements ConnectionOwner {
+  readonly router = new Router();
+  private readonly server: Server;
+  private readonly connections = new Set<ClientConnection>();
+  private sweeper: NodeJS.Timeout | undefined;
+  private readonly timeouts: ProxyTimeouts;
+  stopping = false;
+
+  constructor(private readonly options: ProxyOptions) {
+    this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    this.server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+      this.connections.add(new ClientConnection(socket, this));
+    });
+  }
+
+  async start(): Promise<AddressInfo> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(this.options.port, this.options.host, () => {
+        this.server.off("error", reject);
+        resolve();
+      });
+    });
+    this.sweeper = setInterval(() => this.sweep(), this.timeouts.sweepMs);
+    this.sweeper.unref();
+    return this.server.address() as AddressInfo;
+  }
+
+  /** Points `route` at `lb` for every request from now on; returns what it pointed at before. */
+  switch(route: Route, lb: LoadBalancer | undefined): LoadBalancer | undefined {
+    const previous = route.live;
+    route.live = lb;
+    return previous;
+  }
+
+  forget(connection: ClientConnection): void {
+    this.connections.delete(connection);
+  }
+
+  /**
+   * Stops accepting, closes idle connections, lets in-flight requests finish (up to `drainMs`), then
+   * closes every connection, client and upstream.
+   */
+  async stop(drainMs: number): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.sweeper);
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const connection of this.connections) connection.closeWhenIdle();
+    const deadline = Date.now() + drainMs;
+    while (this.connections.size > 0 && Date.now() < deadline) await sleep(10);
+    for (const connection of this.connections) connection.destroy();
+    await closed;
+    await Promise.all(this.router.all().map((route) => route.live?.drain(0)));
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const connection of this.connections) {
+      connection.expire(now, this.timeouts.idleMs, this.timeouts.headMs);
+    }
+  }
+}

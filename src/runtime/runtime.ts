@@ -1,0 +1,131 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type { Logger } from "pino";
+import type { AppConfig } from "../config/schema.js";
+import type { DataDir } from "../store/data-dir.js";
+import type { Store } from "../store/store.js";
+import type { Instance, InstanceEvent } from "./instance.js";
+import { InstanceGroup } from "./instance-group.js";
+import { LogFile } from "./log-file.js";
+import { freePort } from "./ports.js";
+import { groupsWithMarkers, stopGroup } from "./process-group.js";
+
+/** How long a process left behind by a crashed agent gets to exit on SIGTERM. */
+const ORPHAN_STOP_TIMEOUT_MS = 5_000;
+
+export interface RuntimeOptions {
+  dataDir: DataDir;
+  store: Store;
+  logger: Logger;
+  logCapBytes?: number;
+}
+
+/**
+ * Supervises release processes: launches instance groups on free ports, records each process in the
+ * ledger, and on start stops whatever a crashed agent left running, so nothing ever runs twice.
+ */
+export class Runtime {
+  private readonly groups = new Set<InstanceGroup>();
+  private readonly logs = new Map<string, LogFile>();
+
+  constructor(private readonly options: RuntimeOptions) {}
+
+  /** Stops processes recorded as running by an earlier agent (found by their SKIFF_INSTANCE marker). */
+  async start(): Promise<number> {
+    const { store, logger } = this.options;
+    const records = store.instances.running();
+    const found = groupsWithMarkers(new Set(records.map((r) => `SKIFF_INSTANCE=${r.id}`)));
+    await Promise.all(
+      [...found.values()].map(async (pgid) => {
+        const how = await stopGroup(pgid, ORPHAN_STOP_TIMEOUT_MS);
+        logger.info({ pgid, how }, "stopped a process left behind by an earlier agent");
+      }),
+    );
+    for (const record of records) store.instances.remove(record.id);
+    return found.size;
+  }
+
+  /** The release log, shared by the build and every instance of the release. */
+  log(app: string, artifact: string): LogFile {
+    const key = `${app}/${artifact}`;
+    let log = this.logs.get(key);
+    if (!log) {
+      const file = this.options.dataDir.logFile(app, artifact);
+      mkdirSync(dirname(file), { recursive: true });
+      log = new LogFile(file, this.options.logCapBytes);
+      this.logs.set(key, log);
+    }
+    return log;
+  }
+
+  async launch(app: string, artifact: string, config: AppConfig): Promise<InstanceGroup> {
+    const used = new Set([...this.groups].flatMap((g) => g.instances.map((i) => i.port)));
+    const ports: number[] = [];
+    for (let i = 0; i < config.instances; i++) {
+      const port = await freePort("127.0.0.1", used);
+      used.add(port);
+      ports.push(port);
+    }
+    const group = new InstanceGroup({
+      app,
+      artifact,
+      dir: this.options.dataDir.releaseDir(app, artifact),
+      config,
+      ports,
+      log: this.log(app, artifact),
+      onEvent: (instance, event) => this.onInstanceEvent(app, artifact, instance, event),
+    });
+    this.groups.add(group);
+    group.start();
+    return group;
+  }
+
+  async retire(group: InstanceGroup): Promise<void> {
+    await group.stop();
+    this.groups.delete(group);
+  }
+
+  /** Forgets the log handle of a release whose files are being pruned. */
+  closeLog(app: string, artifact: string): void {
+    const key = `${app}/${artifact}`;
+    this.logs.get(key)?.close();
+    this.logs.delete(key);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.groups].map((group) => this.retire(group)));
+    for (const log of this.logs.values()) log.close();
+    this.logs.clear();
+  }
+
+  private onInstanceEvent(app: string, artifact: string, instance: Instance, event: InstanceEvent): void {
+    const { store, logger } = this.options;
+    if (event.name === "spawned") {
+      store.instances.upsert({
+        id: instance.id,
+        app,
+        artifact,
+        idx: instance.idx,
+        pid: instance.pid ?? null,
+        port: instance.port,
+        state: "running",
+        startedAt: instance.startedAt,
+      });
+    } else if (event.name === "stopped") {
+      store.instances.remove(instance.id);
+    }
+    if (event.name === "exited" || event.name === "restarting") {
+      store.events.add({
+        app,
+        release: artifact,
+        kind: "instance",
+        name: event.name,
+        ok: false,
+        at: Date.now(),
+        message: event.message,
+        data: event.data,
+      });
+      logger.warn({ app, release: artifact, instance: instance.idx, ...event.data }, event.message);
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+/**
+ * Everything the agent keeps, under one directory:
+ *
+ *   skiff.db                       the ledger (SQLite)
+ *   token                          the API token (0600), unless --token-file
+ *   agent.json                     pid and addresses of the running agent
+ *   releases/<app>/<release>/      the unpacked files of each deployed release
+ *   logs/<app>/<release>.log       build and app output (rotated to .log.1 past the size cap)
+ *   uploads/                       tarballs while they are inspected and unpacked
+ */
+export class DataDir {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  create(): void {
+    for (const dir of [this.root, this.path("releases"), this.path("logs"), this.path("uploads")]) {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+    }
+  }
+
+  path(...parts: string[]): string {
+    return join(this.root, ...parts);
+  }
+
+  get db(): string {
+    return this.path("skiff.db");
+  }
+
+  get token(): string {
+    return this.path("token");
+  }
+
+  get agentInfo(): string {
+    return this.path("agent.json");
+  }
+
+  releaseDir(app: string, release: string): string {
+    return this.path("releases", app, release);
+  }
+
+  appReleasesDir(app: string): string {
+    return this.path("releases", app);
+  }
+
+  logFile(app: string, release: string): string {
+    return this.path("logs", app, `${release}.log`);
+  }
+
+  appLogsDir(app: string): string {
+    return this.path("logs", app);
+  }
+
+  upload(id: string): string {
+    return this.path("uploads", `${id}.tar.gz`);
+  }
+}

@@ -1,0 +1,87 @@
+import type { Db } from "./db.js";
+
+export interface EventRecord {
+  id: number;
+  app: string;
+  release: string | null;
+  kind: string;
+  name: string;
+  ok: boolean;
+  at: number;
+  durationMs: number | null;
+  message: string | null;
+  data: unknown;
+}
+
+export type NewEvent = Omit<EventRecord, "id" | "ok" | "durationMs" | "message" | "data" | "release"> &
+  Partial<Pick<EventRecord, "ok" | "durationMs" | "message" | "data" | "release">>;
+
+interface Row {
+  id: number;
+  app: string;
+  release: string | null;
+  kind: string;
+  name: string;
+  ok: number;
+  at: number;
+  duration_ms: number | null;
+  message: string | null;
+  data: string | null;
+}
+
+/** The append-only event log: deploy steps, instance exits and restarts, rollbacks. */
+export class Events {
+  constructor(private readonly db: Db) {}
+
+  add(event: NewEvent): EventRecord {
+    const result = this.db
+      .prepare(
+        `INSERT INTO events (app, release, kind, name, ok, at, duration_ms, message, data)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        event.app,
+        event.release ?? null,
+        event.kind,
+        event.name,
+        event.ok === false ? 0 : 1,
+        event.at,
+        event.durationMs ?? null,
+        event.message ?? null,
+        event.data === undefined ? null : JSON.stringify(event.data),
+      );
+    return {
+      id: Number(result.lastInsertRowid),
+      release: null,
+      ok: true,
+      durationMs: null,
+      message: null,
+      data: null,
+      ...event,
+    };
+  }
+
+  list(app: string, options: { release?: string; limit?: number } = {}): EventRecord[] {
+    const rows = (
+      options.release
+        ? this.db
+            .prepare("SELECT * FROM events WHERE app = ? AND release = ? ORDER BY id DESC LIMIT ?")
+            .all(app, options.release, options.limit ?? 500)
+        : this.db
+            .prepare("SELECT * FROM events WHERE app = ? ORDER BY id DESC LIMIT ?")
+            .all(app, options.limit ?? 500)
+    ) as Row[];
+    return rows.reverse().map((row) => ({
+      id: row.id,
+      app: row.app,
+      release: row.release,
+      kind: row.kind,
+      name: row.name,
+      ok: row.ok === 1,
+      at: row.at,
+      durationMs: row.duration_ms,
+      message: row.message,
+      data: row.data === null ? null : JSON.parse(row.data),
+    }));
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The ledger's schema, one migration per entry. Never edit a shipped migration: append a new one.
+ * Times are epoch milliseconds (INTEGER); JSON columns hold TEXT.
+ */
+export const MIGRATIONS: string[] = [
+  `
+  -- One row per activation: a deploy, or a rollback that put an earlier artifact back.
+  CREATE TABLE releases (
+    app             TEXT NOT NULL,
+    id              TEXT NOT NULL,         -- r1, r2, … per app
+    seq             INTEGER NOT NULL,
+    env             TEXT NOT NULL DEFAULT 'production',
+    artifact        TEXT NOT NULL,         -- the release id whose directory holds the files
+    trigger         TEXT NOT NULL,         -- cli | webhook | promote | rollback | auto-rollback (was: deploy)
+    status          TEXT NOT NULL,         -- deploying | live | superseded | failed | rolled-back
+    reason          TEXT,                  -- why it failed or was rolled back
+    commit_sha      TEXT,
+    commit_message  TEXT,
+    commit_author   TEXT,
+    commit_time     INTEGER,
+    deployed_by     TEXT,
+    config          TEXT NOT NULL,         -- the skiff.yml this release runs with (JSON)
+    rollback_of     TEXT,                  -- for a rollback: the release it replaced
+    created_at      INTEGER NOT NULL,
+    finished_at     INTEGER,
+    live_at         INTEGER,
+    ended_at        INTEGER,
+    PRIMARY KEY (app, id),
+    UNIQUE (app, seq)
+  );
+
+  CREATE TABLE events (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    app          TEXT NOT NULL,
+    release      TEXT,
+    kind         TEXT NOT NULL,            -- step | instance | agent | rollback …
+    name         TEXT NOT NULL,            -- received, unpacked, … or exited, restarted, …
+    ok           INTEGER NOT NULL DEFAULT 1,
+    at           INTEGER NOT NULL,
+    duration_ms  INTEGER,
+    message      TEXT,
+    data         TEXT
+  );
+  CREATE INDEX events_by_release ON events (app, release, id);
+
+  -- Processes the runtime started, so a restarted agent can find what a crashed one left behind.
+  CREATE TABLE instances (
+    id          TEXT PRIMARY KEY,          -- random; also in the process environment as SKIFF_INSTANCE
+    app         TEXT NOT NULL,
+    artifact    TEXT NOT NULL,
+    idx         INTEGER NOT NULL,
+    pid         INTEGER,
+    port        INTEGER NOT NULL,
+    state       TEXT NOT NULL,             -- running | stopped
+    started_at  INTEGER NOT NULL
+  );
+
+  -- One deploy per app at a time: a lease the running deploy renews.
+  CREATE TABLE leases (
+    app         TEXT PRIMARY KEY,
+    holder      TEXT NOT NULL,             -- agent boot id + operation id
+    who         TEXT NOT NULL,
+    operation   TEXT NOT NULL,             -- deploy r7 of abc1234 …
+    since       INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL
+  );
+  `,
+  `
+  -- Versions from conventional commits (production deploys), and how a release came to be.
+  ALTER TABLE releases ADD COLUMN version TEXT;
+  UPDATE releases SET trigger = 'cli' WHERE trigger = 'deploy';
+
+  -- Apps the agent knows: the skiff.yml of each app's newest deploy, for webhooks and promotes.
+  CREATE TABLE apps (
+    name        TEXT PRIMARY KEY,
+    config      TEXT NOT NULL,
+    updated_at  INTEGER NOT NULL
+  );
+  `,
+  `
+  -- Monitor states survive restarts: an open incident stays open and is not alerted twice.
+  CREATE TABLE monitor_states (
+    id     TEXT PRIMARY KEY,              -- app/monitor
+    state  TEXT NOT NULL                  -- JSON (src/monitor/monitor-state.ts)
+  );
+
+  CREATE TABLE incidents (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    app          TEXT NOT NULL,
+    monitor      TEXT NOT NULL,
+    target       TEXT NOT NULL,
+    cause        TEXT NOT NULL,
+    release      TEXT,                    -- live when it opened
+    started_at   INTEGER NOT NULL,        -- the first failed check
+    opened_at    INTEGER NOT NULL,        -- the failure threshold crossed
+    resolved_at  INTEGER
+  );
+  CREATE INDEX incidents_open ON incidents (app, monitor, resolved_at);
+
+  -- Alerts that could not be delivered after their retries.
+  CREATE TABLE alert_failures (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    app       TEXT NOT NULL,
+    channel   TEXT NOT NULL,
+    kind      TEXT NOT NULL,
+    error     TEXT NOT NULL,
+    attempts  INTEGER NOT NULL,
+    at        INTEGER NOT NULL
+  );
+  `,
+];

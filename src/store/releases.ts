@@ -1,0 +1,248 @@
+import type { AppConfig } from "../config/schema.js";
+import type { Db } from "./db.js";
+
+export type ReleaseStatus = "deploying" | "live" | "superseded" | "failed" | "rolled-back" | "removed";
+/** How a release came to be: a deploy from the CLI or a webhook, a promote, or a (manual or automatic) rollback. */
+export type Trigger = "cli" | "webhook" | "promote" | "rollback" | "auto-rollback";
+
+export const PRODUCTION = "production";
+/** Previews live in environments named `preview:<slug>`, which no configured environment can be. */
+export const PREVIEW_PREFIX = "preview:";
+
+export interface CommitRecord {
+  sha: string;
+  message: string;
+  author: string;
+  /** Epoch ms. */
+  time: number;
+}
+
+export interface Release {
+  app: string;
+  id: string;
+  seq: number;
+  env: string;
+  artifact: string;
+  trigger: Trigger;
+  status: ReleaseStatus;
+  reason: string | null;
+  /** The semantic version of a production release, from its commits. */
+  version: string | null;
+  commit: CommitRecord | null;
+  deployedBy: string | null;
+  config: AppConfig;
+  rollbackOf: string | null;
+  createdAt: number;
+  finishedAt: number | null;
+  liveAt: number | null;
+  endedAt: number | null;
+}
+
+interface Row {
+  app: string;
+  id: string;
+  seq: number;
+  env: string;
+  artifact: string;
+  trigger: Trigger;
+  status: ReleaseStatus;
+  reason: string | null;
+  version: string | null;
+  commit_sha: string | null;
+  commit_message: string | null;
+  commit_author: string | null;
+  commit_time: number | null;
+  deployed_by: string | null;
+  config: string;
+  rollback_of: string | null;
+  created_at: number;
+  finished_at: number | null;
+  live_at: number | null;
+  ended_at: number | null;
+}
+
+function fromRow(row: Row): Release {
+  return {
+    app: row.app,
+    id: row.id,
+    seq: row.seq,
+    env: row.env,
+    artifact: row.artifact,
+    trigger: row.trigger,
+    status: row.status,
+    reason: row.reason,
+    version: row.version,
+    commit:
+      row.commit_sha === null
+        ? null
+        : {
+            sha: row.commit_sha,
+            message: row.commit_message ?? "",
+            author: row.commit_author ?? "",
+            time: row.commit_time ?? 0,
+          },
+    deployedBy: row.deployed_by,
+    config: JSON.parse(row.config) as AppConfig,
+    rollbackOf: row.rollback_of,
+    createdAt: row.created_at,
+    finishedAt: row.finished_at,
+    liveAt: row.live_at,
+    endedAt: row.ended_at,
+  };
+}
+
+export interface NewRelease {
+  app: string;
+  env?: string;
+  trigger: Trigger;
+  /** Defaults to the new release itself (a deploy brings its own files). */
+  artifact?: string;
+  version?: string | null;
+  commit: CommitRecord | null;
+  deployedBy: string | null;
+  config: AppConfig;
+  rollbackOf?: string | null;
+  now: number;
+}
+
+/** The releases table: every deploy and rollback of every app, newest last. */
+export class Releases {
+  constructor(private readonly db: Db) {}
+
+  create(input: NewRelease): Release {
+    return this.db.transaction(() => {
+      const { next } = this.db
+        .prepare("SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM releases WHERE app = ?")
+        .get(input.app) as { next: number };
+      const id = `r${next}`;
+      this.db
+        .prepare(
+          `INSERT INTO releases (app, id, seq, env, artifact, trigger, status, version, commit_sha, commit_message,
+             commit_author, commit_time, deployed_by, config, rollback_of, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, 'deploying', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          input.app,
+          id,
+          next,
+          input.env ?? PRODUCTION,
+          input.artifact ?? id,
+          input.trigger,
+          input.version ?? null,
+          input.commit?.sha ?? null,
+          input.commit?.message ?? null,
+          input.commit?.author ?? null,
+          input.commit?.time ?? null,
+          input.deployedBy,
+          JSON.stringify(input.config),
+          input.rollbackOf ?? null,
+          input.now,
+        );
+      return this.get(input.app, id)!;
+    })();
+  }
+
+  get(app: string, id: string): Release | undefined {
+    const row = this.db.prepare("SELECT * FROM releases WHERE app = ? AND id = ?").get(app, id) as
+      | Row
+      | undefined;
+    return row && fromRow(row);
+  }
+
+  /** Newest first. */
+  list(app: string, limit = 1000): Release[] {
+    const rows = this.db
+      .prepare("SELECT * FROM releases WHERE app = ? ORDER BY seq DESC LIMIT ?")
+      .all(app, limit) as Row[];
+    return rows.map(fromRow);
+  }
+
+  live(app: string, env = PRODUCTION): Release | undefined {
+    const row = this.db
+      .prepare(
+        "SELECT * FROM releases WHERE app = ? AND env = ? AND status = 'live' ORDER BY seq DESC LIMIT 1",
+      )
+      .get(app, env) as Row | undefined;
+    return row && fromRow(row);
+  }
+
+  /** Every live release of every app: what a restarted agent brings back. */
+  allLive(): Release[] {
+    return (
+      this.db.prepare("SELECT * FROM releases WHERE status = 'live' ORDER BY app, env").all() as Row[]
+    ).map(fromRow);
+  }
+
+  /** Releases left `deploying` by an agent that stopped mid-deploy. */
+  unfinished(): Release[] {
+    return (this.db.prepare("SELECT * FROM releases WHERE status = 'deploying'").all() as Row[]).map(fromRow);
+  }
+
+  /**
+   * Makes `id` the live release of its app and env, and ends the one it replaces with `previousStatus`.
+   * One transaction, so the ledger never shows two live releases or none.
+   */
+  goLive(
+    app: string,
+    id: string,
+    previousStatus: "superseded" | "rolled-back",
+    now: number,
+    reason?: string,
+  ): void {
+    this.db.transaction(() => {
+      const release = this.get(app, id);
+      if (!release) throw new Error(`release ${app}/${id} not found`);
+      this.db
+        .prepare(
+          `UPDATE releases SET status = ?, ended_at = ?, reason = COALESCE(?, reason)
+           WHERE app = ? AND env = ? AND status = 'live' AND id != ?`,
+        )
+        .run(previousStatus, now, reason ?? null, app, release.env, id);
+      this.db
+        .prepare("UPDATE releases SET status = 'live', live_at = ?, finished_at = ? WHERE app = ? AND id = ?")
+        .run(now, now, app, id);
+    })();
+  }
+
+  /** Takes a live release out of service for good (a preview whose branch is gone). */
+  remove(app: string, id: string, reason: string, now: number): void {
+    this.db
+      .prepare(
+        "UPDATE releases SET status = 'removed', reason = ?, ended_at = ? WHERE app = ? AND id = ? AND status = 'live'",
+      )
+      .run(reason, now, app, id);
+  }
+
+  /** The newest production release that carries a version: where the next version counts from. */
+  lastVersion(app: string): { version: string; sha: string } | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT version, commit_sha FROM releases WHERE app = ? AND env = ? AND version IS NOT NULL
+           AND commit_sha IS NOT NULL AND live_at IS NOT NULL ORDER BY seq DESC LIMIT 1`,
+      )
+      .get(app, PRODUCTION) as { version: string; commit_sha: string } | undefined;
+    return row && { version: row.version, sha: row.commit_sha };
+  }
+
+  /** The newest release of `env` with this version (`1.4.2` or `v1.4.2`). */
+  byVersion(app: string, env: string, version: string): Release | undefined {
+    const row = this.db
+      .prepare("SELECT * FROM releases WHERE app = ? AND env = ? AND version = ? ORDER BY seq DESC LIMIT 1")
+      .get(app, env, version.replace(/^v/, "")) as Row | undefined;
+    return row && fromRow(row);
+  }
+
+  fail(app: string, id: string, reason: string, now: number): void {
+    this.db
+      .prepare(
+        "UPDATE releases SET status = 'failed', reason = ?, finished_at = ? WHERE app = ? AND id = ? AND status = 'deploying'",
+      )
+      .run(reason, now, app, id);
+  }
+
+  apps(): string[] {
+    return (this.db.prepare("SELECT DISTINCT app FROM releases ORDER BY app").all() as { app: string }[]).map(
+      (r) => r.app,
+    );
+  }
+}

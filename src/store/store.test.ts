@@ -1,0 +1,103 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { parseAppConfig } from "../config/load.js";
+import { Store } from "./store.js";
+
+let dir: string;
+let store: Store;
+const config = parseAppConfig("app: hello\nstart: node server.js\n");
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "skiff-store-"));
+  store = new Store(join(dir, "skiff.db"));
+});
+
+afterEach(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("releases", () => {
+  it("numbers releases per app and keeps exactly one live per app", () => {
+    const r1 = store.releases.create({
+      app: "hello",
+      trigger: "cli",
+      commit: null,
+      deployedBy: "a",
+      config,
+      now: 1,
+    });
+    const other = store.releases.create({
+      app: "other",
+      trigger: "cli",
+      commit: null,
+      deployedBy: "a",
+      config,
+      now: 1,
+    });
+    expect([r1.id, other.id]).toEqual(["r1", "r1"]);
+    store.releases.goLive("hello", "r1", "superseded", 2);
+    store.releases.goLive("other", "r1", "superseded", 2);
+    const r2 = store.releases.create({
+      app: "hello",
+      trigger: "cli",
+      commit: null,
+      deployedBy: "a",
+      config,
+      now: 3,
+    });
+    store.releases.goLive("hello", r2.id, "rolled-back", 4, "rolled back to r1");
+    expect(store.releases.list("hello").map((r) => [r.id, r.status, r.reason])).toEqual([
+      ["r2", "live", null],
+      ["r1", "rolled-back", "rolled back to r1"],
+    ]);
+    expect(store.releases.live("other")?.id).toBe("r1");
+    expect(store.releases.allLive().map((r) => `${r.app}/${r.id}`)).toEqual(["hello/r2", "other/r1"]);
+    expect(store.releases.get("hello", "r1")?.config).toEqual(config);
+  });
+
+  it("only fails releases that are still deploying", () => {
+    const r1 = store.releases.create({
+      app: "hello",
+      trigger: "cli",
+      commit: null,
+      deployedBy: null,
+      config,
+      now: 1,
+    });
+    store.releases.goLive("hello", r1.id, "superseded", 2);
+    store.releases.fail("hello", r1.id, "late failure", 3);
+    expect(store.releases.get("hello", r1.id)?.status).toBe("live");
+  });
+});
+
+describe("leases", () => {
+  const request = { app: "hello", holder: "boot1:a", who: "alice", operation: "deploy of abc1234" };
+
+  it("refuses a second holder while the lease is live and names the first", () => {
+    expect(store.leases.acquire(request, 1000, 15_000)).toEqual({ ok: true });
+    const second = store.leases.acquire({ ...request, holder: "boot1:b", who: "bob" }, 2000, 15_000);
+    expect(second).toMatchObject({
+      ok: false,
+      held: { who: "alice", operation: "deploy of abc1234", since: 1000 },
+    });
+  });
+
+  it("lapses unless renewed, so a dead holder never blocks for longer than the ttl", () => {
+    store.leases.acquire(request, 1000, 15_000);
+    expect(store.leases.renew("hello", "boot1:a", 10_000, 15_000)).toBe(true);
+    expect(store.leases.acquire({ ...request, holder: "boot1:b" }, 20_000, 15_000).ok).toBe(false);
+    expect(store.leases.acquire({ ...request, holder: "boot1:b" }, 25_001, 15_000).ok).toBe(true);
+    expect(store.leases.renew("hello", "boot1:a", 25_002, 15_000)).toBe(false);
+  });
+
+  it("drops every lease of an earlier agent run", () => {
+    store.leases.acquire(request, 1000, 15_000);
+    store.leases.acquire({ ...request, app: "other", holder: "boot2:a" }, 1000, 15_000);
+    expect(store.leases.releaseAllExcept("boot2")).toBe(1);
+    expect(store.leases.get("hello")).toBeUndefined();
+    expect(store.leases.get("other")?.holder).toBe("boot2:a");
+  });
+});

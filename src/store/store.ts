@@ -1,0 +1,36 @@
+import { Apps } from "./apps.js";
+import { type Db, openDb } from "./db.js";
+import { Events } from "./events.js";
+import { Instances } from "./instances.js";
+import { Leases } from "./leases.js";
+import { AlertFailures, Incidents, MonitorStates } from "./monitoring.js";
+import { Releases } from "./releases.js";
+
+/** The ledger: one SQLite file, one module per table family. */
+export class Store {
+  readonly db: Db;
+  readonly apps: Apps;
+  readonly releases: Releases;
+  readonly events: Events;
+  readonly instances: Instances;
+  readonly leases: Leases;
+  readonly monitorStates: MonitorStates;
+  readonly incidents: Incidents;
+  readonly alertFailures: AlertFailures;
+
+  constructor(file: string) {
+    this.db = openDb(file);
+    this.apps = new Apps(this.db);
+    this.releases = new Releases(this.db);
+    this.events = new Events(this.db);
+    this.instances = new Instances(this.db);
+    this.leases = new Leases(this.db);
+    this.monitorStates = new MonitorStates(this.db);
+    this.incidents = new Incidents(this.db);
+    this.alertFailures = new AlertFailures(this.db);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

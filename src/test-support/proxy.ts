@@ -1,0 +1,104 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server } from "node:http";
+import { type AddressInfo, connect, type Server as TcpServer } from "node:net";
+import { afterEach } from "vitest";
+import { LoadBalancer } from "../proxy/load-balancer.js";
+import { ProxyServer, type ProxyTimeouts } from "../proxy/proxy.js";
+import { Target } from "../proxy/target.js";
+
+/** Servers, proxies and sockets a proxy test started, closed after each test in reverse order. */
+export function useCleanups(): Array<() => Promise<unknown> | unknown> {
+  const cleanups: Array<() => Promise<unknown> | unknown> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  return cleanups;
+}
+
+export type Cleanups = ReturnType<typeof useCleanups>;
+
+export async function listen<T extends Server | TcpServer>(cleanups: Cleanups, server: T): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  cleanups.push(() => {
+    (server as Server).closeAllConnections?.();
+    return new Promise((resolve) => server.close(resolve));
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+/** A backend that answers with its name and what it received; /slow answers after 400 ms. */
+export function backend(cleanups: Cleanups, name: string, onRequest?: (req: IncomingMessage) => void) {
+  const server = createHttpServer((req, res) => {
+    onRequest?.(req);
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      if (req.url?.startsWith("/slow")) {
+        setTimeout(() => res.end(`${name} slow`), 400);
+        return;
+      }
+      res.writeHead(200, {
+        "content-type": "application/json",
+        connection: "keep-alive",
+        "keep-alive": "timeout=5",
+        "x-custom": "1",
+      });
+      res.end(
+        JSON.stringify({
+          name,
+          method: req.method,
+          url: req.url,
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString(),
+        }),
+      );
+    });
+  });
+  return listen(cleanups, server);
+}
+
+export async function proxyTo(
+  cleanups: Cleanups,
+  ports: number[],
+  timeouts?: Partial<ProxyTimeouts>,
+): Promise<{ url: string; port: number; proxy: ProxyServer; lb: LoadBalancer }> {
+  const proxy = new ProxyServer({ host: "127.0.0.1", port: 0, ...(timeouts ? { timeouts } : {}) });
+  const route = proxy.router.set("app", []);
+  const lb = new LoadBalancer(
+    "r1",
+    ports.map((port) => new Target("127.0.0.1", port, () => true)),
+  );
+  proxy.switch(route, lb);
+  const address = await proxy.start();
+  cleanups.push(() => proxy.stop(100));
+  return { url: `http://127.0.0.1:${address.port}`, port: address.port, proxy, lb };
+}
+
+/**
+ * Writes raw bytes to `port` and collects what comes back until `done(text)` says so, the connection
+ * closes, or `timeoutMs` passes. `closed` tells whether the other side closed the connection.
+ */
+export function rawExchange(
+  cleanups: Cleanups,
+  port: number,
+  bytes: string | Buffer,
+  done: (text: string) => boolean = () => false,
+  timeoutMs = 3_000,
+): Promise<{ text: string; closed: boolean }> {
+  const socket = connect(port, "127.0.0.1");
+  cleanups.push(() => socket.destroy());
+  return new Promise((resolve) => {
+    let text = "";
+    const finish = (closed: boolean) => {
+      clearTimeout(timer);
+      resolve({ text, closed });
+    };
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    socket.on("data", (chunk: Buffer) => {
+      text += chunk.toString("latin1");
+      if (done(text)) finish(false);
+    });
+    socket.on("error", () => undefined);
+    socket.on("close", () => finish(true));
+    socket.write(bytes);
+  });
+}

@@ -1,0 +1,84 @@
+import { commitsBetween } from "../git/history.js";
+import { type CommitInfo, commitInfo } from "../git/repo.js";
+import { type BumpKind, nextVersion } from "./bump.js";
+import { renderChangelogSection } from "./changelog.js";
+import { type ConventionalCommit, isReleaseCommit, parseCommitMessage } from "./conventional.js";
+import { lastVersionTag } from "./tags.js";
+
+/** What the agent recorded for the app's last production deploy. */
+export interface DeployedVersion {
+  version: string;
+  sha: string;
+}
+
+/** Where the next version counts from. */
+export interface VersionBase extends DeployedVersion {
+  source: "agent" | "tag";
+  /** The tag's name, when the base came from a tag. */
+  tag?: string;
+}
+
+export interface ReleaseCommit extends CommitInfo {
+  conventional: ConventionalCommit;
+}
+
+export interface ReleasePlan {
+  /** undefined: neither a deployed version nor a tag, so this is the first version. */
+  base: VersionBase | undefined;
+  version: string;
+  bump: BumpKind;
+  /** The commit being released. */
+  head: string;
+  /** The commits since the base that count, newest first. */
+  commits: ReleaseCommit[];
+  /** The CHANGELOG.md section for `version`. */
+  section: string;
+}
+
+export interface PlanOptions {
+  /** The agent's last production version of this app; when absent the last `vX.Y.Z` tag is the base. */
+  lastDeployed?: DeployedVersion | undefined;
+  /** The commit to release (default HEAD). */
+  ref?: string;
+  /** The changelog date (default now). */
+  date?: Date;
+}
+
+/** Reads the repo in `dir` and works out the next version and its changelog. */
+export async function planRelease(dir: string, options: PlanOptions = {}): Promise<ReleasePlan> {
+  const ref = options.ref ?? "HEAD";
+  const head = await commitInfo(dir, ref);
+  const base = await versionBase(dir, head.sha, options.lastDeployed);
+  const commits = await commitsBetween(dir, base?.sha, head.sha);
+  return computeRelease(base, commits, head.sha, options.date ?? new Date());
+}
+
+async function versionBase(
+  dir: string,
+  ref: string,
+  lastDeployed: DeployedVersion | undefined,
+): Promise<VersionBase | undefined> {
+  if (lastDeployed) return { ...lastDeployed, source: "agent" };
+  const tag = await lastVersionTag(dir, ref);
+  return tag ? { version: tag.version, sha: tag.sha, source: "tag", tag: tag.tag } : undefined;
+}
+
+/** Pure: the plan from the base and the commits since it (newest first). */
+export function computeRelease(
+  base: VersionBase | undefined,
+  commits: CommitInfo[],
+  head: string,
+  date: Date,
+): ReleasePlan {
+  const counted = commits
+    .filter((c) => !isReleaseCommit(c.message))
+    .map((c) => ({ ...c, conventional: parseCommitMessage(c.message) }));
+  const conventional = counted.map((c) => c.conventional);
+  const { version, bump } = nextVersion(base?.version, conventional);
+  const section = renderChangelogSection(
+    version,
+    date,
+    counted.map((c) => ({ sha: c.sha, commit: c.conventional })),
+  );
+  return { base, version, bump, head, commits: counted, section };
+}

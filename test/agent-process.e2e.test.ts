@@ -1,0 +1,93 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { StatusView } from "../src/agent/api-types.js";
+import { AgentClient } from "../src/cli/client.js";
+import { deploy, get, useAgentProcesses, version } from "./support/agent.js";
+import { createAppRepo, setBehaviour } from "./support/repo.js";
+import { useTempDirs } from "./support/temp.js";
+
+const tempDir = useTempDirs();
+// Unique per run: the tests count processes by app name across the whole machine.
+const survivor = `survivor-${process.pid}`;
+const graceful = `graceful-${process.pid}`;
+const startAgentProcess = useAgentProcesses();
+
+/** Processes running an instance of `app`, found by the environment skiff gives every instance. */
+function appProcesses(app: string): number[] {
+  const groups = new Set<number>();
+  for (const name of readdirProc()) {
+    try {
+      const environ = readFileSync(`/proc/${name}/environ`, "latin1").split("\0");
+      if (environ.includes(`SKIFF_APP=${app}`)) groups.add(Number(name));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return [...groups];
+}
+
+function readdirProc(): string[] {
+  return readdirSync("/proc").filter((n) => /^\d+$/.test(n));
+}
+
+describe("the agent process", () => {
+  it("creates its token with mode 0600 and refuses a wrong or missing token with 401 and no effect", async () => {
+    const dataDir = tempDir();
+    const agent = await startAgentProcess(dataDir);
+    expect(statSync(join(dataDir, "token")).mode & 0o777).toBe(0o600);
+    expect(agent.output()).toContain(`API token written to ${join(dataDir, "token")}`);
+    for (const token of ["", "wrong-token"]) {
+      const res = await fetch(`${agent.info.api}/v1/apps/hello/rollback`, {
+        method: "POST",
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+      });
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({
+        error: { message: "missing or wrong API token", exitCode: 3 },
+      });
+    }
+    const status = await new AgentClient(agent.info.api, agent.token).json<StatusView>("GET", "/v1/status");
+    expect(status.apps).toEqual([]);
+  });
+
+  it("after kill -9, stops what the dead agent left running and serves the live release again", async () => {
+    const dataDir = tempDir();
+    const first = await startAgentProcess(dataDir);
+    const repo = createAppRepo(join(tempDir(), "app"), survivor, { version: "v1" });
+    await deploy(new AgentClient(first.info.api, first.token), repo);
+    setBehaviour(repo, { version: "v2" });
+    await deploy(new AgentClient(first.info.api, first.token), repo);
+    // v1 is warm, v2 live: two process groups.
+    expect(appProcesses(survivor)).toHaveLength(2);
+    await first.stop("SIGKILL");
+    const orphans = appProcesses(survivor);
+    expect(orphans).toHaveLength(2);
+
+    const second = await startAgentProcess(dataDir);
+    expect(second.output()).toMatch(/stopped processes left behind by an earlier agent/);
+    expect(await version(second.info.proxy)).toBe("v2");
+    const groups = appProcesses(survivor);
+    expect(groups).toHaveLength(1);
+    expect(groups.some((pid) => orphans.includes(pid))).toBe(false);
+    const status = await new AgentClient(second.info.api, second.token).json<StatusView>("GET", "/v1/status");
+    expect(status.apps[0]?.live?.id).toBe("r2");
+    expect(status.apps[0]?.instances[0]?.pid).toBe(groups[0]);
+  });
+
+  it("on SIGTERM lets an in-flight request finish, stops the apps and exits 0", async () => {
+    const dataDir = tempDir();
+    const agent = await startAgentProcess(dataDir);
+    const repo = createAppRepo(join(tempDir(), "app"), graceful, { version: "v1" });
+    await deploy(new AgentClient(agent.info.api, agent.token), repo);
+    expect(appProcesses(graceful)).toHaveLength(1);
+    const slow = get(`${agent.info.proxy}/slow?ms=800`);
+    await new Promise((r) => setTimeout(r, 200));
+    const exit = agent.stop("SIGTERM");
+    const answered = await slow;
+    expect(answered).toMatchObject({ status: 200, body: "v1 slow\n" });
+    expect(await exit).toBe(0);
+    expect(appProcesses(graceful)).toEqual([]);
+    expect(agent.output()).toMatch(/skiff agent stopped/);
+  });
+});

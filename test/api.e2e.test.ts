@@ -1,0 +1,109 @@
+import { existsSync, readdirSync } from "node:fs";
+import pino from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import { Agent } from "../src/agent/agent.js";
+import { DEPLOY_META_HEADER } from "../src/agent/api-types.js";
+import { testConfig } from "./support/repo.js";
+import { rawTarball } from "./support/tarball.js";
+import { useTempDirs } from "./support/temp.js";
+
+const tempDir = useTempDirs();
+const agents: Agent[] = [];
+afterEach(async () => {
+  await Promise.all(agents.splice(0).map((a) => a.stop()));
+});
+
+async function start(maxUploadBytes = 1024 * 1024) {
+  const agent = new Agent({
+    dataDir: tempDir(),
+    listen: { host: "127.0.0.1", port: 0 },
+    api: { host: "127.0.0.1", port: 0 },
+    logger: pino({ level: "silent" }),
+    maxUploadBytes,
+  });
+  agents.push(agent);
+  const info = await agent.start();
+  const upload = (app: string, body: Buffer) =>
+    fetch(`${info.api}/v1/apps/${app}/deploys`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${agent.token}`,
+        "content-type": "application/gzip",
+        [DEPLOY_META_HEADER]: Buffer.from(JSON.stringify({ commit: null, deployedBy: "test" })).toString(
+          "base64url",
+        ),
+      },
+      body,
+    });
+  return { agent, upload };
+}
+
+const config = { name: "skiff.yml", content: testConfig("hello") };
+const server = { name: "server.mjs", content: "export {};\n" };
+
+describe("deploy uploads the agent refuses", () => {
+  it.each([
+    [
+      "an absolute path",
+      { name: "/tmp/skiff-escape.txt", content: "x" },
+      "/tmp/skiff-escape.txt: the path leaves the release directory",
+    ],
+    [
+      "a path with ..",
+      { name: "../../escape.txt", content: "x" },
+      "../../escape.txt: the path leaves the release directory",
+    ],
+    [
+      "a symlink out of the tree",
+      { name: "etc", type: "2", link: "/etc" },
+      "etc: the symbolic link points outside the release directory (/etc)",
+    ],
+    [
+      "a hard link out of the tree",
+      { name: "pw", type: "1", link: "../../../etc/passwd" },
+      "pw: the hard link points outside",
+    ],
+    ["a device", { name: "null", type: "3" }, "null: entries of type CharacterDevice are not allowed"],
+  ])("%s: 400, nothing unpacked, nothing recorded", async (_name, bad, message) => {
+    const { agent, upload } = await start();
+    const res = await upload("hello", rawTarball([config, server, bad]));
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { message: string; exitCode: number } };
+    expect(body.error.message).toContain(message);
+    expect(body.error.exitCode).toBe(2);
+    expect(existsSync(agent.dataDir.appReleasesDir("hello"))).toBe(false);
+    expect(readdirSync(agent.dataDir.path("uploads"))).toEqual([]);
+    expect(existsSync("/tmp/skiff-escape.txt")).toBe(false);
+  });
+
+  it("refuses an upload over the size limit with 413, keeping nothing of it", async () => {
+    const { agent, upload } = await start(64 * 1024);
+    const big = rawTarball([config, { name: "blob.bin", content: "x".repeat(10) }]);
+    const res = await upload("hello", Buffer.concat([big, Buffer.alloc(100 * 1024)]));
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(
+      /larger than the agent's limit of 65536 bytes/,
+    );
+    expect(readdirSync(agent.dataDir.path("uploads"))).toEqual([]);
+  });
+
+  it("refuses garbage, a tree without skiff.yml, and a skiff.yml of another app", async () => {
+    const { upload } = await start();
+    const garbage = await upload("hello", Buffer.from("not a tarball"));
+    expect(garbage.status).toBe(400);
+    expect(((await garbage.json()) as { error: { message: string } }).error.message).toMatch(
+      /not a valid .tar.gz/,
+    );
+    const noConfig = await upload("hello", rawTarball([server]));
+    expect(((await noConfig.json()) as { error: { issues: string[] } }).error.issues).toEqual([
+      "not found at the root of the uploaded tree; is it committed?",
+    ]);
+    const other = await upload("other", rawTarball([config, server]));
+    expect(other.status).toBe(400);
+    expect(((await other.json()) as { error: { issues: string[] } }).error.issues).toEqual([
+      "app: is hello, but the deploy was sent for other",
+    ]);
+    const badName = await upload("Bad_Name", rawTarball([config, server]));
+    expect(badName.status).toBe(400);
+  });
+});

@@ -1,0 +1,182 @@
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { SpawnedAgent } from "../src/agent/spawn.js";
+import { useAgentProcesses } from "./support/agent.js";
+import { runSkiff } from "./support/cli.js";
+import { commitFiles, createAppRepo, setBehaviour, testConfig } from "./support/repo.js";
+import { useTempDirs } from "./support/temp.js";
+
+const tempDir = useTempDirs();
+const startAgentProcess = useAgentProcesses();
+
+let agent: SpawnedAgent;
+let env: NodeJS.ProcessEnv;
+beforeEach(async () => {
+  agent = await startAgentProcess(tempDir());
+  env = { SKIFF_AGENT: agent.info.api, SKIFF_TOKEN: agent.token };
+});
+
+describe("skiff CLI against a real agent", () => {
+  it("deploys, rolls back and reports, for humans and as JSON", async () => {
+    const repo = createAppRepo(join(tempDir(), "app"), "cli-app", { version: "v1" });
+    const first = await runSkiff(["deploy"], { cwd: repo, env });
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/✓ received/);
+    expect(first.stdout).toMatch(/✓ healthy .* 1 of 1 healthy/);
+    expect(first.stdout).toMatch(/r1 \(v0.1.0\) of cli-app is live/);
+
+    setBehaviour(repo, { version: "v2" });
+    const second = await runSkiff(["deploy", "--json"], { cwd: repo, env });
+    expect(second.code).toBe(0);
+    const deployed = JSON.parse(second.stdout);
+    expect(deployed).toMatchObject({ ok: true, release: { id: "r2", status: "live", trigger: "cli" } });
+    expect(deployed.events.map((e: { step: string }) => e.step)).toContain("switched");
+
+    const back = JSON.parse((await runSkiff(["rollback", "--json"], { cwd: repo, env })).stdout);
+    expect(back.release).toMatchObject({ id: "r3", artifact: "r1", trigger: "rollback", rollbackOf: "r2" });
+
+    const releases = await runSkiff(["releases", "--app", "cli-app"], { env });
+    expect(releases.code).toBe(0);
+    expect(releases.stdout).toMatch(/●\s+r3 \(r1\).*rollback\s+live/);
+    expect(releases.stdout).toMatch(/r2 .*cli\s+rolled-back: rolled back to r1/);
+    const listed = JSON.parse((await runSkiff(["releases", "--json"], { cwd: repo, env })).stdout);
+    expect(listed.releases.map((r: { id: string }) => r.id)).toEqual(["r3", "r2", "r1"]);
+
+    const status = JSON.parse((await runSkiff(["status", "--json"], { env })).stdout);
+    expect(status.apps[0]).toMatchObject({
+      app: "cli-app",
+      live: { id: "r3" },
+      instances: [{ index: 0, healthy: true, state: "running" }],
+    });
+    const human = await runSkiff(["status"], { env });
+    expect(human.stdout).toMatch(/cli-app\s+default route\s+live: r3/);
+
+    const metrics = JSON.parse((await runSkiff(["metrics", "--app", "cli-app", "--json"], { env })).stdout);
+    expect(metrics.report.deploymentFrequency.deploys).toBe(2);
+    expect(metrics.report.changeFailureRate).toMatchObject({ failed: 1, total: 2, rate: 0.5 });
+    expect(metrics.report.rollbacks).toBe(1);
+    const incidents = await runSkiff(["incidents", "--open"], { env });
+    expect(incidents.stdout).toMatch(/No open incidents/);
+
+    const logs = await runSkiff(["logs", "--app", "cli-app", "--release", "r2", "-n", "50"], { env });
+    expect(logs.code).toBe(0);
+    expect(logs.stdout).toMatch(/app v2 starting/);
+  });
+
+  it("exits 1 with the reason, the app's last log lines and what still serves when a deploy fails", async () => {
+    const repo = createAppRepo(join(tempDir(), "app"), "cli-fail", { version: "v1" });
+    expect((await runSkiff(["deploy"], { cwd: repo, env })).code).toBe(0);
+    setBehaviour(repo, { version: "v2", exitAtStart: 2, exitMessage: "cannot open config.json" });
+    const failed = await runSkiff(["deploy"], { cwd: repo, env });
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/✗ healthy/);
+    expect(failed.stderr).toMatch(/error: instance 0 exited with code 2 before it was healthy/);
+    expect(failed.stderr).toMatch(/fatal: cannot open config.json/);
+    expect(failed.stderr).toMatch(/hint: r1 is still live and serving cli-fail/);
+    const json = JSON.parse((await runSkiff(["deploy", "--json"], { cwd: repo, env })).stdout);
+    expect(json.error).toMatchObject({ type: "OperationError", exitCode: 1 });
+  });
+
+  it("exits 2 on a config error naming the field, before anything is uploaded", async () => {
+    const repo = createAppRepo(join(tempDir(), "app"), "cli-config", {});
+    commitFiles(
+      repo,
+      { "skiff.yml": testConfig("cli-config").replace("interval: 100ms", "interval: fast") },
+      "bad config",
+    );
+    const result = await runSkiff(["deploy"], { cwd: repo, env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/skiff.yml at HEAD is not valid/);
+    expect(result.stderr).toMatch(
+      /healthcheck.interval: expected a duration like 500ms, 2s, 5m or 1h, got "fast"/,
+    );
+    const releases = JSON.parse(
+      (await runSkiff(["releases", "--app", "cli-config", "--json"], { env })).stdout,
+    );
+    expect(releases.releases).toEqual([]);
+  });
+
+  it("refuses a dirty work tree unless --allow-dirty", async () => {
+    const repo = createAppRepo(join(tempDir(), "app"), "cli-dirty", { version: "v1" });
+    writeFileSync(join(repo, "notes.txt"), "work in progress");
+    const refused = await runSkiff(["deploy"], { cwd: repo, env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/uncommitted changes: notes.txt/);
+    expect(refused.stderr).toMatch(/--allow-dirty/);
+    const allowed = await runSkiff(["deploy", "--allow-dirty"], { cwd: repo, env });
+    expect(allowed.code).toBe(0);
+    expect(allowed.stderr).toMatch(/1 uncommitted changes are not included/);
+  });
+
+  it("exits 3 when the agent is unreachable or refuses the token", async () => {
+    const unreachable = await runSkiff(["status"], {
+      env: { SKIFF_AGENT: "http://127.0.0.1:1", SKIFF_TOKEN: "x" },
+    });
+    expect(unreachable.code).toBe(3);
+    expect(unreachable.stderr).toMatch(/cannot reach the agent at http:\/\/127.0.0.1:1/);
+    const refused = await runSkiff(["status", "--token", "wrong"], { env });
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/refused the API token/);
+    expect(refused.stderr).not.toContain(agent.token);
+  });
+
+  it("deploy --tag writes the changelog, tags the version and pushes the tag; --env deploys an environment", async () => {
+    const remote = join(tempDir(), "remote.git");
+    execFileSync("git", ["init", "-q", "--bare", remote]);
+    const repo = createAppRepo(
+      join(tempDir(), "app"),
+      "cli-tag",
+      { version: "v1" },
+      "environments:\n  staging: { host: staging.cli-tag.test }\n",
+    );
+    execFileSync("git", ["remote", "add", "origin", remote], { cwd: repo });
+    const tagged = await runSkiff(["deploy", "--tag", "--json"], { cwd: repo, env });
+    expect(tagged.stderr).toBe("");
+    const result = JSON.parse(tagged.stdout);
+    expect(result).toMatchObject({ ok: true, tag: "v0.1.0", release: { version: "0.1.0" } });
+    const show = (ref: string) => execFileSync("git", ["show", ref], { cwd: remote, encoding: "utf8" });
+    expect(show("v0.1.0:CHANGELOG.md")).toContain("## v0.1.0");
+    expect(
+      execFileSync("git", ["rev-parse", "v0.1.0^{commit}"], { cwd: remote, encoding: "utf8" }).trim(),
+    ).toBe(result.release.commit.sha);
+
+    setBehaviour(repo, { version: "v2" }, "feat: staging first");
+    const staging = await runSkiff(["deploy", "--env", "staging"], { cwd: repo, env });
+    expect(staging.code).toBe(0);
+    expect(staging.stdout).toMatch(/r2 of cli-tag \(staging\) is live/);
+    const promoted = await runSkiff(["promote", "staging", "production", "--json"], { cwd: repo, env });
+    expect(promoted.code).toBe(0);
+    expect(JSON.parse(promoted.stdout).release).toMatchObject({
+      env: "production",
+      artifact: "r2",
+      trigger: "promote",
+      version: "0.2.0",
+    });
+  });
+
+  it("exits 2 on usage errors and 0 for --help of every command", async () => {
+    expect((await runSkiff(["deploy", "--no-such-flag"])).code).toBe(2);
+    expect((await runSkiff(["rollback"], { cwd: tempDir(), env })).code).toBe(2);
+    expect((await runSkiff(["agent"])).stderr).toMatch(/--data-dir is required/);
+    const commands = [
+      "agent",
+      "deploy",
+      "rollback",
+      "promote",
+      "releases",
+      "status",
+      "logs",
+      "demo",
+      "version",
+      "init",
+    ];
+    const helps = await Promise.all(commands.map((command) => runSkiff([command, "--help"])));
+    helps.forEach((help, i) => {
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(new RegExp(`Usage: skiff ${commands[i]}`));
+    });
+  });
+});

@@ -1,0 +1,303 @@
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { StatusView } from "../src/agent/api-types.js";
+import { DEPLOY_META_HEADER } from "../src/agent/api-types.js";
+import { archive, deployMeta, readAppSource } from "../src/cli/app-source.js";
+import { OperationError } from "../src/errors.js";
+import { deploy, get, rollback, useAgents, version } from "./support/agent.js";
+import { commitFiles, createAppRepo, setBehaviour, testConfig } from "./support/repo.js";
+import { useTempDirs } from "./support/temp.js";
+
+const tempDir = useTempDirs();
+const startAgent = useAgents();
+
+function steps(events: Array<{ type: string; step?: string }>): string[] {
+  return events.filter((e) => e.type === "step").map((e) => e.step!);
+}
+
+async function failure(promise: Promise<unknown>): Promise<OperationError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(OperationError);
+  return error as OperationError;
+}
+
+describe("deploy", () => {
+  it("builds, health-gates and switches a release, recording every step", async () => {
+    const { client, proxy, agent } = await startAgent(tempDir());
+    const repo = createAppRepo(
+      join(tempDir(), "app"),
+      "hello",
+      { version: "v1" },
+      "build: node -e \"require('fs').writeFileSync('built.txt','yes')\"\n",
+    );
+    const { result, events } = await deploy(client, repo);
+    expect(result.ok).toBe(true);
+    expect(result.release).toMatchObject({ id: "r1", status: "live", trigger: "cli", live: true });
+    expect(steps(events)).toEqual([
+      "received",
+      "unpacked",
+      "built",
+      "started",
+      "healthy",
+      "switched",
+      "finished",
+    ]);
+    expect(await version(proxy)).toBe("v1");
+    expect(existsSync(join(agent.dataDir.releaseDir("hello", "r1"), "built.txt"))).toBe(true);
+
+    setBehaviour(repo, { version: "v2" });
+    const second = await deploy(client, repo);
+    expect(steps(second.events)).toEqual([
+      "received",
+      "unpacked",
+      "built",
+      "started",
+      "healthy",
+      "switched",
+      "drained",
+      "finished",
+    ]);
+    expect(await version(proxy)).toBe("v2");
+    const { releases } = await client.json<{ releases: Array<{ id: string; status: string }> }>(
+      "GET",
+      "/v1/apps/hello/releases",
+    );
+    expect(releases.map((r) => [r.id, r.status])).toEqual([
+      ["r2", "live"],
+      ["r1", "superseded"],
+    ]);
+    const { events: ledger } = await client.json<{ events: Array<{ kind: string; name: string }> }>(
+      "GET",
+      "/v1/apps/hello/events?release=r2",
+    );
+    expect(ledger.filter((e) => e.kind === "step").map((e) => e.name)).toEqual(steps(second.events));
+  });
+
+  it("never sends traffic to a release that does not pass its health check, and says why", async () => {
+    const { client, proxy } = await startAgent(tempDir());
+    const repo = createAppRepo(join(tempDir(), "app"), "hello", { version: "v1" });
+    await deploy(client, repo);
+    setBehaviour(repo, { version: "v2", health: 500 });
+    const started = Date.now();
+    const error = await failure(deploy(client, repo));
+    expect(error.message).toMatch(/not healthy after 5s; last check: HTTP 500/);
+    expect(error.hint).toMatch(/r1 is still live/);
+    expect(error.details.join("\n")).toMatch(/app v2 starting/);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(5000);
+    expect(await version(proxy)).toBe("v1");
+    const status = await client.json<StatusView>("GET", "/v1/status");
+    expect(status.apps[0]?.live?.id).toBe("r1");
+    const { releases } = await client.json<{
+      releases: Array<{ id: string; status: string; reason: string }>;
+    }>("GET", "/v1/apps/hello/releases");
+    expect(releases[0]).toMatchObject({ id: "r2", status: "failed" });
+    expect(releases[0]?.reason).toMatch(/HTTP 500/);
+  });
+
+  it("fails at once when the new release exits during the gate, with its exit code and log", async () => {
+    const { client, proxy } = await startAgent(tempDir());
+    const repo = createAppRepo(join(tempDir(), "app"), "hello", { version: "v1" });
+    await deploy(client, repo);
+    setBehaviour(repo, { version: "v2", exitAtStart: 7, exitMessage: "DATABASE_URL is not set" });
+    const started = Date.now();
+    const error = await failure(deploy(client, repo));
+    expect(error.message).toMatch(/instance 0 exited with code 7 before it was healthy/);
+    expect(error.details.join("\n")).toMatch(/fatal: DATABASE_URL is not set/);
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect(await version(proxy)).toBe("v1");
+  });
+
+  it("fails a build that fails, showing its last lines, and keeps the previous release", async () => {
+    const { client, proxy } = await startAgent(tempDir());
+    const repo = createAppRepo(join(tempDir(), "app"), "hello", { version: "v1" });
+    await deploy(client, repo);
+    commitFiles(
+      repo,
+      {
+        "skiff.yml": testConfig(
+          "hello",
+          `build: "echo compiling; echo 'error TS2322: bad types' >&2; exit 4"\n`,
+        ),
+      },
+      "broken build",
+    );
+    const error = await failure(deploy(client, repo));
+    expect(error.message).toBe("the build failed (exit code 4)");
+    expect(error.details.join("\n")).toMatch(/error TS2322: bad types/);
+    expect(await version(proxy)).toBe("v1");
+  });
+
+  it("restarts a crashed instance after it went live, and records it", async () => {
+    const { client, proxy } = await startAgent(tempDir());
+    const repo = createAppRepo(join(tempDir(), "app"), "hello", { version: "v1", crashAfterMs: 1500 });
+    await deploy(client, repo);
+    const before = await client.json<StatusView>("GET", "/v1/status");
+    const firstPid = before.apps[0]?.instances[0]?.pid;
+    let restarted: StatusView | undefined;
+    for (let i = 0; i < 60 && !restarted; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const status = await client.json<StatusView>("GET", "/v1/status");
+      const instance = status.apps[0]?.instances[0];
+      if (instance && instance.restarts > 0 && instance.pid !== firstPid && instance.healthy)
+        restarted = status;
+    }
+    expect(restarted).toBeDefined();
+    expect(await version(proxy)).toBe("v1");
+    const { events } = await client.json<{ events: Array<{ name: string; message: string }> }>(
+      "GET",
+      "/v1/apps/hello/events",
+    );
+    expect(events.map((e) => e.name)).toContain("exited");
+    expect(events.find((e) => e.name === "exited")?.message).toMatch(/exit code 3/);
+    expect(events.map((e) => e.name)).toContain("restarting");
+  });
+});
+
+describe("rollback", () => {
+  it("switches back to a warm release instantly and refuses to roll back to a failed one", async () => {
+    const { client, proxy } = await startAgent(tempDir());
+    const repo = createAppRepo(join(tempDir(), "app"), "hello", { version: "v1" });
+    await deploy(client, repo);
+    setBehaviour(repo, { version: "v2" });
+    await deploy(client, repo);
+    setBehaviour(repo, { version: "v3", health: 503 }, "broken");
+    await failure(deploy(client, repo));
+
+    const { result, events } = await rollback(client, "hello");
+    expect(result.release).toMatchObject({
+      id: "r4",
+      artifact: "r1",
+      trigger: "rollback",
+      status: "live",
+      rollbackOf: "r2",
+    });
+    expect(steps(events)).toEqual(["started", "switched", "drained", "finished"]);
+    expect(events.find((e) => e.type === "step" && e.step === "started")).toMatchObject({
+      message: "r1 is warm: no start needed",
+    });
+    expect(await version(proxy)).toBe("v1");
+
+    const failed = await failure(rollback(client, "hello", "r3"));
+    expect(failed.message).toMatch(/r3 never went live \(failed\)/);
+    // Nothing before r1: a second plain rollback has no healthy target (r2 was rolled back).
+    const none = await failure(rollback(client, "hello"));
+    expect(none.message).toMatch(/no release before r4 was live and healthy/);
+    const { releases } = await client.json<{ releases: Array<{ id: string; status: string }> }>(
+      "GET",
+      "/v1/apps/hello/releases",
+    );
+    expect(releases.find((r) => r.id === "r2")?.status).toBe("rolled-back");
+  });
+
+  it("starts a cold release from disk, gates it, then switches", async () => {
+    const { client, proxy } = await startAgent(tempDir());
+    const repo = createAppRepo(join(tempDir(), "app"), "hello", { version: "v1" }, "rollback_window: 0s\n");
+    await deploy(client, repo);
+    setBehaviour(repo, { version: "v2" });
+    await deploy(client, repo);
+    const status = await client.json<StatusView>("GET", "/v1/status");
+    expect(status.apps[0]?.warm).toEqual([]);
+    const { result, events } = await rollback(client, "hello", "r1");
+    expect(steps(events)).toEqual(["started", "healthy", "switched", "drained", "finished"]);
+    expect(result.release?.artifact).toBe("r1");
+    expect(await version(proxy)).toBe("v1");
+  });
+});
+
+describe("routing and bookkeeping", () => {
+  it("routes two apps by host, and refuses a host another app owns", async () => {
+    const { client, proxy } = await startAgent(tempDir());
+    const one = createAppRepo(join(tempDir(), "one"), "one", { version: "one-v1" }, "host: one.test\n");
+    const two = createAppRepo(join(tempDir(), "two"), "two", { version: "two-v1" }, "host: two.test\n");
+    await deploy(client, one);
+    await deploy(client, two);
+    expect(await version(proxy, "one.test")).toBe("one-v1");
+    expect(await version(proxy, "two.test:8080")).toBe("two-v1");
+    expect((await get(`${proxy}/`, "three.test")).status).toBe(404);
+    const thief = createAppRepo(join(tempDir(), "thief"), "thief", {}, "host: one.test\n");
+    const error = await failure(deploy(client, thief));
+    expect(error.message).toBe("host one.test is already routed to app one");
+    expect(await version(proxy, "one.test")).toBe("one-v1");
+  });
+
+  it("keeps keep_releases on disk, never pruning the live release or the rollback target", async () => {
+    const { client, agent } = await startAgent(tempDir());
+    const repo = createAppRepo(
+      join(tempDir(), "app"),
+      "hello",
+      { version: "v1" },
+      "keep_releases: 2\nrollback_window: 0s\n",
+    );
+    await deploy(client, repo);
+    for (const v of ["v2", "v3", "v4"]) {
+      setBehaviour(repo, { version: v });
+      await deploy(client, repo);
+    }
+    const dirs = readdirSync(agent.dataDir.appReleasesDir("hello")).sort();
+    expect(dirs).toEqual(["r3", "r4"]);
+    expect(existsSync(agent.dataDir.logFile("hello", "r1"))).toBe(false);
+    // Roll back to r3 (as r5), then deploy r6: r3 is the rollback target now, so r4 makes way for it.
+    await rollback(client, "hello");
+    setBehaviour(repo, { version: "v5" });
+    await deploy(client, repo);
+    expect(readdirSync(agent.dataDir.appReleasesDir("hello")).sort()).toEqual(["r3", "r6"]);
+  });
+
+  it("cancels a deploy whose client went away before the switch, and leaves no lock behind", async () => {
+    const { client, proxy } = await startAgent(tempDir());
+    const repo = createAppRepo(join(tempDir(), "app"), "hello", { version: "v1" });
+    await deploy(client, repo);
+    setBehaviour(repo, { version: "v2", listenDelayMs: 4000 });
+    const source = await readAppSource(repo);
+    const abort = new AbortController();
+    const cut = fetch(`${client.url}/v1/apps/hello/deploys`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${client.token}`,
+        [DEPLOY_META_HEADER]: Buffer.from(JSON.stringify(deployMeta(source, "ctrl-c"))).toString("base64url"),
+      },
+      body: await archive(source),
+      signal: abort.signal,
+    }).then((res) => res.body?.getReader().read());
+    await new Promise((r) => setTimeout(r, 800));
+    abort.abort();
+    await cut.catch(() => undefined);
+    // The cancelled deploy stops and lets go of the app; the next one runs without --wait.
+    setBehaviour(repo, { version: "v3" });
+    let next: Awaited<ReturnType<typeof deploy>> | undefined;
+    for (let i = 0; i < 30 && !next; i++) {
+      next = await deploy(client, repo).catch(() => undefined);
+      if (!next) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(next?.result.release?.id).toBe("r3");
+    expect(await version(proxy)).toBe("v3");
+    const { releases } = await client.json<{
+      releases: Array<{ id: string; status: string; reason: string }>;
+    }>("GET", "/v1/apps/hello/releases");
+    expect(releases.find((r) => r.id === "r2")).toMatchObject({
+      status: "failed",
+      reason: "cancelled by the client",
+    });
+  });
+
+  it("lets one deploy run at a time, naming the running one, and queues with --wait", async () => {
+    const { client, proxy } = await startAgent(tempDir());
+    const repo = createAppRepo(join(tempDir(), "app"), "hello", { version: "v1", listenDelayMs: 1500 });
+    const first = deploy(client, repo);
+    await new Promise((r) => setTimeout(r, 500));
+    const error = await failure(deploy(client, repo));
+    expect(error.message).toMatch(
+      /another operation on hello is running: deploy of [0-9a-f]{7} by tester, since /,
+    );
+    const waited = await deploy(client, repo, { wait: true });
+    expect(waited.events.some((e) => e.type === "waiting")).toBe(true);
+    expect((await first).result.release?.id).toBe("r1");
+    // The refused deploy left no release behind: the queued one is r2.
+    expect(waited.result.release?.id).toBe("r2");
+    expect(await version(proxy)).toBe("v1");
+  });
+});

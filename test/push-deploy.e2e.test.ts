@@ -1,0 +1,225 @@
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ReleaseView } from "../src/agent/api-types.js";
+import type { AgentClient } from "../src/cli/client.js";
+import { githubSignature } from "../src/webhooks/signature.js";
+import { fakeSecret, githubPushPayload, ZEROS } from "../src/webhooks/test-support/payloads.js";
+import { deploy, get, rollback, useAgents, version } from "./support/agent.js";
+import { createAppRepo, setBehaviour } from "./support/repo.js";
+import { useTempDirs } from "./support/temp.js";
+
+const tempDir = useTempDirs();
+const startAgent = useAgents();
+const SECRET_ENV = `SKIFF_TEST_WEBHOOK_SECRET_${process.pid}`;
+const secret = fakeSecret();
+
+beforeAll(() => {
+  process.env[SECRET_ENV] = secret;
+});
+afterAll(() => {
+  delete process.env[SECRET_ENV];
+});
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync("git", ["-c", "user.name=Test", "-c", "user.email=test@example.com", ...args], {
+    cwd,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  }).trim();
+}
+
+/** A bare "remote", and a clone of it holding the test app configured for push-to-deploy. */
+function setUp(app: string): { repo: string; remote: string } {
+  const remote = join(tempDir(), "remote.git");
+  git(tempDir(), "init", "-q", "--bare", "-b", "main", remote);
+  const extra = `host: ${app}.test
+repo: ${remote}
+branch: main
+webhook_secret_env: ${SECRET_ENV}
+environments:
+  staging: { branch: develop, host: staging.${app}.test }
+previews: { enabled: true, host: "{branch}.preview.${app}.test", max: 2 }
+`;
+  const repo = createAppRepo(join(tempDir(), "app"), app, { version: "v1" }, extra);
+  git(repo, "remote", "add", "origin", remote);
+  git(repo, "push", "-q", "origin", "main");
+  return { repo, remote };
+}
+
+async function hook(
+  api: string,
+  app: string,
+  body: unknown,
+  options: { event?: string; delivery?: string; signature?: string } = {},
+) {
+  const raw = Buffer.from(JSON.stringify(body));
+  const started = performance.now();
+  const res = await fetch(`${api}/hooks/github/${app}`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-github-event": options.event ?? "push",
+      "x-github-delivery": options.delivery ?? `d-${Math.random()}`,
+      "x-hub-signature-256": options.signature ?? githubSignature(raw, secret),
+    },
+    body: raw,
+  });
+  return {
+    status: res.status,
+    body: (await res.json()) as { message: string },
+    ms: performance.now() - started,
+  };
+}
+
+function pushPayload(branch: string, sha: string, deleted = false) {
+  return githubPushPayload({ branch, after: deleted ? ZEROS : sha, deleted });
+}
+
+async function waitForRelease(
+  client: AgentClient,
+  app: string,
+  match: (r: ReleaseView) => boolean,
+): Promise<ReleaseView> {
+  for (let i = 0; i < 200; i++) {
+    const { releases } = await client.json<{ releases: ReleaseView[] }>("GET", `/v1/apps/${app}/releases`);
+    const found = releases.find(match);
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("the release never appeared");
+}
+
+describe("push to deploy", () => {
+  it("deploys a signed push to main in the background, versioned from its commits", async () => {
+    const { client, proxy, info } = await startAgent(tempDir());
+    const { repo } = setUp("pushy");
+    const first = await deploy(client, repo, { version: "1.0.0" });
+    expect(first.result.release?.version).toBe("1.0.0");
+
+    const sha = setBehaviour(repo, { version: "v2" }, "feat: greet in v2");
+    git(repo, "push", "-q", "origin", "main");
+    const accepted = await hook(info.api, "pushy", pushPayload("main", sha));
+    expect(accepted.status).toBe(202);
+    expect(accepted.body.message).toBe("accepted");
+    const release = await waitForRelease(
+      client,
+      "pushy",
+      (r) => r.commit?.sha === sha && r.status === "live",
+    );
+    expect(release).toMatchObject({ trigger: "webhook", env: "production", version: "1.1.0" });
+    expect(release.leadTimeMs).toBeGreaterThan(0);
+    expect(await version(proxy, "pushy.test")).toBe("v2");
+    const { version: last } = await client.json<{ version: string }>("GET", "/v1/apps/pushy/version");
+    expect(last).toBe("1.1.0");
+
+    // Rollback by version.
+    const back = await rollback(client, "pushy", "v1.0.0");
+    expect(back.result.release).toMatchObject({ artifact: "r1", version: "1.0.0" });
+    expect(await version(proxy, "pushy.test")).toBe("v1");
+  });
+
+  it("refuses bad signatures and unknown apps, and ignores a repeated delivery", async () => {
+    const { client, info } = await startAgent(tempDir());
+    const { repo } = setUp("guarded");
+    await deploy(client, repo);
+    const sha = setBehaviour(repo, { version: "v2" });
+    git(repo, "push", "-q", "origin", "main");
+    const payload = pushPayload("main", sha);
+    const forged = await hook(info.api, "guarded", payload, {
+      signature: githubSignature(Buffer.from("other"), secret),
+    });
+    expect(forged.status).toBe(401);
+    expect((await hook(info.api, "nobody", payload)).status).toBe(404);
+    expect((await hook(info.api, "guarded", payload, { event: "ping" })).status).toBe(200);
+    const delivered = await hook(info.api, "guarded", payload, { delivery: "same-id" });
+    expect(delivered.status).toBe(202);
+    const repeated = await hook(info.api, "guarded", payload, { delivery: "same-id" });
+    expect(repeated.status).toBe(200);
+    expect(repeated.body.message).toMatch(/already received/);
+    await waitForRelease(client, "guarded", (r) => r.commit?.sha === sha && r.status === "live");
+    const { releases } = await client.json<{ releases: ReleaseView[] }>("GET", "/v1/apps/guarded/releases");
+    // r1 from the CLI, r2 from the one accepted delivery: the forged and repeated ones did nothing.
+    expect(releases.map((r) => [r.id, r.trigger])).toEqual([
+      ["r2", "webhook"],
+      ["r1", "cli"],
+    ]);
+    const bad = await fetch(`${info.api}/hooks/github/guarded`, {
+      method: "POST",
+      headers: {
+        "x-github-event": "push",
+        "x-hub-signature-256": githubSignature(Buffer.from("{nope"), secret),
+      },
+      body: "{nope",
+    });
+    expect(bad.status).toBe(400);
+  });
+
+  it("deploys develop to staging, promotes the same build to production, and runs branch previews", async () => {
+    const { client, proxy, info } = await startAgent(tempDir());
+    const { repo } = setUp("staged");
+    await deploy(client, repo);
+    git(repo, "checkout", "-q", "-b", "develop");
+    const sha = setBehaviour(repo, { version: "v2-staging" }, "feat: new page");
+    git(repo, "push", "-q", "origin", "develop");
+    expect((await hook(info.api, "staged", pushPayload("develop", sha))).status).toBe(202);
+    const staged = await waitForRelease(client, "staged", (r) => r.env === "staging" && r.status === "live");
+    expect(staged.version).toBeNull();
+    expect(await version(proxy, "staging.staged.test")).toBe("v2-staging");
+    expect(await version(proxy, "staged.test")).toBe("v1");
+
+    const promoted = await client.operation(
+      "/v1/apps/staged/promote",
+      {
+        body: JSON.stringify({ from: "staging", to: "production", requestedBy: "tester" }),
+        headers: { "content-type": "application/json" },
+      },
+      () => undefined,
+    );
+    expect(promoted.release).toMatchObject({
+      env: "production",
+      trigger: "promote",
+      artifact: staged.artifact,
+      version: "0.1.1",
+    });
+    expect(await version(proxy, "staged.test")).toBe("v2-staging");
+    expect(await version(proxy, "staging.staged.test")).toBe("v2-staging");
+
+    git(repo, "checkout", "-q", "-b", "feature/Login");
+    const featureSha = setBehaviour(repo, { version: "v3-preview" });
+    git(repo, "push", "-q", "origin", "feature/Login");
+    expect((await hook(info.api, "staged", pushPayload("feature/Login", featureSha))).status).toBe(202);
+    await waitForRelease(client, "staged", (r) => r.env === "preview:feature-login" && r.status === "live");
+    expect(await version(proxy, "feature-login.preview.staged.test")).toBe("v3-preview");
+
+    expect((await hook(info.api, "staged", pushPayload("feature/Login", featureSha, true))).status).toBe(202);
+    await waitForRelease(
+      client,
+      "staged",
+      (r) => r.env === "preview:feature-login" && r.status === "removed",
+    );
+    expect((await get(`${proxy}/`, "feature-login.preview.staged.test")).status).toBe(404);
+  });
+
+  it("fails a push whose commit cannot be fetched with git's reason, keeping the live release", async () => {
+    const { client, proxy, info } = await startAgent(tempDir());
+    const { repo } = setUp("missing");
+    await deploy(client, repo);
+    const unknown = "1234567890abcdef1234567890abcdef12345678";
+    expect((await hook(info.api, "missing", pushPayload("main", unknown))).status).toBe(202);
+    let failure: { message: string } | undefined;
+    for (let i = 0; i < 100 && !failure; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const { events } = await client.json<{
+        events: Array<{ kind: string; name: string; message: string }>;
+      }>("GET", "/v1/apps/missing/events");
+      failure = events.find((e) => e.kind === "push" && e.name === "failed");
+    }
+    expect(failure?.message).toMatch(
+      /commit 1234567890abcdef1234567890abcdef12345678 is not in the repository/,
+    );
+    const { releases } = await client.json<{ releases: ReleaseView[] }>("GET", "/v1/apps/missing/releases");
+    expect(releases.map((r) => r.id)).toEqual(["r1"]);
+    expect(await version(proxy, "missing.test")).toBe("v1");
+  });
+});
