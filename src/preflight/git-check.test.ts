@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkGit } from "./git-check.js";
 import { runPreflight } from "./run.js";
@@ -30,10 +32,9 @@ describe("checkGit", () => {
 
   it("warns about newly added files over 5 MB", async () => {
     const root = makeRepo(tempDir, { "a.txt": "x\n" });
-    writeFiles(root, {
-      "data/dump.bin": Buffer.alloc(6 * 1024 * 1024, 1),
-      "small.bin": Buffer.alloc(1024, 1),
-    });
+    mkdirSync(join(root, "data"));
+    writeFileSync(join(root, "data/dump.bin"), Buffer.alloc(6 * 1024 * 1024, 1));
+    writeFileSync(join(root, "small.bin"), Buffer.alloc(1024, 1));
     commitAll(root, "add data");
     const findings = await checkGit({ root, ...base });
     expect(findings.map((f) => [f.rule, f.file, f.message])).toEqual([

@@ -1,28 +1,7 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { afterEach } from "vitest";
+import { writeFiles } from "../../test-support/git-fixtures.js";
 
-/** Temp directories for one test file, removed after each test. */
-export function useTempDirs(): (prefix?: string) => string {
-  const made: string[] = [];
-  afterEach(() => {
-    for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
-  });
-  return (prefix = "skiff-preflight-") => {
-    const dir = mkdtempSync(join(tmpdir(), prefix));
-    made.push(dir);
-    return dir;
-  };
-}
-
-export function writeFiles(dir: string, files: Record<string, string | Buffer>): void {
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), content);
-  }
-}
+export { useTempDirs, writeFiles } from "../../test-support/git-fixtures.js";
 
 /** Runs git in `dir` with a fixed identity; returns its trimmed stdout. */
 export function gitIn(dir: string, ...args: string[]): string {
@@ -42,10 +21,7 @@ export function gitIn(dir: string, ...args: string[]): string {
 }
 
 /** A git repository in a fresh temp dir with `files` committed (nothing committed when empty). */
-export function makeRepo(
-  tempDir: (prefix?: string) => string,
-  files: Record<string, string | Buffer> = {},
-): string {
+export function makeRepo(tempDir: (prefix?: string) => string, files: Record<string, string> = {}): string {
   const dir = tempDir();
   gitIn(dir, "init", "-q", "-b", "main");
   writeFiles(dir, files);
