@@ -23,6 +23,8 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   metrics: () => import("./metrics.js").then((m) => m.register),
   version: () => import("./version.js").then((m) => m.register),
   init: () => import("./init.js").then((m) => m.register),
+  preflight: () => import("./preflight.js").then((m) => m.register),
+  hooks: () => import("./hooks.js").then((m) => m.register),
 };
 
 function loadersFor(argv: string[]): Array<() => Promise<Register>> {

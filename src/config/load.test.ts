@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { defaultPreflightConfig } from "../preflight/config.js";
 import { parseDuration } from "./duration.js";
 import { parseAppConfig } from "./load.js";
 import { configIssues as issuesOf } from "./test-support/config-issues.js";
@@ -47,6 +48,8 @@ describe("parseAppConfig", () => {
       monitors: [],
       alerts: [],
       watch: { windowMs: 300_000, maxErrorRate: 0.01, maxP95LatencyMs: 2000, minRequests: 20 },
+      envRequired: [],
+      preflight: defaultPreflightConfig(),
     });
   });
 

@@ -7,6 +7,7 @@ import { DELIVERY_KNOWN_KEYS } from "../environments/schema.js";
 import { ConfigError } from "../errors.js";
 import { WATCH_KNOWN_KEYS } from "../metrics/watch-config.js";
 import { MONITOR_KNOWN_KEYS } from "../monitor/config.js";
+import { PREFLIGHT_KEYS } from "../preflight/config.js";
 import { type AppConfig, appConfigSchema } from "./schema.js";
 
 export const CONFIG_FILE = "skiff.yml";
@@ -65,12 +66,15 @@ const KNOWN_KEYS: Record<string, string[]> = {
     "monitors",
     "alerts",
     "watch",
+    "env_required",
+    "preflight",
   ],
   healthcheck: ["path", "interval", "timeout", "healthy_threshold", "deploy_timeout"],
   previews: DELIVERY_KNOWN_KEYS.previews!,
   ...MONITOR_KNOWN_KEYS,
   ...ALERT_KNOWN_KEYS,
   ...WATCH_KNOWN_KEYS,
+  ...PREFLIGHT_KEYS,
 };
 
 /** Every message starts with the key path, e.g. `healthcheck.interval: expected a duration…`. */

@@ -4,6 +4,7 @@ import { withEnvironments } from "../environments/overrides.js";
 import { deliveryConfig, deliveryShape } from "../environments/schema.js";
 import { watchSchema } from "../metrics/watch-config.js";
 import { monitorsSchema } from "../monitor/config.js";
+import { envRequiredSchema, preflightSchema } from "../preflight/config.js";
 import { count, duration, hostname } from "./fields.js";
 
 /**
@@ -68,6 +69,8 @@ const singleEnvironmentSchema = z
     monitors: monitorsSchema,
     alerts: alertsSchema,
     watch: watchSchema,
+    env_required: envRequiredSchema,
+    preflight: preflightSchema,
   })
   .transform((c) => ({
     app: c.app,
@@ -91,6 +94,8 @@ const singleEnvironmentSchema = z
     monitors: c.monitors,
     alerts: c.alerts,
     watch: c.watch,
+    envRequired: c.env_required,
+    preflight: c.preflight,
   }));
 
 /** skiff.yml with each `environments:` entry resolved into a complete config (src/environments/). */

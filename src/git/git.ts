@@ -48,3 +48,38 @@ export function gitBuffer(args: string[], options: GitOptions): Promise<Buffer> 
 export async function git(args: string[], options: GitOptions): Promise<string> {
   return (await gitBuffer(args, options)).toString("utf8").replace(/\n$/, "");
 }
+
+/**
+ * Runs git and hands each line of stdout to `onLine` as it arrives: for output too large to hold,
+ * like `git log -p` over a whole history. Rejects with GitError on a non-zero exit.
+ */
+export function gitEachLine(
+  args: string[],
+  options: GitOptions,
+  onLine: (line: string) => void,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const err: Buffer[] = [];
+    let rest = "";
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => {
+      const parts = (rest + chunk).split("\n");
+      rest = parts.pop()!;
+      for (const line of parts) onLine(line);
+    });
+    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
+    child.on("error", (error: NodeJS.ErrnoException) => {
+      reject(error.code === "ENOENT" ? new UsageError("git is not installed or not on PATH") : error);
+    });
+    child.on("close", (code) => {
+      if (rest) onLine(rest);
+      if (code === 0) resolve();
+      else reject(new GitError(args, code, Buffer.concat(err).toString("utf8")));
+    });
+  });
+}

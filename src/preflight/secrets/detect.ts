@@ -1,0 +1,143 @@
+import type { SourceFile } from "../source-file.js";
+import { shannonEntropy } from "./entropy.js";
+import { isPlaceholder } from "./placeholder.js";
+import type { SecretRule } from "./rule.js";
+
+export interface SecretMatch {
+  rule: SecretRule;
+  /** Byte offsets in the file: where the regex match starts, and the secret's span. */
+  matchStart: number;
+  start: number;
+  end: number;
+  secret: string;
+}
+
+/**
+ * Runs secret rules near their keywords. The keyword pass (one per file, shared with the other
+ * checks) hands in `hits`; each rule's regex only sees a small window around each hit.
+ */
+export class SecretDetector {
+  readonly rules: readonly SecretRule[];
+  private readonly priority = new Map<SecretRule, number>();
+
+  constructor(rules: readonly SecretRule[]) {
+    this.rules = rules;
+    for (const [i, rule] of rules.entries()) this.priority.set(rule, i);
+  }
+
+  /**
+   * `hits` holds (keyword id, keyword end) pairs in file order, straight from the keyword pass;
+   * `rulesOf[id]` are the rules a keyword triggers and `lengths[id]` its length.
+   */
+  find(
+    file: SourceFile,
+    hits: readonly number[],
+    rulesOf: ReadonlyArray<readonly SecretRule[]>,
+    lengths: readonly number[],
+  ): SecretMatch[] {
+    const candidates = new Map<string, SecretMatch>();
+    const scanned = new Map<SecretRule, [number, number]>();
+    for (let i = 0; i < hits.length; i += 2) {
+      const rules = rulesOf[hits[i]!]!;
+      if (rules.length === 0) continue;
+      const kwEnd = hits[i + 1]!;
+      const kwStart = kwEnd - lengths[hits[i]!]!;
+      for (const rule of rules) {
+        if (rule.keywordStartsToken && kwStart > 0 && isAlphanumeric(file.bytes[kwStart - 1]!)) continue;
+        const [from, to] = window(file.bytes, kwStart, kwEnd, rule.window);
+        if (!rule.anchored) {
+          // Overlapping windows of one rule on one line: search each stretch once.
+          const last = scanned.get(rule);
+          if (last && from >= last[0] && to <= last[1]) continue;
+          scanned.set(rule, [from, to]);
+        }
+        this.matchIn(file, rule, kwStart, from, to, candidates);
+      }
+    }
+    return candidates.size === 0 ? [] : this.resolveOverlaps([...candidates.values()]);
+  }
+
+  private matchIn(
+    file: SourceFile,
+    rule: SecretRule,
+    kwStart: number,
+    from: number,
+    to: number,
+    into: Map<string, SecretMatch>,
+  ): void {
+    const slice = file.slice(from, to);
+    const regex = rule.regex;
+    regex.lastIndex = rule.anchored ? kwStart - from : 0;
+    for (let m = regex.exec(slice); m !== null; m = rule.anchored ? null : regex.exec(slice)) {
+      if (m[0].length === 0) regex.lastIndex++;
+      const span = m.indices?.groups?.s;
+      if (!span) continue;
+      const pre = m.groups?.pre ?? "";
+      const secret = slice.slice(span[0], span[1]);
+      const matchStart = from + m.index - pre.length;
+      if (!this.accepts(rule, file, secret, pre + m[0], matchStart)) continue;
+      const start = from + span[0];
+      into.set(`${rule.id}:${start}`, { rule, matchStart, start, end: from + span[1], secret });
+    }
+  }
+
+  private accepts(rule: SecretRule, file: SourceFile, secret: string, match: string, index: number) {
+    if (secret.length === 0 || isPlaceholder(secret)) return false;
+    if (rule.minEntropy > 0 && shannonEntropy(secret) < rule.minEntropy) return false;
+    // The whole text is decoded only if a rule's check reads it.
+    return (
+      !rule.verify ||
+      rule.verify({
+        secret,
+        match,
+        index,
+        path: file.path,
+        get text() {
+          return file.text;
+        },
+      })
+    );
+  }
+
+  /** One finding per secret: the most specific rule wins where spans overlap. */
+  private resolveOverlaps(candidates: SecretMatch[]): SecretMatch[] {
+    candidates.sort((a, b) => this.priority.get(a.rule)! - this.priority.get(b.rule)! || a.start - b.start);
+    const accepted: SecretMatch[] = [];
+    for (const candidate of candidates) {
+      if (!accepted.some((a) => candidate.start < a.end && a.start < candidate.end)) accepted.push(candidate);
+    }
+    return accepted.sort((a, b) => a.start - b.start);
+  }
+}
+
+function isAlphanumeric(byte: number): boolean {
+  return (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122);
+}
+
+/**
+ * The bytes a rule looks at around a keyword: `before`/`after` bytes, cut at the line's ends unless
+ * the rule spans lines. The newline search is bounded so a 1 MB minified line costs no more.
+ */
+export function window(
+  bytes: Uint8Array,
+  kwStart: number,
+  kwEnd: number,
+  size: { before: number; after: number; multiline?: boolean },
+): [number, number] {
+  let from = Math.max(0, kwStart - size.before);
+  let to = Math.min(bytes.length, kwEnd + size.after);
+  if (size.multiline) return [from, to];
+  for (let i = kwStart - 1; i >= from; i--) {
+    if (bytes[i] === 10) {
+      from = i + 1;
+      break;
+    }
+  }
+  for (let i = kwEnd; i < to; i++) {
+    if (bytes[i] === 10) {
+      to = i;
+      break;
+    }
+  }
+  return [from, to];
+}

@@ -1,0 +1,98 @@
+import {
+  anyCase,
+  type Example,
+  endBoundary,
+  generate,
+  type MatchContext,
+  maxLength,
+  type SecretRule,
+  type Segment,
+  segmentsRegex,
+  shortened,
+  variants,
+} from "./rule.js";
+
+export interface KeyedOptions {
+  /** Provider words, one of which must be in the key's name (e.g. `datadog`). */
+  keywords: string[];
+  /** The value's format. */
+  value: Segment[];
+  /** The name the generator assigns it to; default `<keyword>_api_key`. */
+  key?: string;
+  /** The key's name must also contain one of these (case-insensitive), e.g. key|token|secret. */
+  nameMust?: string[];
+  minEntropy?: number;
+  verify?: (context: MatchContext) => boolean;
+}
+
+/** Key name, then `=`, `:`, `:=`, `=>` or `?=`, then an optional quote: `DATADOG_API_KEY = "`. */
+const ASSIGN = `[\\w.\\-]{0,30}["']?\\s{0,3}(?:=|:=|:|=>|\\?=)\\s{0,3}["'\`]?`;
+
+/**
+ * `dd_api` should also find `ddApiKey` and `DD-API-KEY`: separators between words are optional, for the
+ * regex and for the prefilter (which gets the spellings without and with a dash).
+ */
+function spellings(keyword: string): string[] {
+  const parts = keyword.split(/[_-]/);
+  if (parts.length < 2 || parts.some((p) => p === "")) return [keyword];
+  return [...new Set([keyword, parts.join(""), parts.join("-"), parts.join("_")])];
+}
+
+function keywordRegex(keyword: string): string {
+  const parts = keyword.split(/[_-]/);
+  if (parts.length < 2 || parts.some((p) => p === "")) return anyCase(keyword);
+  return parts.map(anyCase).join("[_.\\-]?");
+}
+
+/**
+ * A credential with no prefix of its own (a 32-hex API key, a UUID), recognised by the provider's
+ * name in the key it is assigned to and by its format.
+ */
+export function keyed(id: string, title: string, options: KeyedOptions): SecretRule {
+  const words = options.keywords.map(keywordRegex).join("|");
+  // Anchored at the provider's word; the lookbehind picks up the start of the key's name (`pre`).
+  const regex = new RegExp(
+    `(?<=(?<pre>[\\w.\\-]{0,30}))(?:${words})${ASSIGN}(?<s>${segmentsRegex(options.value)})${endBoundary(options.value)}`,
+    "dy",
+  );
+  const nameMust = options.nameMust;
+  const key = options.key ?? `${options.keywords[0]!.replace(/[^a-z0-9]/g, "_")}_api_key`;
+  const verifyName = nameMust
+    ? (context: MatchContext) => {
+        const name = context.match.slice(0, context.match.length - context.secret.length).toLowerCase();
+        return nameMust.some((word) => name.includes(word));
+      }
+    : undefined;
+  const verify =
+    verifyName && options.verify
+      ? (c: MatchContext) => verifyName(c) && options.verify!(c)
+      : (verifyName ?? options.verify);
+  return {
+    id,
+    title,
+    keywords: options.keywords.flatMap(spellings),
+    regex,
+    window: { before: 31, after: 40 + maxLength(options.value) },
+    anchored: true,
+    minEntropy: options.minEntropy ?? 2.5,
+    generic: false,
+    verify,
+    examples: (rng) =>
+      variants(options.value).map((variant) => {
+        const value = generate(rng, variant);
+        return { key, value, secret: value };
+      }),
+    nearMisses: (rng) => {
+      const value = generate(rng, options.value);
+      // Without the provider's name in the key, the same value is just a value.
+      const misses: Example[] = [{ key: "build_checksum", value, secret: value, clean: true }];
+      const short = shortened(options.value);
+      if (short) {
+        // One character short is not this provider's format, though a generic rule may still see a secret.
+        const shortValue = generate(rng, short);
+        misses.push({ key, value: shortValue, secret: shortValue });
+      }
+      return misses;
+    },
+  };
+}

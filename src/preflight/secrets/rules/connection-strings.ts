@@ -1,0 +1,242 @@
+import { ALNUM, ALNUM_LOWER, BASE64URL } from "../charsets.js";
+import { isPlaceholder } from "../placeholder.js";
+import type { Rng } from "../random.js";
+import type { MatchContext, SecretRule } from "../rule.js";
+
+/** Passwords that tutorials and local docker-compose files use; not a leak. */
+const DEV_PASSWORDS = new Set([
+  "password",
+  "passwd",
+  "pass",
+  "pw",
+  "pwd",
+  "secret",
+  "root",
+  "admin",
+  "postgres",
+  "mysql",
+  "redis",
+  "mongo",
+  "guest",
+  "user",
+  "username",
+  "test",
+  "dev",
+  "local",
+]);
+
+const PLACEHOLDER_HOSTS =
+  /^(?:host|hostname|server|your[-_]?host|db[-_]?host|example\.(?:com|org|net)|[^.]*\.example\.(?:com|org|net))$/i;
+
+function realCredentials(context: MatchContext): boolean {
+  const match = /:\/\/(?<user>[^:/@]*):(?<pass>[^@]*)@(?<host>[^:/?#\s"'`]*)/.exec(context.match);
+  const { user = "", pass = "", host = "" } = match?.groups ?? {};
+  if (DEV_PASSWORDS.has(pass.toLowerCase()) || pass === user) return false;
+  if (/^[*x.]+$/i.test(pass) || pass.includes("{") || pass.startsWith("%")) return false;
+  return !PLACEHOLDER_HOSTS.test(host);
+}
+
+function urlExamples(scheme: string, port: number, path: string) {
+  return (rng: Rng) => {
+    const password = rng.chars(ALNUM, 20);
+    const user = rng.pick(["app", "deploy", "svc_orders", ""]);
+    const host = `${rng.chars(ALNUM_LOWER, 8)}.internal`;
+    const value = `${scheme}://${user}:${password}@${host}:${port}${path}`;
+    return [{ value, secret: password }];
+  };
+}
+
+function urlNearMisses(scheme: string) {
+  return () => [
+    { value: `${scheme}://user:password@localhost/db`, secret: "password", clean: true },
+    { value: `${scheme}://app:\${DB_PASSWORD}@db.internal/app`, secret: `\${DB_PASSWORD}`, clean: true },
+    { value: `${scheme}://db.internal:5432/app`, secret: "db.internal", clean: true },
+  ];
+}
+
+/** A URL with `user:password@`: the password is the secret. `schemes` is a regex alternation. */
+function credentialUrl(
+  id: string,
+  title: string,
+  schemes: string,
+  keywords: string[],
+  example: { scheme: string; port: number; path: string },
+): SecretRule {
+  return {
+    id,
+    title,
+    keywords,
+    regex: new RegExp(
+      `(?<![A-Za-z0-9+.\\-])(?:${schemes})://[^\\s:/@"'\`<>]{0,64}:(?<s>[^\\s:/@"'\`<>]{1,128})@[A-Za-z0-9._\\-\\[\\]]+`,
+      "gd",
+    ),
+    window: { before: 24, after: 300 },
+    minEntropy: 0,
+    generic: false,
+    verify: realCredentials,
+    examples: urlExamples(example.scheme, example.port, example.path),
+    nearMisses: urlNearMisses(example.scheme),
+  };
+}
+
+/** `user:password` in base64, with a password that is not a stand-in. */
+function decodesToUserAndPassword(value: string): boolean {
+  const decoded = /^(?<user>[\x20-\x39\x3b-\x7e]+):(?<pass>[\x20-\x7e]{3,})$/.exec(
+    Buffer.from(value, "base64").toString("utf8"),
+  );
+  const pass = decoded?.groups?.pass;
+  return pass !== undefined && !DEV_PASSWORDS.has(pass.toLowerCase()) && !isPlaceholder(pass);
+}
+
+const dockerConfigAuth: SecretRule = {
+  id: "docker-config-auth",
+  title: "Docker registry credentials (config.json auth)",
+  keywords: ['"auth"'],
+  regex: /"auth"\s*:\s*"(?<s>[A-Za-z0-9+/]{12,}={0,2})"/dg,
+  window: { before: 2, after: 400 },
+  minEntropy: 3,
+  generic: false,
+  verify: (context) => context.text.includes('"auths"') && decodesToUserAndPassword(context.secret),
+  examples: (rng) => {
+    const secret = Buffer.from(`deploy:${rng.chars(ALNUM, 24)}`).toString("base64");
+    const value = JSON.stringify({ auths: { "ghcr.io": { auth: secret } } }, null, 2);
+    return [{ value, secret }];
+  },
+  nearMisses: () => [{ value: '{ "auths": { "ghcr.io": { "auth": "" } } }', secret: "", clean: true }],
+};
+
+const netrcPassword: SecretRule = {
+  id: "netrc-password",
+  title: "Password in a .netrc entry",
+  keywords: ["machine"],
+  regex: /\bmachine\s+\S+\s+login\s+\S+\s+password\s+(?<s>[^\s#]{4,})/dg,
+  window: { before: 2, after: 400, multiline: true },
+  minEntropy: 2.5,
+  generic: false,
+  examples: (rng) => {
+    const secret = rng.chars(ALNUM, 24);
+    return [{ value: `machine api.internal.io\n  login deploy\n  password ${secret}\n`, secret }];
+  },
+  nearMisses: () => [
+    { value: "machine api.internal.io login deploy password changeme\n", secret: "changeme", clean: true },
+  ],
+};
+
+const bearerToken: SecretRule = {
+  id: "authorization-bearer-token",
+  title: "Bearer token in an Authorization header",
+  keywords: ["bearer "],
+  regex: /(?<![A-Za-z0-9])[Bb]earer\s+(?<s>[A-Za-z0-9_\-.=+/~]{20,500})/dg,
+  window: { before: 2, after: 520 },
+  minEntropy: 3.5,
+  generic: true,
+  verify: (context) => !isPlaceholder(context.secret) && /\d/.test(context.secret),
+  examples: (rng) => {
+    const secret = rng.chars(BASE64URL, 40);
+    return [{ value: `Authorization: Bearer ${secret}`, secret }];
+  },
+  nearMisses: () => [
+    { value: "Authorization: Bearer YOUR_ACCESS_TOKEN_HERE", secret: "YOUR_ACCESS_TOKEN_HERE", clean: true },
+  ],
+};
+
+const basicAuthHeader: SecretRule = {
+  id: "authorization-basic-credentials",
+  title: "Basic credentials in an Authorization header",
+  keywords: ["basic "],
+  regex: /(?<![A-Za-z0-9])Basic\s+(?<s>[A-Za-z0-9+/]{12,}={0,2})(?![A-Za-z0-9+/=])/dg,
+  window: { before: 2, after: 300 },
+  minEntropy: 3,
+  generic: true,
+  verify: (context) => decodesToUserAndPassword(context.secret),
+  examples: (rng) => {
+    const secret = Buffer.from(`ops:${rng.chars(ALNUM, 20)}`).toString("base64");
+    return [{ value: `Authorization: Basic ${secret}`, secret }];
+  },
+  nearMisses: () => {
+    const tutorial = Buffer.from("user:password").toString("base64");
+    return [{ value: `Authorization: Basic ${tutorial}`, secret: tutorial, clean: true }];
+  },
+};
+
+/** Connection strings and headers that carry a password or token. */
+export const connectionStringRules: SecretRule[] = [
+  credentialUrl(
+    "postgres-url-password",
+    "PostgreSQL URL with password",
+    "postgres(?:ql)?(?:\\+[a-z0-9]+)?",
+    ["postgres"],
+    {
+      scheme: "postgres",
+      port: 5432,
+      path: "/app",
+    },
+  ),
+  credentialUrl(
+    "mysql-url-password",
+    "MySQL / MariaDB URL with password",
+    "(?:mysql|mariadb)(?:\\+[a-z0-9]+)?",
+    ["mysql", "mariadb"],
+    {
+      scheme: "mysql",
+      port: 3306,
+      path: "/app",
+    },
+  ),
+  credentialUrl("mongodb-url-password", "MongoDB URL with password", "mongodb(?:\\+srv)?", ["mongodb"], {
+    scheme: "mongodb+srv",
+    port: 27017,
+    path: "/app?retryWrites=true",
+  }),
+  credentialUrl("redis-url-password", "Redis URL with password", "rediss?", ["redis://", "rediss://"], {
+    scheme: "redis",
+    port: 6379,
+    path: "/0",
+  }),
+  credentialUrl("amqp-url-password", "AMQP (RabbitMQ) URL with password", "amqps?", ["amqp://", "amqps://"], {
+    scheme: "amqps",
+    port: 5671,
+    path: "/vhost",
+  }),
+  credentialUrl(
+    "mssql-url-password",
+    "SQL Server URL with password",
+    "mssql|sqlserver",
+    ["mssql://", "sqlserver://"],
+    {
+      scheme: "mssql",
+      port: 1433,
+      path: "/app",
+    },
+  ),
+  credentialUrl("clickhouse-url-password", "ClickHouse URL with password", "clickhouse", ["clickhouse://"], {
+    scheme: "clickhouse",
+    port: 9000,
+    path: "/default",
+  }),
+  credentialUrl("smtp-url-password", "SMTP URL with password", "smtps?", ["smtp://", "smtps://"], {
+    scheme: "smtps",
+    port: 465,
+    path: "",
+  }),
+  credentialUrl(
+    "ftp-url-password",
+    "FTP / SFTP URL with password",
+    "s?ftps?",
+    ["ftp://", "sftp://", "ftps://"],
+    {
+      scheme: "sftp",
+      port: 22,
+      path: "/upload",
+    },
+  ),
+  credentialUrl("ldap-url-password", "LDAP URL with password", "ldaps?", ["ldap://", "ldaps://"], {
+    scheme: "ldaps",
+    port: 636,
+    path: "",
+  }),
+  dockerConfigAuth,
+  netrcPassword,
+  bearerToken,
+  basicAuthHeader,
+];
