@@ -99,6 +99,26 @@ describe("skiff CLI against a real agent", () => {
     expect(releases.releases).toEqual([]);
   });
 
+  it("runs preflight first: a debug leftover stops the deploy with exit 1, --no-preflight ships anyway", async () => {
+    const repo = createAppRepo(join(tempDir(), "app"), "cli-pre", { version: "v1" });
+    // Built at run time so the project's own preflight does not flag this test.
+    const leftover = ["console", "log"].join(".");
+    commitFiles(
+      repo,
+      { "lib/util.js": `export function add(a, b) {\n  ${leftover}(a, b);\n  return a + b;\n}\n` },
+      "wip",
+    );
+    const stopped = await runSkiff(["deploy"], { cwd: repo, env });
+    expect(stopped.code).toBe(1);
+    expect(stopped.stdout).toMatch(/✗ debug/);
+    expect(stopped.stderr).toMatch(/preflight found 1 blocking problem; nothing was deployed/);
+    expect(stopped.stderr).toMatch(/lib\/util.js:2:3/);
+    const releases = JSON.parse((await runSkiff(["releases", "--app", "cli-pre", "--json"], { env })).stdout);
+    expect(releases.releases).toEqual([]);
+    const forced = await runSkiff(["deploy", "--no-preflight"], { cwd: repo, env });
+    expect(forced.code).toBe(0);
+  });
+
   it("refuses a dirty work tree unless --allow-dirty", async () => {
     const repo = createAppRepo(join(tempDir(), "app"), "cli-dirty", { version: "v1" });
     writeFileSync(join(repo, "notes.txt"), "work in progress");

@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReleaseView } from "../src/agent/api-types.js";
@@ -6,7 +7,7 @@ import type { AgentClient } from "../src/cli/client.js";
 import { githubSignature } from "../src/webhooks/signature.js";
 import { fakeSecret, githubPushPayload, ZEROS } from "../src/webhooks/test-support/payloads.js";
 import { deploy, get, rollback, useAgents, version } from "./support/agent.js";
-import { createAppRepo, setBehaviour } from "./support/repo.js";
+import { commitFiles, createAppRepo, setBehaviour } from "./support/repo.js";
 import { useTempDirs } from "./support/temp.js";
 
 const tempDir = useTempDirs();
@@ -199,6 +200,35 @@ describe("push to deploy", () => {
       (r) => r.env === "preview:feature-login" && r.status === "removed",
     );
     expect((await get(`${proxy}/`, "feature-login.preview.staged.test")).status).toBe(404);
+  });
+
+  it("runs preflight on a pushed commit and refuses one that leaks a secret", async () => {
+    const { client, proxy, info } = await startAgent(tempDir());
+    const { repo } = setUp("leaky");
+    await deploy(client, repo);
+    // A well-formed fake AWS key id, built at run time (never a literal in the repository).
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    const keyId = `AKIA${Array.from(randomBytes(16), (b) => alphabet[b % 32]).join("")}`;
+    const sha = commitFiles(
+      repo,
+      { "config.js": `export const awsKeyId = "${keyId}";\n` },
+      "feat: talk to S3",
+    );
+    git(repo, "push", "-q", "origin", "main");
+    expect((await hook(info.api, "leaky", pushPayload("main", sha))).status).toBe(202);
+    const failed = await waitForRelease(
+      client,
+      "leaky",
+      (r) => r.commit?.sha === sha && r.status === "failed",
+    );
+    expect(failed.reason).toMatch(/preflight found 1 blocking problem/);
+    const { events } = await client.json<{ events: Array<{ name: string; ok: boolean; message: string }> }>(
+      "GET",
+      `/v1/apps/leaky/events?release=${failed.id}`,
+    );
+    expect(events.find((e) => e.name === "checked")).toMatchObject({ ok: true });
+    expect(JSON.stringify(events)).not.toContain(keyId);
+    expect(await version(proxy, "leaky.test")).toBe("v1");
   });
 
   it("fails a push whose commit cannot be fetched with git's reason, keeping the live release", async () => {

@@ -3,7 +3,7 @@ import { writeFile } from "node:fs/promises";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/schema.js";
 import { inspectAppArtifact, UNPACKED_PER_UPLOADED_BYTE } from "../deployer/artifact.js";
-import type { Deployer, DeployInput } from "../deployer/deployer.js";
+import type { CheckResult, Deployer, DeployInput } from "../deployer/deployer.js";
 import { archiveCommit, fetchMirror } from "../deployer/mirror.js";
 import type { OperationEvent } from "../deployer/steps.js";
 import { previewFor } from "../environments/preview.js";
@@ -160,6 +160,7 @@ export class PushDeploys {
       trigger: "webhook",
       version,
       wait: true,
+      check: preflightCheck,
     };
     const log = (event: OperationEvent) =>
       logger.info({ app: action.app, env: target.env, sha: commit.sha, ...event }, "webhook deploy");
@@ -201,4 +202,22 @@ export class PushDeploys {
 
 function shaOf(action: WebhookAction): string | undefined {
   return "sha" in action ? action.sha : undefined;
+}
+
+/**
+ * The preflight of a push deploy, on the unpacked commit: debug leftovers and leaked secrets, by the
+ * rules of the pushed skiff.yml. (Lint and tests are CI's job; env files belong to the server.)
+ */
+async function preflightCheck(dir: string, config: AppConfig): Promise<CheckResult> {
+  const { runPreflight } = await import("../preflight/index.js");
+  const report = await runPreflight(dir, { only: ["debug", "secrets"], config });
+  const errors = report.findings.filter((f) => f.severity === "error");
+  const { filesScanned } = report.summary;
+  return {
+    ok: !report.blocking,
+    message: report.blocking
+      ? `preflight found ${errors.length} blocking problem${errors.length === 1 ? "" : "s"} in ${filesScanned} files`
+      : `preflight: ${filesScanned} files, nothing blocking`,
+    details: errors.slice(0, 20).map((f) => `${f.file}:${f.line}:${f.column} ${f.rule}: ${f.message}`),
+  };
 }

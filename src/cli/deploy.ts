@@ -13,6 +13,7 @@ import { printStreamEvent } from "./stream-output.js";
 
 interface DeployFlags extends AppOptions {
   ref: string;
+  preflight: boolean;
   env: string;
   tag?: boolean;
   allowDirty?: boolean;
@@ -35,7 +36,8 @@ export function register(program: Command): void {
         "--allow-dirty",
         "deploy even though the work tree has uncommitted changes (they are not shipped)",
       )
-      .option("--wait", "wait for a running deploy of the app to finish instead of failing"),
+      .option("--wait", "wait for a running deploy of the app to finish instead of failing")
+      .option("--no-preflight", "skip the preflight checks (debug leftovers, secrets, env, lint and tests)"),
   ).action(async (dir: string, flags: DeployFlags) => {
     const out = new Output({ json: flags.json });
     let source = await readAppSource(dir, flags.ref);
@@ -44,6 +46,7 @@ export function register(program: Command): void {
       throw new UsageError("--tag releases HEAD to production; it cannot be combined with --env or --ref");
     }
     await refuseDirty(out, source, flags.allowDirty);
+    if (flags.preflight) await preflight(out, source);
     const client = AgentClient.from(flags);
     const plan = flags.env === PRODUCTION ? await versionPlan(out, client, app, source) : undefined;
     if (flags.tag && plan) {
@@ -95,6 +98,26 @@ export function register(program: Command): void {
     );
     out.result({ ok: true, release, events, tag: tagged?.tag ?? null });
   });
+}
+
+/** The preflight checks on the app's directory; blocking findings stop the deploy before anything ships. */
+async function preflight(out: Output, source: AppSource): Promise<void> {
+  const { printReport, runPreflight } = await import("../preflight/index.js");
+  // The dirty-tree rule was applied just before, with its own message.
+  const report = await runPreflight(source.dir, { forDeploy: true, allowDirty: true, config: source.config });
+  printReport(out, report);
+  if (report.blocking) {
+    const errors = report.findings.filter((f) => f.severity === "error");
+    throw new OperationError(
+      `preflight found ${errors.length} blocking problem${errors.length === 1 ? "" : "s"}; nothing was deployed`,
+      {
+        hint: "fix them, allow a line with a `skiff:allow` comment, or pass --no-preflight",
+        details: errors
+          .slice(0, 20)
+          .map((f) => `${f.file}${f.line ? `:${f.line}:${f.column}` : ""} ${f.rule}: ${f.message}`),
+      },
+    );
+  }
 }
 
 async function refuseDirty(out: Output, source: AppSource, allowDirty: boolean | undefined): Promise<void> {

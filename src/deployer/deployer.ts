@@ -44,6 +44,16 @@ export interface DeployInput {
   /** The version worked out from the commits; production releases without one get a patch bump. */
   version?: string | null;
   wait: boolean;
+  /** Checks on the unpacked files before anything runs (push deploys run preflight here). */
+  check?: (dir: string, config: AppConfig) => Promise<CheckResult>;
+}
+
+export interface CheckResult {
+  ok: boolean;
+  /** One line: what was checked and found. */
+  message: string;
+  /** The blocking findings, one per line. */
+  details: string[];
 }
 
 export interface RollbackInput {
@@ -197,6 +207,15 @@ export class Deployer {
         () => unpackArtifact(input.upload, dir),
         () => dir,
       );
+      if (input.check) {
+        const check = input.check;
+        const result = await steps.run(
+          "checked",
+          () => check(dir, config),
+          (r) => r.message,
+        );
+        if (!result.ok) throw new OperationError(result.message, { details: result.details });
+      }
       if (config.build) {
         const log = runtime.log(app, release.id);
         const build = await steps.run("built", () => runBuild(config.build!, dir, config.env, log, signal));

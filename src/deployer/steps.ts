@@ -3,6 +3,7 @@ import type { Store } from "../store/store.js";
 export type StepName =
   | "received"
   | "unpacked"
+  | "checked"
   | "built"
   | "started"
   | "healthy"
