@@ -36,6 +36,9 @@ export interface MonitoringOptions {
   rollback: (app: string, env: string, reason: string) => Promise<Release>;
 }
 
+/** Releases per deployment whose request series stay in /metrics (the live one, warm ones, recent ones). */
+const KEPT_RELEASE_SERIES = 10;
+
 /** Per release: the error watch during the window after its switch (the Prometheus counts are always on). */
 interface Tap {
   watch: ReleaseWatch | undefined;
@@ -85,10 +88,24 @@ export class Monitoring {
     const recorder = this.metrics.requestRecorder(app, release);
     const tap: Tap = { watch: undefined };
     this.taps.set(`${key}@${release}`, tap);
+    this.forgetOldReleases(app, key);
     return (status, ms) => {
       recorder.record(status, ms / 1000);
       tap.watch?.counter.record(status, ms);
     };
+  }
+
+  /**
+   * Keeps the per-release series (Prometheus, taps) of the last few releases of a deployment only, so
+   * neither the scrape nor memory grows with every deploy.
+   */
+  private forgetOldReleases(app: string, key: string): void {
+    const mine = [...this.taps.keys()].filter((k) => k.startsWith(`${key}@`));
+    for (const old of mine.slice(0, Math.max(0, mine.length - KEPT_RELEASE_SERIES))) {
+      this.taps.get(old)?.watch?.stop();
+      this.taps.delete(old);
+      this.metrics.forgetRelease(app, old.slice(key.length + 1));
+    }
   }
 
   /** What the deployer reports: metrics, alerts, the post-deploy watch, and the app's monitors. */
