@@ -102,7 +102,7 @@ export class ContentScanner {
     const secretMatches = this.secrets.find(file, this.hits, this.secretRulesOf, this.keywordLength);
     // The common case on a secrets-only scan: keywords, but no secret.
     if (secretMatches.length === 0 && !this.othersEnabled) return NOTHING;
-    for (const m of secretMatches) file.secrets.push({ start: m.start, end: m.end });
+    for (const m of secretMatches) file.secrets.push({ start: m.start, end: m.maskEnd });
     const grouped = this.othersEnabled ? this.group() : { debug: [], pattern: [], conflict: [] };
     const patternMatches = findPatterns(file, this.patterns, grouped.pattern);
     for (const m of patternMatches) {

@@ -9,6 +9,8 @@ export interface SecretMatch {
   matchStart: number;
   start: number;
   end: number;
+  /** Where masking ends: past `end` when the rule's `maskThrough` says the value goes on. */
+  maskEnd: number;
   secret: string;
 }
 
@@ -77,7 +79,15 @@ export class SecretDetector {
       const matchStart = from + m.index - pre.length;
       if (!this.accepts(rule, file, secret, pre + m[0], matchStart)) continue;
       const start = from + span[0];
-      into.set(`${rule.id}:${start}`, { rule, matchStart, start, end: from + span[1], secret });
+      const end = from + span[1];
+      into.set(`${rule.id}:${start}`, {
+        rule,
+        matchStart,
+        start,
+        end,
+        maskEnd: maskEnd(rule, file, end),
+        secret,
+      });
     }
   }
 
@@ -109,6 +119,17 @@ export class SecretDetector {
     return accepted.sort((a, b) => a.start - b.start);
   }
 }
+
+/** The reported secret may be only the start of the value (a key's first line): mask the rest too. */
+function maskEnd(rule: SecretRule, file: SourceFile, end: number): number {
+  const through = rule.maskThrough;
+  if (!through) return end;
+  through.lastIndex = 0;
+  const rest = through.exec(file.slice(end, Math.min(file.bytes.length, end + MASK_LOOKAHEAD)));
+  return end + (rest?.[0].length ?? 0);
+}
+
+const MASK_LOOKAHEAD = 16_384;
 
 function isAlphanumeric(byte: number): boolean {
   return (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122);

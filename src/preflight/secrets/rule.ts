@@ -44,6 +44,11 @@ export interface SecretRule {
    * word (`are_` for `re_`) is dropped before any regex runs.
    */
   keywordStartsToken?: boolean;
+  /**
+   * Sticky (`y`) regex matched right after the secret: what it covers is masked as well. For values
+   * reported by their start only, such as a private key's body after its first line.
+   */
+  maskThrough?: RegExp;
   /** Minimum Shannon entropy (bits per character) of the secret. */
   minEntropy: number;
   /** Generic rules (password = …) give way to a provider rule matching the same text. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ContentScanner } from "../content-scanner.js";
+import { BASE64 } from "./charsets.js";
 import { placements } from "./corpus.js";
 import { shannonEntropy } from "./entropy.js";
 import { maskSecret } from "./mask.js";
@@ -88,5 +89,26 @@ describe("placeholders and entropy", () => {
 
   it("masks as the first 4 characters then ****", () => {
     expect(maskSecret("abcdefghijkl")).toBe("abcd****");
+  });
+});
+
+describe("a private key on one line, with \\n escapes", () => {
+  const rng = new Rng(7);
+  const body = Array.from({ length: 6 }, () => rng.chars(BASE64, 64));
+  const pem = `-----BEGIN PRIVATE KEY-----\\n${body.join("\\n")}\\n-----END PRIVATE KEY-----\\n`;
+
+  it.each([
+    ["a .env value", ".env", `PRIVATE_KEY="${pem}"\n`],
+    [
+      "a GCP service-account file",
+      "sa.json",
+      `{"type": "service_account", "project_id": "p-1", "private_key": "${pem}", "client_email": "a@p-1.iam.gserviceaccount.com"}\n`,
+    ],
+  ])("in %s shows no line of the key's body", (_label, path, content) => {
+    const findings = scan(path, content);
+    expect(findings.length).toBeGreaterThan(0);
+    const shown = findings.map((f) => `${f.message} ${f.snippet}`).join("\n");
+    for (const line of body) expect(shown).not.toContain(line.slice(4, 24));
+    expect(shown).toContain("-----END PRIVATE KEY-----");
   });
 });

@@ -7,6 +7,9 @@ function pemBody(rng: Rng, lines: number): string[] {
   return Array.from({ length: lines }, () => rng.chars(BASE64, 64));
 }
 
+/** The rest of a PEM body: base64, line ends, and `\n` escapes when the key sits in JSON or a string. */
+export const PEM_BODY = /(?:[A-Za-z0-9+/=\s]|\\[nr])*/y;
+
 /**
  * `-----BEGIN <label>-----`, optional PEM headers (Proc-Type:, Version:), then at least 40 characters
  * of base64. The body may follow on the next line or, inside JSON or a string, after a literal `\n`.
@@ -21,6 +24,7 @@ function pemRule(id: string, title: string, label: string): SecretRule {
     keywords: [`begin ${label.toLowerCase()}-----`],
     regex: new RegExp(`${escapeRegex(header)}${gap}${pemHeaders}(?<s>[A-Za-z0-9+/]{40,})`, "gd"),
     window: { before: header.length + 2, after: 1024, multiline: true },
+    maskThrough: PEM_BODY,
     minEntropy: 3,
     generic: false,
     examples: (rng) => {

@@ -1,6 +1,7 @@
 import { BASE32, BASE64, DIGITS } from "../charsets.js";
 import type { Rng } from "../random.js";
 import type { SecretRule } from "../rule.js";
+import { PEM_BODY } from "./keys.js";
 
 const AWS_KEY_ID = /(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}/;
 
@@ -49,6 +50,7 @@ const gcpServiceAccount: SecretRule = {
   keywords: ['"private_key"'],
   regex: /"private_key"\s*:\s*"-----BEGIN PRIVATE KEY-----(?:\\n)+(?<s>[A-Za-z0-9+/]{40,})/dg,
   window: { before: 2, after: 200 },
+  maskThrough: PEM_BODY,
   minEntropy: 3,
   generic: false,
   verify: ({ text }) => text.includes('"service_account"'),
