@@ -78,6 +78,7 @@ describe("skiff CLI against a real agent", () => {
     expect(failed.stderr).toMatch(/hint: r1 is still live and serving cli-fail/);
     const json = JSON.parse((await runSkiff(["deploy", "--json"], { cwd: repo, env })).stdout);
     expect(json.error).toMatchObject({ type: "OperationError", exitCode: 1 });
+    expect(json.error.details.join("\n")).toMatch(/fatal: cannot open config.json/);
   });
 
   it("exits 2 on a config error naming the field, before anything is uploaded", async () => {
@@ -97,6 +98,13 @@ describe("skiff CLI against a real agent", () => {
       (await runSkiff(["releases", "--app", "cli-config", "--json"], { env })).stdout,
     );
     expect(releases.releases).toEqual([]);
+    const json = JSON.parse((await runSkiff(["deploy", "--json"], { cwd: repo, env })).stdout);
+    expect(json.error).toMatchObject({ type: "ConfigError", exitCode: 2 });
+    expect(json.error.issues).toEqual([
+      expect.stringMatching(
+        /^healthcheck.interval: expected a duration like 500ms, 2s, 5m or 1h, got "fast"/,
+      ),
+    ]);
   });
 
   it("runs preflight first: a debug leftover stops the deploy with exit 1, --no-preflight ships anyway", async () => {

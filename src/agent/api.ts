@@ -12,6 +12,7 @@ import { LockedError } from "../deployer/lease.js";
 import { deploymentKey, type Serving } from "../deployer/serving.js";
 import type { OperationEvent } from "../deployer/steps.js";
 import { configForEnvironment } from "../environments/resolve.js";
+import { errorBody, toErrorBody } from "../error-body.js";
 import { ConfigError, EXIT, SkiffError, UsageError } from "../errors.js";
 import { tailLines } from "../runtime/log-file.js";
 import type { DataDir } from "../store/data-dir.js";
@@ -373,21 +374,6 @@ function tooLarge(limit: number): HttpError {
     413,
     errorBody("PayloadTooLarge", `the upload is larger than the agent's limit of ${limit} bytes`, EXIT.usage),
   );
-}
-
-function errorBody(type: string, message: string, exitCode: number, hint?: string): ErrorBody {
-  return { error: { type, message, exitCode, ...(hint ? { hint } : {}) } };
-}
-
-function toErrorBody(error: unknown): ErrorBody {
-  if (error instanceof SkiffError) {
-    const body = errorBody(error.name, error.message, error.exitCode, error.hint);
-    const details = (error as { details?: string[] }).details;
-    if (details && details.length > 0) body.error.details = details;
-    if (error instanceof ConfigError) body.error.issues = error.issues;
-    return body;
-  }
-  return errorBody("InternalError", error instanceof Error ? error.message : String(error), EXIT.failed);
 }
 
 function statusFor(error: unknown): ContentfulStatusCode {

@@ -1,4 +1,5 @@
 import { styleText } from "node:util";
+import { toErrorBody } from "../error-body.js";
 import { SkiffError } from "../errors.js";
 
 type Style = Parameters<typeof styleText>[0];
@@ -64,12 +65,7 @@ export class Output {
 
   error(error: unknown): void {
     if (this.json) {
-      const body =
-        error instanceof SkiffError
-          ? {
-              error: { type: error.name, message: error.message, exitCode: error.exitCode, hint: error.hint },
-            }
-          : { error: { type: "InternalError", message: String(error) } };
+      const body = toErrorBody(error);
       process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
       return;
     }
