@@ -183,6 +183,18 @@ describe("skiff CLI against a real agent", () => {
       trigger: "promote",
       version: "0.2.0",
     });
+
+    setBehaviour(repo, { version: "v3" }, "fix: staging only");
+    expect((await runSkiff(["deploy", "--env", "staging"], { cwd: repo, env })).code).toBe(0);
+    const back = await runSkiff(["rollback", "--env", "staging", "--json"], { cwd: repo, env });
+    expect(back.code).toBe(0);
+    expect(JSON.parse(back.stdout).release).toMatchObject({ env: "staging", artifact: "r2" });
+    const listed = JSON.parse((await runSkiff(["releases", "--json"], { cwd: repo, env })).stdout);
+    const live = listed.releases.filter((r: { live: boolean }) => r.live);
+    expect(live.map((r: { env: string; id: string }) => [r.env, r.id]).sort()).toEqual([
+      ["production", "r3"],
+      ["staging", "r5"],
+    ]);
   });
 
   it("exits 2 on usage errors and 0 for --help of every command", async () => {

@@ -129,6 +129,11 @@ describe("deploy", () => {
     expect(error.message).toBe("the build failed (exit code 4)");
     expect(error.details.join("\n")).toMatch(/error TS2322: bad types/);
     expect(await version(proxy)).toBe("v1");
+    const { events } = await client.json<{ events: Array<{ name: string; ok: boolean; message: string }> }>(
+      "GET",
+      "/v1/apps/hello/events?release=r2",
+    );
+    expect(events.find((e) => e.name === "built")).toMatchObject({ ok: false, message: "exit code 4" });
   });
 
   it("restarts a crashed instance after it went live, and records it", async () => {

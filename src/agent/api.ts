@@ -180,16 +180,20 @@ export function createApi(options: ApiOptions): Hono {
     const app = appParam(c);
     const body = (await c.req.json().catch(() => ({}))) as {
       to?: unknown;
+      env?: unknown;
       requestedBy?: unknown;
       wait?: unknown;
     };
     if (body.to !== undefined && typeof body.to !== "string")
       throw new UsageError("to: expected a release id like r3");
+    if (body.env !== undefined && typeof body.env !== "string")
+      throw new UsageError("env: expected an environment name like staging");
     return operationStream(c, (emit, signal) =>
       options.deployer.rollback(
         {
           app,
           ...(typeof body.to === "string" ? { to: body.to } : {}),
+          ...(typeof body.env === "string" ? { env: body.env } : {}),
           requestedBy: typeof body.requestedBy === "string" ? body.requestedBy : null,
           wait: body.wait === true,
         },

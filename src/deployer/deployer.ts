@@ -218,7 +218,11 @@ export class Deployer {
       }
       if (config.build) {
         const log = runtime.log(app, release.id);
-        const build = await steps.run("built", () => runBuild(config.build!, dir, config.env, log, signal));
+        const build = await steps.run(
+          "built",
+          () => runBuild(config.build!, dir, config.env, log, signal),
+          (b) => (b.ok ? undefined : exitText(b.code, b.signal)),
+        );
         if (!build.ok)
           throw this.failure(app, release.id, `the build failed (${exitText(build.code, build.signal)})`);
       }

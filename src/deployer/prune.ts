@@ -4,12 +4,14 @@ import type { Release } from "../store/releases.js";
 /**
  * Which releases' files may be deleted. Pure: `history` newest first. Only deploys own files (a rollback
  * or a promote reuses another release's). Everything in `protect` stays (the live release, the rollback target,
- * whatever still runs), and the newest others fill the rest of the `keep` places.
+ * whatever still runs), and the newest others fill the rest of the `keep` places: releases that went live
+ * first, failed ones only in places left over, so a run of failed deploys never pushes out a good release.
  */
 export function releasesToPrune(history: Release[], keep: number, protect: ReadonlySet<string>): Release[] {
   const owners = history.filter((r) => r.artifact === r.id);
   const kept = new Set(owners.filter((r) => protect.has(r.id)).map((r) => r.id));
-  for (const release of owners) {
+  const byWorth = [...owners.filter((r) => r.liveAt !== null), ...owners.filter((r) => r.liveAt === null)];
+  for (const release of byWorth) {
     if (kept.size >= keep) break;
     kept.add(release.id);
   }

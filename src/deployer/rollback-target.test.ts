@@ -55,7 +55,8 @@ describe("chooseRollbackTarget", () => {
         release(3, "live", { artifact: 1 }),
       ),
       to: undefined,
-      expected: "no release before r3 was live and healthy",
+      expected:
+        "no release before r3 was live and healthy (r2 was rolled back; `skiff rollback --to r2` puts it back)",
     },
     {
       name: "skips releases that run the current files",
@@ -148,5 +149,18 @@ describe("releasesToPrune", () => {
       release(3, "live", { artifact: 1 }),
     );
     expect(ids(releasesToPrune(all, 1, new Set(["r1"])))).toEqual(["r2"]);
+  });
+
+  it("lets failed deploys have only the places good releases leave", () => {
+    const all = history(
+      release(1, "superseded"),
+      release(2, "superseded"),
+      release(3, "failed"),
+      release(4, "failed"),
+      release(5, "failed"),
+      release(6, "live"),
+    );
+    expect(ids(releasesToPrune(all, 3, new Set(["r6"])))).toEqual(["r5", "r4", "r3"]);
+    expect(ids(releasesToPrune(all, 4, new Set(["r6"])))).toEqual(["r4", "r3"]);
   });
 });

@@ -18,8 +18,12 @@ export function chooseRollbackTarget(
   const candidate = older.find(
     (r) => r.liveAt !== null && r.status === "superseded" && r.artifact !== current.artifact,
   );
-  if (!candidate) return { ok: false, reason: `no release before ${current.id} was live and healthy` };
-  return { ok: true, release: candidate };
+  if (candidate) return { ok: true, release: candidate };
+  const undone = older.find((r) => r.status === "rolled-back" && r.artifact !== current.artifact);
+  const forward = undone
+    ? ` (${undone.id} was rolled back; \`skiff rollback --to ${undone.id}\` puts it back)`
+    : "";
+  return { ok: false, reason: `no release before ${current.id} was live and healthy${forward}` };
 }
 
 function namedTarget(history: Release[], current: Release | undefined, to: string): TargetChoice {

@@ -30,7 +30,10 @@ export class StepRecorder {
     private readonly emit: Emit,
   ) {}
 
-  /** Runs `work` as step `name`; its result's description becomes the step's message. */
+  /**
+   * Runs `work` as step `name`; its result's description becomes the step's message. A result with
+   * `ok: false` (a build that exited non-zero, a check with findings) records the step as failed.
+   */
   async run<T>(
     name: StepName,
     work: () => Promise<T> | T,
@@ -38,7 +41,8 @@ export class StepRecorder {
   ): Promise<T> {
     const started = Date.now();
     const result = await work();
-    this.record(name, true, Date.now() - started, describe?.(result));
+    const ok = (result as { ok?: unknown } | undefined)?.ok !== false;
+    this.record(name, ok, Date.now() - started, describe?.(result));
     return result;
   }
 
