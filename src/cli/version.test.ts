@@ -2,9 +2,11 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Command } from "commander";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { AgentError } from "../errors.js";
 import { git } from "../git/git.js";
 import { runCli } from "../test-support/cli.js";
 import { commit, initRepo, tag, useTempDirs } from "../test-support/git-fixtures.js";
+import { DEFAULT_AGENT } from "./options.js";
 import { type LastDeployedProvider, versionCommand } from "./version.js";
 
 const tempDir = useTempDirs();
@@ -112,6 +114,37 @@ describe("skiff version", () => {
       bump: "minor",
       base: { source: "agent", sha: shas[1] },
     });
+  });
+
+  it("asks the default agent without --agent, and counts from tags when it is not there", async () => {
+    const { dir } = await repo();
+    await tag(dir, "v1.0.0");
+    const agents: string[] = [];
+    const down: LastDeployedProvider = async ({ agent }) => {
+      agents.push(agent);
+      throw new AgentError(`cannot reach the agent at ${agent}`);
+    };
+    const program = new Command().exitOverride();
+    versionCommand({ lastDeployed: down })(program);
+    let stdout = "";
+    let stderr = "";
+    const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+      stdout += String(chunk);
+      return true;
+    });
+    const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+      stderr += String(chunk);
+      return true;
+    });
+    try {
+      await program.parseAsync(["version", dir, "--dry-run", "--json"], { from: "user" });
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+    expect(agents).toEqual([DEFAULT_AGENT]);
+    expect(stderr).toContain(`cannot reach the agent at ${DEFAULT_AGENT}; counting from the last vX.Y.Z tag`);
+    expect(JSON.parse(stdout)).toMatchObject({ base: { source: "tag", tag: "v1.0.0" } });
   });
 
   it("exits 3 when it was told to ask an agent that cannot be reached", async () => {

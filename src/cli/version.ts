@@ -2,12 +2,12 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { CONFIG_FILE, loadAppConfig } from "../config/load.js";
-import { UsageError } from "../errors.js";
+import { AgentError, UsageError } from "../errors.js";
 import { repoRoot } from "../git/repo.js";
 import { type DeployedVersion, planRelease, type ReleasePlan } from "../versions/plan.js";
 import { cutRelease } from "../versions/release.js";
 import { AgentClient } from "./client.js";
-import { type AppOptions, withApp } from "./options.js";
+import { type AppOptions, DEFAULT_AGENT, withApp } from "./options.js";
 import { Output } from "./output.js";
 
 /** Asks the agent for the app's last production version; undefined when it has deployed none. */
@@ -22,8 +22,8 @@ interface VersionOptions extends AppOptions {
 }
 
 /**
- * `skiff version [DIR] [--dry-run]`. The agent lookup is injected: the agent's client provides it,
- * and without one (or without --agent / SKIFF_AGENT) the last `vX.Y.Z` tag is the base.
+ * `skiff version [DIR] [--dry-run]`. The agent lookup is injected: the agent's client provides it;
+ * when the agent has deployed nothing (or the default agent is not reachable) the last `vX.Y.Z` tag is the base.
  */
 export function versionCommand(deps: { lastDeployed?: LastDeployedProvider; now?: () => Date } = {}) {
   return (program: Command): void => {
@@ -88,14 +88,20 @@ async function askAgent(
   lastDeployed: LastDeployedProvider | undefined,
   out: Output,
 ): Promise<DeployedVersion | undefined> {
-  const agent = options.agent ?? process.env.SKIFF_AGENT;
-  if (!agent) return undefined;
-  if (!lastDeployed) {
-    out.warn("this build cannot ask the agent for versions yet; counting from the last vX.Y.Z tag");
+  const named = options.agent ?? (process.env.SKIFF_AGENT || undefined);
+  if (!lastDeployed) return undefined;
+  // Like every command, the default agent is asked too; but an unnamed agent that is not there
+  // only means counting from tags, as on a laptop without a tunnel to the server.
+  if (!named && !options.app && !existsSync(join(dir, CONFIG_FILE))) return undefined;
+  const app = options.app ?? appName(dir);
+  const query = { app, agent: named ?? DEFAULT_AGENT, token: options.token ?? process.env.SKIFF_TOKEN };
+  try {
+    return await lastDeployed(query);
+  } catch (error) {
+    if (named || !(error instanceof AgentError)) throw error;
+    out.warn(`${error.message}; counting from the last vX.Y.Z tag`);
     return undefined;
   }
-  const app = options.app ?? appName(dir);
-  return lastDeployed({ app, agent, token: options.token ?? process.env.SKIFF_TOKEN });
 }
 
 function appName(dir: string): string {
