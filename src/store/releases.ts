@@ -213,12 +213,16 @@ export class Releases {
       .run(reason, now, app, id);
   }
 
-  /** The newest production release that carries a version: where the next version counts from. */
+  /**
+   * The newest production release that got a version of its own: where the next version counts from.
+   * A rollback carries the older version it puts back, so counting from it would hand out a version twice.
+   */
   lastVersion(app: string): { version: string; sha: string } | undefined {
     const row = this.db
       .prepare(
         `SELECT version, commit_sha FROM releases WHERE app = ? AND env = ? AND version IS NOT NULL
-           AND commit_sha IS NOT NULL AND live_at IS NOT NULL ORDER BY seq DESC LIMIT 1`,
+           AND commit_sha IS NOT NULL AND live_at IS NOT NULL AND trigger NOT IN ('rollback', 'auto-rollback')
+           ORDER BY seq DESC LIMIT 1`,
       )
       .get(app, PRODUCTION) as { version: string; commit_sha: string } | undefined;
     return row && { version: row.version, sha: row.commit_sha };

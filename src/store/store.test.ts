@@ -58,6 +58,26 @@ describe("releases", () => {
     expect(store.releases.get("hello", "r1")?.config).toEqual(config);
   });
 
+  it("counts the next version from the newest release that got its own, not from a rollback", () => {
+    const release = (trigger: "cli" | "rollback", version: string, sha: string, now: number) => {
+      const created = store.releases.create({
+        app: "hello",
+        trigger,
+        version,
+        commit: { sha, message: "m", author: "a", time: now },
+        deployedBy: "a",
+        config,
+        now,
+      });
+      store.releases.goLive("hello", created.id, "superseded", now + 1);
+    };
+    expect(store.releases.lastVersion("hello")).toBeUndefined();
+    release("cli", "0.1.0", "aaa", 1);
+    release("cli", "0.2.0", "bbb", 3);
+    release("rollback", "0.1.0", "aaa", 5);
+    expect(store.releases.lastVersion("hello")).toEqual({ version: "0.2.0", sha: "bbb" });
+  });
+
   it("only fails releases that are still deploying", () => {
     const r1 = store.releases.create({
       app: "hello",
