@@ -122,7 +122,7 @@ alerts:
     ]) {
       expect(text).toContain(name);
     }
-    expect(text).toMatch(/skiff_monitor_up\{monitor="watched\/home"\} 1/);
+    expect(text).toMatch(/skiff_monitor_up\{monitor="home",app="watched"\} 1/);
     expect((await fetch(`${info.api}/metrics`)).status).toBe(401);
 
     const test = await client.json<{ results: Array<{ ok: boolean; channel: string }>; problems: string[] }>(
@@ -152,7 +152,7 @@ alerts:
 
   it("rolls a release that fails requests back automatically under load, and says so", async () => {
     const hook = await receiver();
-    const { client, proxy } = await startAgent(tempDir());
+    const { client, proxy, info, agent } = await startAgent(tempDir());
     const watch = `watch: { window: 1m, max_error_rate: 5%, min_requests: 20 }
 alerts:
   - webhook: { url: ${hook.url}/alerts }
@@ -181,5 +181,12 @@ alerts:
       hook.received.find((r) => r.body.includes("rolled back automatically")),
     );
     expect(alert.body).toContain("skiff rollback --app spiky --to r2");
+    const metrics = await fetch(`${info.api}/metrics`, {
+      headers: { authorization: `Bearer ${agent.token}` },
+    });
+    const text = await metrics.text();
+    // Two deploys went live and one was taken out; the rollback itself is not a third deploy.
+    expect(text).toContain('skiff_deploys_total{app="spiky",outcome="live"} 2');
+    expect(text).toContain('skiff_deploys_total{app="spiky",outcome="rolled-back"} 1');
   });
 });

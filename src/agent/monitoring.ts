@@ -59,7 +59,8 @@ export class Monitoring {
     this.service = new MonitorService({
       store: store.monitorStates,
       onEvent: (record) => this.onIncident(record),
-      onCheck: (record) => this.metrics.setMonitorUp(record.monitorId, record.result.ok),
+      onCheck: (record) => this.metrics.setMonitorUp(record.app, record.monitor, record.result.ok),
+      onRemoved: ({ app, monitor }) => this.metrics.removeMonitor(app, monitor),
       onError: (error, id) => logger.error({ monitor: id, err: String(error) }, "monitoring error"),
     });
   }
@@ -126,11 +127,14 @@ export class Monitoring {
       );
       return;
     }
-    this.metrics.deployFinished(release.app, "live");
+    const rollback = release.trigger === "rollback" || release.trigger === "auto-rollback";
+    // A rollback is not a deploy going live: it counts once, as the release it took out (an
+    // automatic one where it is decided, in autoRollback).
+    if (!rollback) this.metrics.deployFinished(release.app, "live");
+    else if (release.trigger === "rollback") this.metrics.deployFinished(release.app, "rolled-back");
     if (release.env !== PRODUCTION) return;
     this.metrics.setLiveRelease(release.app, release.id, release.version ?? "");
     this.configure(release.app, release.config);
-    const rollback = release.trigger === "rollback" || release.trigger === "auto-rollback";
     if (!rollback && outcome.previous) this.watch(release);
   }
 

@@ -17,8 +17,8 @@ describe("SkiffMetrics", () => {
     m.deployFinished("hello", "failed");
     m.deployFinished("hello", "live");
     m.setLiveRelease("hello", "r42", "1.4.0");
-    m.setMonitorUp("hello/home", true);
-    m.setMonitorUp("hello/db", false);
+    m.setMonitorUp("hello", "home", true);
+    m.setMonitorUp("hello", "db", false);
     m.setIncidentsOpen(1);
     const lines = await samples(m);
     expect(lines).toEqual(
@@ -33,8 +33,8 @@ describe("SkiffMetrics", () => {
         'skiff_deploys_total{app="hello",outcome="live"} 2',
         'skiff_deploys_total{app="hello",outcome="failed"} 1',
         'skiff_release_info{app="hello",release="r42",version="1.4.0"} 1',
-        'skiff_monitor_up{monitor="hello/home"} 1',
-        'skiff_monitor_up{monitor="hello/db"} 0',
+        'skiff_monitor_up{monitor="home",app="hello"} 1',
+        'skiff_monitor_up{monitor="db",app="hello"} 0',
         "skiff_incidents_open 1",
       ]),
     );
@@ -68,9 +68,9 @@ describe("SkiffMetrics", () => {
     m.requestRecorder("hello", "r1").record(200, 0.01);
     m.requestRecorder("hello", "r1").record(500, 0.01);
     m.requestRecorder("hello", "r2").record(200, 0.01);
-    m.setMonitorUp("hello/home", true);
+    m.setMonitorUp("hello", "home", true);
     m.forgetRelease("hello", "r1");
-    m.removeMonitor("hello/home");
+    m.removeMonitor("hello", "home");
     const text = (await samples(m)).join("\n");
     expect(text).toContain('skiff_release_info{app="hello",release="r2",version="1.1.0"} 1');
     expect(text).toContain('skiff_release_info{app="other",release="r9",version="0.1.0"} 1');

@@ -13,7 +13,7 @@ export class SkiffMetrics {
   private readonly requests = new RequestMetrics(this.registry);
   private readonly deploys: Counter<"app" | "outcome">;
   private readonly releaseInfo: Gauge<"app" | "release" | "version">;
-  private readonly monitorUp: Gauge<"monitor">;
+  private readonly monitorUp: Gauge<"monitor" | "app">;
   private readonly incidentsOpen: Gauge;
   private readonly liveInfo = new Map<string, { release: string; version: string }>();
 
@@ -21,7 +21,7 @@ export class SkiffMetrics {
     const registers = [this.registry];
     this.deploys = new Counter({
       name: "skiff_deploys_total",
-      help: "Finished deploys, by outcome.",
+      help: "Deploys by outcome: live (went live), failed (never took traffic), rolled-back (taken out by a rollback).",
       labelNames: ["app", "outcome"],
       registers,
     });
@@ -34,7 +34,7 @@ export class SkiffMetrics {
     this.monitorUp = new Gauge({
       name: "skiff_monitor_up",
       help: "1 when the monitor's last check passed, 0 when it failed.",
-      labelNames: ["monitor"],
+      labelNames: ["monitor", "app"],
       registers,
     });
     this.incidentsOpen = new Gauge({ name: "skiff_incidents_open", help: "Incidents open now.", registers });
@@ -65,12 +65,13 @@ export class SkiffMetrics {
     this.liveInfo.set(app, { release, version });
   }
 
-  setMonitorUp(monitor: string, up: boolean): void {
-    this.monitorUp.labels(monitor).set(up ? 1 : 0);
+  /** `monitor` is the name in skiff.yml; `app` keeps two apps' monitors of one name apart. */
+  setMonitorUp(app: string, monitor: string, up: boolean): void {
+    this.monitorUp.labels({ monitor, app }).set(up ? 1 : 0);
   }
 
-  removeMonitor(monitor: string): void {
-    this.monitorUp.remove(monitor);
+  removeMonitor(app: string, monitor: string): void {
+    this.monitorUp.remove({ monitor, app });
   }
 
   setIncidentsOpen(count: number): void {

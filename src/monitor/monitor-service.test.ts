@@ -137,7 +137,8 @@ describe("MonitorService", () => {
     const down = await server();
     await down.close();
     const store = new MemoryMonitorStateStore();
-    const { s, events } = service({ store });
+    const removed: string[] = [];
+    const { s, events } = service({ store, onRemoved: (m) => void removed.push(`${m.app}/${m.monitor}`) });
     const home = spec("home", `${down.url}/`);
     s.setAppMonitors("hello", [home, spec("api", `${down.url}/api`)]);
     s.setAppMonitors("other", [spec("home", `${down.url}/`)]);
@@ -159,5 +160,6 @@ describe("MonitorService", () => {
     s.removeApp("other");
     expect(s.list().map((m) => m.monitorId)).toEqual(["hello/home"]);
     expect(summary(events.slice(4))).toEqual(["other/home resolved"]);
+    await vi.waitFor(() => expect(removed).toEqual(["hello/api", "other/home"]));
   });
 });

@@ -54,6 +54,8 @@ export interface MonitorServiceOptions {
   onEvent: (record: IncidentEventRecord) => void | Promise<void>;
   /** Every check, e.g. to set skiff_monitor_up. */
   onCheck?: (record: CheckRecord) => void;
+  /** A monitor left the app's config (or the app is gone), e.g. to drop its skiff_monitor_up series. */
+  onRemoved?: (monitor: { app: string; monitor: string }) => void;
   /** Something failed outside a check: the store, onEvent or onCheck. Monitoring carries on. */
   onError?: (error: unknown, monitorId: string) => void;
   /** How late each check started against its schedule, in ms. */
@@ -193,6 +195,7 @@ export class MonitorService {
     this.states.delete(m.id);
     if (incident) this.emit(m, { type: "resolved", incident, resolvedAt: new Date().toISOString() }, true);
     void this.guard(m.id, () => this.options.store.delete(m.id));
+    void this.guard(m.id, () => this.options.onRemoved?.({ app: m.app, monitor: m.spec.name }));
   }
 
   /** Reported without waiting: the handler's own slowness must not hold up checks. */
