@@ -54,8 +54,9 @@ describe("monitoring and alerts", () => {
     const hook = await receiver();
     process.env[SLACK_ENV] = `${slack.url}/services/T000/B000/x`;
     let up = true;
+    let downStatus = 503;
     const target: TestServer = await startHttp((_req, res) => {
-      res.writeHead(up ? 200 : 503).end(up ? "Welcome" : "down");
+      res.writeHead(up ? 200 : downStatus).end(up ? "Welcome" : "down");
     });
     closers.push(() => target.close());
     const { client, info, agent } = await startAgent(tempDir());
@@ -98,6 +99,14 @@ alerts:
     expect(JSON.stringify(payload)).toContain("skiff rollback --app watched");
     expect(webhookCall.body).not.toContain(hookSecret);
     expect(slack.received[0]!.body).toMatch(/monitor \\"home\\" is down/);
+
+    // Failing another way while open: the incident's cause becomes the last error, still one alert.
+    downStatus = 502;
+    await until("the cause to follow the last error", async () => {
+      const body = await client.json<IncidentsResponse>("GET", "/v1/incidents?open=1");
+      return body.incidents.find((i) => i.monitor === "home" && /status 502/.test(i.cause));
+    });
+    expect(slack.received).toHaveLength(1);
 
     up = true;
     const resolved = await until("the incident to resolve", async () => {

@@ -18,7 +18,7 @@ import type { DeliveryMetricsResponse } from "../metrics/metrics-api.js";
 import { SkiffMetrics } from "../metrics/prometheus.js";
 import { appHealthMonitor } from "../monitor/config.js";
 import type { IncidentsResponse } from "../monitor/incidents-api.js";
-import { type IncidentEventRecord, MonitorService } from "../monitor/monitor-service.js";
+import { type CheckRecord, type IncidentEventRecord, MonitorService } from "../monitor/monitor-service.js";
 import { PRODUCTION, type Release } from "../store/releases.js";
 import type { Store } from "../store/store.js";
 import { ReleaseWatch } from "./release-watch.js";
@@ -53,13 +53,15 @@ export class Monitoring {
   private readonly service: MonitorService;
   private readonly dispatchers = new Map<string, AlertDispatcher>();
   private readonly taps = new Map<string, Tap>();
+  /** The last cause written to each open incident, so a check that fails the same way writes nothing. */
+  private readonly causes = new Map<string, string>();
 
   constructor(private readonly options: MonitoringOptions) {
     const { store, logger } = options;
     this.service = new MonitorService({
       store: store.monitorStates,
       onEvent: (record) => this.onIncident(record),
-      onCheck: (record) => this.metrics.setMonitorUp(record.app, record.monitor, record.result.ok),
+      onCheck: (record) => this.onCheck(record),
       onRemoved: ({ app, monitor }) => this.metrics.removeMonitor(app, monitor),
       onError: (error, id) => logger.error({ monitor: id, err: String(error) }, "monitoring error"),
     });
@@ -261,6 +263,14 @@ export class Monitoring {
     }
   }
 
+  private onCheck(record: CheckRecord): void {
+    this.metrics.setMonitorUp(record.app, record.monitor, record.result.ok);
+    const cause = record.state.incident?.cause;
+    if (cause === undefined || this.causes.get(record.monitorId) === cause) return;
+    this.causes.set(record.monitorId, cause);
+    this.options.store.incidents.updateCause(record.app, record.monitor, cause);
+  }
+
   private onIncident(record: IncidentEventRecord): void {
     const { store } = this.options;
     const live = store.releases.live(record.app);
@@ -277,6 +287,7 @@ export class Monitoring {
       });
     } else {
       store.incidents.resolve(record.app, record.monitor, Date.parse(event.resolvedAt));
+      this.causes.delete(record.monitorId);
     }
     this.metrics.setIncidentsOpen(store.incidents.openCount());
     this.alert(record.app, incidentMessage(record, ref(live)));

@@ -19,9 +19,11 @@ function deploy(startMs: number, fields: Partial<DeployRecord> = {}): DeployReco
   };
 }
 
-const incident = (openMs: number, durationMs: number | null): IncidentRecord => ({
-  openedAt: iso(openMs),
-  resolvedAt: durationMs === null ? null : iso(openMs + durationMs),
+/** Failing since `startMs`; opened after three failed checks a minute apart, as an incident is. */
+const incident = (startMs: number, durationMs: number | null): IncidentRecord => ({
+  startedAt: iso(startMs),
+  openedAt: iso(startMs + 2 * 60_000),
+  resolvedAt: durationMs === null ? null : iso(startMs + durationMs),
 });
 
 const window30 = { since: new Date(T0), until: new Date(T0 + 30 * D) };

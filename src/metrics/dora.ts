@@ -20,6 +20,8 @@ export interface DeployRecord {
 }
 
 export interface IncidentRecord {
+  /** The first failed check: an incident's duration, and so time to restore, counts from here. */
+  startedAt: string;
   openedAt: string;
   resolvedAt: string | null;
 }
@@ -99,7 +101,7 @@ export function computeDora(input: {
   );
   const incidents = input.incidents.filter((i) => inWindow(i.openedAt));
   const restoreTimes = incidents.flatMap((i) =>
-    i.resolvedAt ? [Date.parse(i.resolvedAt) - Date.parse(i.openedAt)] : [],
+    i.resolvedAt ? [Date.parse(i.resolvedAt) - Date.parse(i.startedAt)] : [],
   );
 
   const perDay = wentLive.length / days;

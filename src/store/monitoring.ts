@@ -71,6 +71,13 @@ export class Incidents {
       );
   }
 
+  /** The cause shown is the last error: a monitor failing differently while open updates it. */
+  updateCause(app: string, monitor: string, cause: string): void {
+    this.db
+      .prepare("UPDATE incidents SET cause = ? WHERE app = ? AND monitor = ? AND resolved_at IS NULL")
+      .run(cause, app, monitor);
+  }
+
   resolve(app: string, monitor: string, resolvedAt: number): void {
     this.db
       .prepare("UPDATE incidents SET resolved_at = ? WHERE app = ? AND monitor = ? AND resolved_at IS NULL")

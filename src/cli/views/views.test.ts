@@ -182,7 +182,7 @@ describe("skiff metrics", () => {
           wentLiveAt: at(50 * H + 10_000),
         },
       ],
-      incidents: [{ openedAt: at(51 * H), resolvedAt: at(51 * H + 600_000) }],
+      incidents: [{ startedAt: at(51 * H), openedAt: at(51 * H), resolvedAt: at(51 * H + 600_000) }],
     }),
   };
 
