@@ -306,5 +306,10 @@ export class Monitoring {
 
 function ref(release: Release | undefined): ReleaseRef | null {
   if (!release) return null;
-  return { id: release.id, version: release.version, commit: release.commit?.sha.slice(0, 7) ?? null };
+  return {
+    id: release.id,
+    version: release.version,
+    commit: release.commit?.sha.slice(0, 7) ?? null,
+    ...(release.env === PRODUCTION ? {} : { env: release.env }),
+  };
 }

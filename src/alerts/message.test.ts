@@ -120,6 +120,17 @@ describe("alert messages", () => {
     expect(m.command.text).toBe("skiff rollback --app hello");
   });
 
+  it("a failed deploy to another environment gives the command for that environment", () => {
+    const m = deployFailedMessage({
+      app: "hello",
+      release: { id: "r44", env: "staging" },
+      reason: "the build failed (exit code 1)",
+      startedAt: "2025-03-01T12:00:00.000Z",
+      live: null,
+    });
+    expect(m.command.text).toBe("skiff rollback --app hello --env staging");
+  });
+
   it("an auto-rollback gives the command that would undo it", () => {
     const m = autoRollbackMessage({
       app: "hello",

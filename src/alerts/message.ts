@@ -22,6 +22,8 @@ export interface ReleaseRef {
   id: string;
   version?: string | null;
   commit?: string | null;
+  /** Its environment when not production: the rollback command must name it. */
+  env?: string | null;
 }
 
 export interface AlertMessage {
@@ -48,8 +50,8 @@ export function describeRelease(release: ReleaseRef | null | undefined): string 
   return extra.length > 0 ? `${release.id} (${extra.join(", ")})` : release.id;
 }
 
-function rollback(app: string, to?: string): string {
-  return to ? `skiff rollback --app ${app} --to ${to}` : `skiff rollback --app ${app}`;
+function rollback(app: string, to?: string, env?: string | null): string {
+  return [`skiff rollback --app ${app}`, env ? ` --env ${env}` : "", to ? ` --to ${to}` : ""].join("");
 }
 
 function message(
@@ -124,7 +126,10 @@ export function deployFailedMessage(input: {
     details: [`What broke: ${input.reason}`, live ? `${live} keeps serving` : "No release is serving"],
     since: input.startedAt,
     liveRelease: live,
-    command: { label: "If the live release misbehaves too", text: rollback(input.app) },
+    command: {
+      label: "If the live release misbehaves too",
+      text: rollback(input.app, undefined, input.release.env),
+    },
   });
 }
 
