@@ -1,4 +1,5 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { Agent } from "../src/agent/agent.js";
@@ -13,13 +14,14 @@ afterEach(async () => {
   await Promise.all(agents.splice(0).map((a) => a.stop()));
 });
 
-async function start(maxUploadBytes = 1024 * 1024) {
+async function start(maxUploadBytes = 1024 * 1024, options: { metricsTokenFile?: string } = {}) {
   const agent = new Agent({
     dataDir: tempDir(),
     listen: { host: "127.0.0.1", port: 0 },
     api: { host: "127.0.0.1", port: 0 },
     logger: pino({ level: "silent" }),
     maxUploadBytes,
+    ...options,
   });
   agents.push(agent);
   const info = await agent.start();
@@ -35,7 +37,7 @@ async function start(maxUploadBytes = 1024 * 1024) {
       },
       body,
     });
-  return { agent, upload };
+  return { agent, info, upload };
 }
 
 const config = { name: "skiff.yml", content: testConfig("hello") };
@@ -105,5 +107,19 @@ describe("deploy uploads the agent refuses", () => {
     ]);
     const badName = await upload("Bad_Name", rawTarball([config, server]));
     expect(badName.status).toBe(400);
+  });
+
+  it("lets the metrics token read /metrics and nothing else", async () => {
+    const file = join(tempDir(), "metrics-token");
+    writeFileSync(file, "scrape-only-token\n", { mode: 0o600 });
+    const { agent, info } = await start(undefined, { metricsTokenFile: file });
+    const as = (token: string, path: string) =>
+      fetch(`${info.api}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const scraped = await as("scrape-only-token", "/metrics");
+    expect(scraped.status).toBe(200);
+    expect(await scraped.text()).toContain("skiff_incidents_open");
+    expect((await as("scrape-only-token", "/v1/status")).status).toBe(401);
+    expect((await as(agent.token, "/metrics")).status).toBe(200);
+    expect((await as("wrong", "/metrics")).status).toBe(401);
   });
 });

@@ -12,7 +12,7 @@ import { Store } from "../store/store.js";
 import { createApi } from "./api.js";
 import { Monitoring } from "./monitoring.js";
 import { PushDeploys } from "./push-deploys.js";
-import { loadOrCreateToken } from "./token.js";
+import { loadMetricsToken, loadOrCreateToken } from "./token.js";
 
 export interface AgentOptions {
   dataDir: string;
@@ -123,9 +123,7 @@ export class Agent {
 
     const api = createApi({
       token: token.token,
-      metricsToken: options.metricsTokenFile
-        ? loadOrCreateToken(dataDir.token, options.metricsTokenFile).token
-        : undefined,
+      metricsToken: loadMetricsToken(options.metricsTokenFile),
       monitoring,
       logger,
       pushDeploys,

@@ -25,7 +25,7 @@ export function register(program: Command): void {
     )
     .option(
       "--metrics-token-file <file>",
-      "a second token, allowed to read GET /metrics only (for Prometheus)",
+      "a second token, allowed to read GET /metrics only, for Prometheus (or env SKIFF_METRICS_TOKEN)",
     )
     .option("--max-upload <MB>", "largest deploy upload accepted, in megabytes", "512")
     .action(async (flags: AgentFlags) => {
