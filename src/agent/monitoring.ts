@@ -187,10 +187,9 @@ export class Monitoring {
   /** The app's monitors (its own health check through the proxy, then skiff.yml's) and alert channels. */
   private configure(app: string, config: AppConfig): void {
     const url = `${this.options.proxyUrl}${config.healthcheck.path}`;
-    const health = appHealthMonitor(url, {
-      intervalMs: config.healthcheck.intervalMs,
-      timeoutMs: config.healthcheck.timeoutMs,
-    });
+    // The monitor defaults (60s, 5s), not the deploy gate's fast healthcheck.interval: its probes go
+    // through the proxy and count among the release's requests, which the post-deploy watch judges.
+    const health = appHealthMonitor(url);
     if (health.target.kind === "http" && config.hosts[0]) health.target.host = config.hosts[0];
     this.service.setAppMonitors(app, [health, ...config.monitors]);
     this.configureChannels(app, config);
