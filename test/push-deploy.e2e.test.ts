@@ -226,7 +226,7 @@ describe("push to deploy", () => {
       "GET",
       `/v1/apps/leaky/events?release=${failed.id}`,
     );
-    expect(events.find((e) => e.name === "checked")).toMatchObject({ ok: true });
+    expect(events.find((e) => e.name === "checked")).toMatchObject({ ok: false });
     expect(JSON.stringify(events)).not.toContain(keyId);
     expect(await version(proxy, "leaky.test")).toBe("v1");
   });
@@ -248,8 +248,14 @@ describe("push to deploy", () => {
     expect(failure?.message).toMatch(
       /commit 1234567890abcdef1234567890abcdef12345678 is not in the repository/,
     );
+    // In the history as a failed deploy of that commit, like any other that failed.
     const { releases } = await client.json<{ releases: ReleaseView[] }>("GET", "/v1/apps/missing/releases");
-    expect(releases.map((r) => r.id)).toEqual(["r1"]);
+    expect(releases.map((r) => [r.id, r.status, r.trigger, r.live])).toEqual([
+      ["r2", "failed", "webhook", false],
+      ["r1", "live", "cli", true],
+    ]);
+    expect(releases[0]?.commit?.sha).toBe(unknown);
+    expect(releases[0]?.reason).toMatch(/is not in the repository/);
     expect(await version(proxy, "missing.test")).toBe("v1");
   });
 });

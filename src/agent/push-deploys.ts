@@ -19,6 +19,9 @@ import { CoalescingQueue, type PushOutcome } from "../webhooks/queue.js";
 
 const SWEEP_EVERY_MS = 60_000;
 
+/** A push that brings a commit to deploy (not a deleted branch). */
+type PushAction = Exclude<WebhookAction, { kind: "remove-preview" }>;
+
 export interface PushDeploysOptions {
   store: Store;
   dataDir: DataDir;
@@ -110,6 +113,49 @@ export class PushDeploys {
       );
       return;
     }
+    const input = await this.prepared(action, config);
+    if (!input) return;
+    const log = (event: OperationEvent) =>
+      logger.info({ app: action.app, env: input.env, sha: action.sha, ...event }, "webhook deploy");
+    const release = await deployer.deploy(input, log, this.stopping.signal);
+    logger.info(
+      { app: action.app, env: input.env, release: release.id, version: release.version },
+      `${release.id} is live from a push`,
+    );
+  }
+
+  /**
+   * The deploy a push asks for, once its commit is fetched and checked; undefined when there is none
+   * to do. A failure here (unreachable repo, unknown SHA, bad skiff.yml) is recorded as a failed release
+   * of the environment, alerted and counted, so it shows in `skiff releases` like any failed deploy.
+   */
+  private async prepared(action: PushAction, config: AppConfig): Promise<DeployInput | undefined> {
+    try {
+      return await this.prepare(action, config);
+    } catch (error) {
+      if (action.kind === "deploy") {
+        const pushed = action.push.commits.find((c) => c.sha === action.sha);
+        this.options.deployer.recordFailure({
+          app: action.app,
+          env: action.environment,
+          config,
+          commit: {
+            sha: action.sha,
+            message: pushed?.message ?? "",
+            author: pushed?.author ?? "",
+            time: pushed ? Date.parse(pushed.timestamp) || 0 : 0,
+          },
+          deployedBy: action.push.pusher,
+          trigger: "webhook",
+          reason: errorMessage(error),
+        });
+      }
+      throw error;
+    }
+  }
+
+  private async prepare(action: PushAction, config: AppConfig): Promise<DeployInput | undefined> {
+    const { store, logger } = this.options;
     if (!config.repo)
       throw new Error(`${action.app} has no repo: in skiff.yml, so the agent cannot fetch ${action.sha}`);
     const mirror = this.options.dataDir.path("repos", `${action.app}.git`);
@@ -128,7 +174,7 @@ export class PushDeploys {
         { app: action.app, branch: action.push.branch },
         "previews are off in the pushed skiff.yml; nothing deployed",
       );
-      return;
+      return undefined;
     }
     if (target.env.startsWith(PREVIEW_PREFIX))
       await this.trimPreviews(checked.config, target.env.slice(PREVIEW_PREFIX.length));
@@ -141,7 +187,7 @@ export class PushDeploys {
             })
           ).version
         : null;
-    const input: DeployInput = {
+    return {
       app: action.app,
       env: target.env,
       registered: checked.config,
@@ -162,17 +208,10 @@ export class PushDeploys {
       wait: true,
       check: preflightCheck,
     };
-    const log = (event: OperationEvent) =>
-      logger.info({ app: action.app, env: target.env, sha: commit.sha, ...event }, "webhook deploy");
-    const release = await deployer.deploy(input, log, this.stopping.signal);
-    logger.info(
-      { app: action.app, env: target.env, release: release.id, version: release.version },
-      `${release.id} is live from a push`,
-    );
   }
 
   /** Where the pushed commit goes, by its own skiff.yml: an environment, or the branch's preview. */
-  private target(action: Exclude<WebhookAction, { kind: "remove-preview" }>, config: AppConfig) {
+  private target(action: PushAction, config: AppConfig) {
     if (action.kind === "deploy")
       return { env: action.environment, config: configForEnvironment(config, action.environment) };
     const preview = previewFor(config, action.preview.branch);

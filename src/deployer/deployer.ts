@@ -168,6 +168,29 @@ export class Deployer {
     }
   }
 
+  /**
+   * A deploy that failed before it could reach the pipeline (a push whose commit could not be fetched):
+   * still a release in the history, failed with the reason, alerted and counted like any other.
+   */
+  recordFailure(input: {
+    app: string;
+    env: string;
+    config: AppConfig;
+    commit: CommitRecord | null;
+    deployedBy: string | null;
+    trigger: DeployInput["trigger"];
+    reason: string;
+  }): Release {
+    const { store } = this.options;
+    const now = Date.now();
+    const release = store.releases.create({ ...input, version: null, now });
+    new StepRecorder(store, input.app, release.id, () => undefined).record("failed", false, 0, input.reason);
+    store.releases.fail(input.app, release.id, input.reason, now);
+    const failed = store.releases.get(input.app, release.id)!;
+    this.options.onOutcome?.({ type: "failed", release: failed, reason: input.reason });
+    return failed;
+  }
+
   /** After an agent start: finish the books on interrupted deploys and bring every live release back. */
   async recover(signal: AbortSignal): Promise<void> {
     const { store } = this.options;
