@@ -42,6 +42,13 @@ describe("skiff CLI against a real agent", () => {
     expect(releases.code).toBe(0);
     expect(releases.stdout).toMatch(/●\s+r3 \(r1\).*rollback\s+live/);
     expect(releases.stdout).toMatch(/r2 .*cli\s+rolled-back: rolled back to r1/);
+    expect(releases.stdout.split("\n")[0]).toMatch(
+      /RELEASE\s+VERSION\s+ENV\s+COMMIT\s+MESSAGE\s+AUTHOR\s+COMMITTED\s+STARTED\s+FINISHED\s+DURATION\s+LEAD TIME\s+TRIGGER\s+OUTCOME/,
+    );
+    // Commit time, start (date and time), finish (time of day, same day).
+    expect(releases.stdout).toMatch(
+      /r2 .* \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ\s+\d\d:\d\d:\d\dZ\s/,
+    );
     const listed = JSON.parse((await runSkiff(["releases", "--json"], { cwd: repo, env })).stdout);
     expect(listed.releases.map((r: { id: string }) => r.id)).toEqual(["r3", "r2", "r1"]);
 

@@ -36,7 +36,9 @@ export function register(program: Command): void {
         "COMMIT",
         "MESSAGE",
         "AUTHOR",
+        "COMMITTED",
         "STARTED",
+        "FINISHED",
         "DURATION",
         "LEAD TIME",
         "TRIGGER",
@@ -50,7 +52,9 @@ export function register(program: Command): void {
         r.commit?.sha.slice(0, 7) ?? "-",
         firstLine(r.commit?.message ?? ""),
         r.commit?.author ?? "-",
+        r.commit?.time ? formatTime(r.commit.time) : "-",
         formatTime(r.startedAt),
+        finishedTime(r),
         r.durationMs === null ? "-" : formatDuration(r.durationMs),
         r.leadTimeMs === null ? "-" : formatDuration(r.leadTimeMs),
         r.trigger,
@@ -58,6 +62,13 @@ export function register(program: Command): void {
       ]),
     );
   });
+}
+
+/** Just the time of day when the release finished on the day it started, as most do. */
+function finishedTime(release: ReleaseView): string {
+  const finished = formatTime(release.finishedAt);
+  const started = formatTime(release.startedAt);
+  return finished.slice(0, 11) === started.slice(0, 11) ? finished.slice(11) : finished;
 }
 
 function outcome(out: Output, release: ReleaseView): string {
