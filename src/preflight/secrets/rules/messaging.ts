@@ -144,11 +144,8 @@ export const messagingRules: SecretRule[] = [
     [lit("https://hooks.zapier.com/hooks/catch/"), chars(DIGITS, 5, 9), lit("/"), chars(ALNUM_LOWER, 6, 7)],
     { keywords: ["hooks.zapier.com/hooks/catch/"], secretFrom: 3, minEntropy: 2 },
   ),
-  keyed("twilio-api-key", "Twilio API key", {
-    keywords: ["twilio"],
-    key: "twilio_api_key",
-    value: [lit("SK"), chars(HEX, 32)],
-  }),
+  // Recognisable on its own (SK + 32 hex, upper-case prefix), with or without "twilio" nearby.
+  token("twilio-api-key", "Twilio API key", [lit("SK"), chars(HEX, 32)]),
   keyed("twilio-auth-token", "Twilio auth token", {
     keywords: ["twilio"],
     nameMust: ["token", "secret"],
