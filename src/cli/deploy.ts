@@ -46,7 +46,7 @@ export function register(program: Command): void {
       throw new UsageError("--tag releases HEAD to production; it cannot be combined with --env or --ref");
     }
     await refuseDirty(out, source, flags.allowDirty);
-    if (flags.preflight) await preflight(out, source);
+    if (flags.preflight) await preflight(out, source, flags.env);
     const client = AgentClient.from(flags);
     const plan = flags.env === PRODUCTION ? await versionPlan(out, client, app, source) : undefined;
     if (flags.tag && plan) {
@@ -101,10 +101,15 @@ export function register(program: Command): void {
 }
 
 /** The preflight checks on the app's directory; blocking findings stop the deploy before anything ships. */
-async function preflight(out: Output, source: AppSource): Promise<void> {
+async function preflight(out: Output, source: AppSource, environment: string): Promise<void> {
   const { printReport, runPreflight } = await import("../preflight/index.js");
-  // The dirty-tree rule was applied just before, with its own message.
-  const report = await runPreflight(source.dir, { forDeploy: true, allowDirty: true, config: source.config });
+  // The dirty-tree rule was applied just before, with its own message. `.env.<environment>` counts too.
+  const report = await runPreflight(source.dir, {
+    forDeploy: true,
+    allowDirty: true,
+    config: source.config,
+    environment,
+  });
   printReport(out, report);
   if (report.blocking) {
     const errors = report.findings.filter((f) => f.severity === "error");

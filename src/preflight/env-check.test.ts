@@ -48,6 +48,17 @@ describe("checkEnv", () => {
     ]);
   });
 
+  it("counts a key set in the environment preflight runs in, as in CI without a .env", async () => {
+    const root = tempDir();
+    writeFiles(root, { ".env.example": "DATABASE_URL=\nAPI_KEY=\n" });
+    const findings = await checkEnv(
+      input(root, undefined, { processEnv: { DATABASE_URL: "postgres://db/app" } }),
+    );
+    expect(findings.map((f) => f.message)).toEqual([
+      "API_KEY is required by .env.example but is not set in .env or the environment",
+    ]);
+  });
+
   it("also reads .env.<environment>", async () => {
     const root = tempDir();
     writeFiles(root, { ".env.example": "A=\nB=\n", ".env": "A=1\n", ".env.production": "B=2\n" });

@@ -15,6 +15,11 @@ export interface EnvCheckInput {
   environment?: string;
   /** Files git tracks, relative to root; undefined outside git. */
   tracked?: readonly string[];
+  /**
+   * The environment preflight runs in: a key set there counts as set, as in CI, where secrets are
+   * variables and there is no `.env` at all.
+   */
+  processEnv?: Readonly<Record<string, string | undefined>>;
 }
 
 const TEMPLATES = [".env.example", ".env.sample", ".env.template"];
@@ -69,10 +74,13 @@ function missingKeys(input: EnvCheckInput): Finding[] {
     required.push({ key, file: "skiff.yml", line: lineOf(root, "skiff.yml", key) });
   if (required.length === 0) return [];
   const sources = [".env", ...(input.environment ? [`.env.${input.environment}`] : [])];
-  const present = new Map<string, string>(Object.entries(input.configEnv));
+  const present = new Map<string, string>();
+  for (const [key, value] of Object.entries(input.processEnv ?? {}))
+    if (value !== undefined) present.set(key, value);
+  for (const [key, value] of Object.entries(input.configEnv)) present.set(key, value);
   for (const source of sources)
     for (const entry of readEnv(root, source) ?? []) present.set(entry.key, entry.value);
-  const where = sources.join(" or ");
+  const where = [...sources, ...(input.processEnv ? ["the environment"] : [])].join(" or ");
   const seen = new Set<string>();
   return required.flatMap(({ key, file, line }) => {
     if (seen.has(key)) return [];

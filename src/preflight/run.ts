@@ -106,6 +106,7 @@ export async function runPreflight(dir: string, options: PreflightOptions = {}):
           configEnv: config.env,
           environment: options.environment,
           tracked,
+          processEnv: process.env,
         }),
       )),
     );
