@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { SpawnedAgent } from "../src/agent/spawn.js";
 import { useAgentProcesses } from "./support/agent.js";
@@ -146,6 +146,41 @@ describe("skiff CLI against a real agent", () => {
     expect(allowed.stderr).toMatch(/1 uncommitted changes are not included/);
   });
 
+  it("keeps channel secrets in the agent's secret store: a deploy refused for one ships once it is set", async () => {
+    const name = "SKIFF_TEST_DISCORD_URL";
+    const value = "http://127.0.0.1:9/discord-secret-path";
+    const repo = createAppRepo(
+      join(tempDir(), "app"),
+      "cli-secret",
+      { version: "v1" },
+      `alerts:\n  - discord: { webhook_url_env: ${name} }\n`,
+    );
+    const refused = await runSkiff(["deploy"], { cwd: repo, env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`(skiff secrets set ${name})`);
+
+    expect((await runSkiff(["secrets", "set", name], { env })).code).toBe(2); // no value on stdin
+    const set = await runSkiff(["secrets", "set", name], { env, input: `${value}\n` });
+    expect(set.code).toBe(0);
+    expect(set.stdout).toContain(`${name} is set on the agent`);
+    const listed = await runSkiff(["secrets", "list", "--json"], { env });
+    expect(JSON.parse(listed.stdout)).toEqual({ secrets: [{ name }] });
+    expect(listed.stdout).not.toContain(value);
+    const file = join(dirname(agent.info.tokenFile), "secrets.json");
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual({ [name]: value });
+
+    const shipped = await runSkiff(["deploy"], { cwd: repo, env });
+    expect(shipped.code).toBe(0);
+    expect(shipped.stdout + shipped.stderr).not.toContain(value);
+    expect((await runSkiff(["secrets", "set", "1BAD=x"], { env })).code).toBe(2);
+    const unset = await runSkiff(["secrets", "unset", name, "--json"], { env });
+    expect(JSON.parse(unset.stdout)).toEqual({ name, removed: true });
+    expect(JSON.parse((await runSkiff(["secrets", "list", "--json"], { env })).stdout)).toEqual({
+      secrets: [],
+    });
+  });
+
   it("exits 3 when the agent is unreachable or refuses the token", async () => {
     const unreachable = await runSkiff(["status"], {
       env: { SKIFF_AGENT: "http://127.0.0.1:1", SKIFF_TOKEN: "x" },
@@ -219,6 +254,11 @@ describe("skiff CLI against a real agent", () => {
       "demo",
       "version",
       "init",
+      "incidents",
+      "metrics",
+      "preflight",
+      "hooks",
+      "secrets",
     ];
     const helps = await Promise.all(commands.map((command) => runSkiff([command, "--help"])));
     helps.forEach((help, i) => {

@@ -155,7 +155,7 @@ alerts:
       (e: Error & { issues?: string[] }) => e,
     );
     expect(error?.issues).toEqual([
-      "alerts.discord.webhook_url_env: environment variable SKIFF_TEST_NOT_SET_ANYWHERE is not set in the agent's environment",
+      "alerts.discord.webhook_url_env: SKIFF_TEST_NOT_SET_ANYWHERE is not set in the agent's secret store or environment (skiff secrets set SKIFF_TEST_NOT_SET_ANYWHERE)",
     ]);
   });
 

@@ -7,6 +7,7 @@ import { Deployer } from "../deployer/deployer.js";
 import { Serving } from "../deployer/serving.js";
 import { ProxyServer } from "../proxy/proxy.js";
 import { Runtime } from "../runtime/runtime.js";
+import { SecretStore } from "../secrets/secret-store.js";
 import { DataDir } from "../store/data-dir.js";
 import { Store } from "../store/store.js";
 import { createApi } from "./api.js";
@@ -70,6 +71,7 @@ export class Agent {
     this.token = token.token;
     if (token.created) logger.info({ file: token.file }, `API token written to ${token.file}`);
 
+    const secrets = new SecretStore(dataDir.secrets);
     const store = new Store(dataDir.db);
     this.store = store;
     store.leases.releaseAllExcept(bootId);
@@ -92,6 +94,7 @@ export class Agent {
       store,
       logger,
       proxyUrl: `http://${loopback(proxyAddress)}`,
+      secrets: secrets.lookup(),
       healthy: (key): boolean => serving.live(key)?.group.instances.every((i) => i.healthy) ?? false,
       rollback: (app, env, reason) =>
         deployer!.rollback(
@@ -127,6 +130,7 @@ export class Agent {
       monitoring,
       logger,
       pushDeploys,
+      secrets,
       store,
       dataDir,
       deployer,

@@ -15,6 +15,7 @@ import { configForEnvironment } from "../environments/resolve.js";
 import { errorBody, toErrorBody } from "../error-body.js";
 import { ConfigError, EXIT, SkiffError, UsageError } from "../errors.js";
 import { tailLines } from "../runtime/log-file.js";
+import { checkSecretName, type SecretStore } from "../secrets/secret-store.js";
 import type { DataDir } from "../store/data-dir.js";
 import { PRODUCTION, type Release } from "../store/releases.js";
 import type { Store } from "../store/store.js";
@@ -46,6 +47,7 @@ export interface ApiOptions {
   deployer: Deployer;
   serving: Serving;
   pushDeploys: PushDeploys;
+  secrets: SecretStore;
   maxUploadBytes: number;
   startedAt: number;
   proxyAddress: string;
@@ -73,7 +75,7 @@ export function createApi(options: ApiOptions): Hono {
     webhookRoutes({
       lookupApp: (name) => {
         const config = options.store.apps.config(name);
-        return config && webhookAppFor(config);
+        return config && webhookAppFor(config, options.secrets.lookup());
       },
       dispatch: (action) => options.pushDeploys.dispatch(action),
       log: (entry) => options.logger?.info(entry, `webhook: ${entry.message}`),
@@ -143,10 +145,7 @@ export function createApi(options: ApiOptions): Hono {
     const problems = options.monitoring.channelProblems(resolved);
     if (problems.length > 0) {
       await rm(upload, { force: true });
-      throw new ConfigError(
-        "skiff.yml (uploaded)",
-        problems.map((p) => `${p} in the agent's environment`),
-      );
+      throw new ConfigError("skiff.yml (uploaded)", problems);
     }
     return operationStream(c, (emit, signal) =>
       options.deployer.deploy(
@@ -242,6 +241,28 @@ export function createApi(options: ApiOptions): Hono {
   api.post("/v1/apps/:app/alerts/test", async (c) =>
     c.json(await options.monitoring.alertsTest(appParam(c))),
   );
+
+  // The secret store: names go out, values only come in.
+  api.get("/v1/secrets", (c) => c.json({ secrets: options.secrets.names().map((name) => ({ name })) }));
+
+  api.put("/v1/secrets/:name", async (c) => {
+    const name = c.req.param("name");
+    checkSecretName(name);
+    const body = (await c.req.json().catch(() => ({}))) as { value?: unknown };
+    if (typeof body.value !== "string") throw new UsageError("value: expected the secret as a string");
+    options.secrets.set(name, body.value);
+    options.monitoring.secretsChanged();
+    options.logger?.info({ secret: name }, `secret ${name} set`);
+    return c.json({ name, set: true });
+  });
+
+  api.delete("/v1/secrets/:name", (c) => {
+    const name = c.req.param("name");
+    checkSecretName(name);
+    const removed = options.secrets.unset(name);
+    if (removed) options.monitoring.secretsChanged();
+    return c.json({ name, removed });
+  });
 
   api.get("/v1/metrics/delivery", (c) => {
     const since = c.req.query("since") ?? "30d";

@@ -19,6 +19,7 @@ import { SkiffMetrics } from "../metrics/prometheus.js";
 import { appHealthMonitor } from "../monitor/config.js";
 import type { IncidentsResponse } from "../monitor/incidents-api.js";
 import { type CheckRecord, type IncidentEventRecord, MonitorService } from "../monitor/monitor-service.js";
+import type { SecretLookup } from "../secrets/secret-store.js";
 import { PRODUCTION, type Release } from "../store/releases.js";
 import type { Store } from "../store/store.js";
 import { ReleaseWatch } from "./release-watch.js";
@@ -28,8 +29,8 @@ export interface MonitoringOptions {
   logger: Logger;
   /** Where the proxy answers on this host, for each app's own health monitor. */
   proxyUrl: string;
-  /** Channel secrets come from here (the agent's environment). */
-  env?: NodeJS.ProcessEnv;
+  /** Channel secrets come from here: the agent's secret store, then its environment. */
+  secrets?: SecretLookup;
   /** Whether every instance of a deployment's live release passes its health check. */
   healthy: (key: string) => boolean;
   /** Puts the previous release back; the watch calls it when a new release misbehaves. */
@@ -83,7 +84,7 @@ export class Monitoring {
 
   /** Problems with an app's alert channels (a secret's variable not set), each naming the field. */
   channelProblems(config: AppConfig): string[] {
-    return resolveChannels(config.alerts, (name) => this.env[name]).problems;
+    return resolveChannels(config.alerts, this.secrets).problems;
   }
 
   /** The proxy's per-request hook for one release. Cheap: counters only. */
@@ -140,12 +141,19 @@ export class Monitoring {
     if (!rollback && outcome.previous) this.watch(release);
   }
 
+  /** A secret was set or removed: channels of live apps are built again with what the store holds now. */
+  secretsChanged(): void {
+    for (const release of this.options.store.releases.allLive()) {
+      if (release.env === PRODUCTION) this.configureChannels(release.app, release.config);
+    }
+  }
+
   async alertsTest(app: string): Promise<AlertsTestResponse> {
     const live = this.options.store.releases.live(app);
     const config = live?.config ?? this.options.store.apps.config(app);
     if (!config)
       return { app, results: [], problems: [`${app} is not known to this agent: deploy it first`] };
-    const { channels, problems } = resolveChannels(config.alerts, (name) => this.env[name]);
+    const { channels, problems } = resolveChannels(config.alerts, this.secrets);
     const dispatcher = new AlertDispatcher(channels);
     try {
       return { app, results: await dispatcher.sendTest(testMessage(app, ref(live))), problems };
@@ -196,7 +204,7 @@ export class Monitoring {
   }
 
   private configureChannels(app: string, config: AppConfig): void {
-    const { channels, problems } = resolveChannels(config.alerts, (name) => this.env[name]);
+    const { channels, problems } = resolveChannels(config.alerts, this.secrets);
     for (const problem of problems) this.options.logger.warn({ app }, `alerts: ${problem}`);
     const previous = this.dispatchers.get(app);
     this.dispatchers.set(
@@ -298,8 +306,8 @@ export class Monitoring {
     if (dispatcher) void dispatcher.dispatch(message);
   }
 
-  private get env(): NodeJS.ProcessEnv {
-    return this.options.env ?? process.env;
+  private get secrets(): SecretLookup {
+    return this.options.secrets ?? ((name) => process.env[name] || undefined);
   }
 }
 

@@ -8,6 +8,6 @@ export interface AlertsTestResponse {
   app: string;
   /** One per channel that could be built, in skiff.yml order. */
   results: DeliveryResult[];
-  /** Channels that could not be built, e.g. `alerts.slack.webhook_url_env: environment variable SLACK_WEBHOOK_URL is not set`. */
+  /** Channels that could not be built, e.g. `alerts.slack.webhook_url_env: SLACK_WEBHOOK_URL is not set in the agent's secret store or environment (skiff secrets set SLACK_WEBHOOK_URL)`. */
   problems: string[];
 }

@@ -208,9 +208,9 @@ describe("resolveChannels", () => {
       (name) => (name === "WRONG" ? value : undefined),
     );
     expect(problems).toEqual([
-      "alerts.slack.webhook_url_env: environment variable MISSING is not set",
+      "alerts.slack.webhook_url_env: MISSING is not set in the agent's secret store or environment (skiff secrets set MISSING)",
       "alerts.discord.webhook_url_env: WRONG does not hold a http URL",
-      "alerts.webhook.secret_env: environment variable NOPE is not set",
+      "alerts.webhook.secret_env: NOPE is not set in the agent's secret store or environment (skiff secrets set NOPE)",
       "alerts.email.smtp_url_env: WRONG does not hold a smtp URL",
     ]);
     expect(problems.join("\n")).not.toContain(value);

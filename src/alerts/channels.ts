@@ -1,3 +1,4 @@
+import type { SecretLookup } from "../secrets/secret-store.js";
 import type { AlertChannel } from "./channel.js";
 import type { AlertChannelSpec } from "./config.js";
 import { discordChannel } from "./discord.js";
@@ -6,8 +7,7 @@ import { ntfyChannel } from "./ntfy.js";
 import { slackChannel } from "./slack.js";
 import { webhookChannel } from "./webhook.js";
 
-/** Looks a secret up by its variable name: the process environment, or the agent's secret store. */
-export type SecretLookup = (name: string) => string | undefined;
+export type { SecretLookup } from "../secrets/secret-store.js";
 
 export interface ResolvedChannels {
   channels: AlertChannel[];
@@ -28,7 +28,10 @@ export function resolveChannels(specs: AlertChannelSpec[], lookup: SecretLookup)
     const read: Read = (field, name, scheme) => {
       const value = lookup(name);
       const where = `alerts.${spec.id}.${field}`;
-      if (!value) problems.push(`${where}: environment variable ${name} is not set`);
+      if (!value)
+        problems.push(
+          `${where}: ${name} is not set in the agent's secret store or environment (skiff secrets set ${name})`,
+        );
       else if (scheme && !SCHEMES[scheme].test(value))
         problems.push(`${where}: ${name} does not hold a ${scheme} URL`);
       else return value;

@@ -25,6 +25,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   init: () => import("./init.js").then((m) => m.register),
   preflight: () => import("./preflight.js").then((m) => m.register),
   hooks: () => import("./hooks.js").then((m) => m.register),
+  secrets: () => import("./secrets.js").then((m) => m.register),
 };
 
 function loadersFor(argv: string[]): Array<() => Promise<Register>> {

@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
  *
  *   skiff.db                       the ledger (SQLite)
  *   token                          the API token (0600), unless --token-file
+ *   secrets.json                   the secret store (0600): values for skiff.yml's *_env names
  *   agent.json                     pid and addresses of the running agent
  *   releases/<app>/<release>/      the unpacked files of each deployed release
  *   logs/<app>/<release>.log       build and app output (rotated to .log.1 past the size cap)
@@ -34,6 +35,10 @@ export class DataDir {
 
   get token(): string {
     return this.path("token");
+  }
+
+  get secrets(): string {
+    return this.path("secrets.json");
   }
 
   get agentInfo(): string {

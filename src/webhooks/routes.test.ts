@@ -26,7 +26,10 @@ async function startHooks(): Promise<{ url: string; dispatched: WebhookAction[];
   api.route(
     "/hooks",
     webhookRoutes({
-      lookupApp: (name) => (name === "hello" ? webhookAppFor(config, { HELLO_HOOK: secret }) : undefined),
+      lookupApp: (name) =>
+        name === "hello"
+          ? webhookAppFor(config, (name) => (name === "HELLO_HOOK" ? secret : undefined))
+          : undefined,
       dispatch: (action) => dispatched.push(action),
       log: (entry) => logged.push(`${entry.status} ${entry.message}`),
     }),

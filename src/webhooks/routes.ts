@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppConfig } from "../config/schema.js";
+import type { SecretLookup } from "../secrets/secret-store.js";
 import { DeliveryMemory } from "./deliveries.js";
 import { handleWebhook, type WebhookAction, type WebhookApp } from "./handler.js";
 import { isProvider, MAX_WEBHOOK_BODY_BYTES } from "./push.js";
@@ -53,7 +54,10 @@ export function webhookRoutes(options: WebhookRouteOptions): Hono {
   return routes;
 }
 
-/** The agent's view of an app for its hooks: the secret comes from the variable skiff.yml names. */
-export function webhookAppFor(config: AppConfig, env: NodeJS.ProcessEnv = process.env): WebhookApp {
-  return { config, secret: env[config.webhookSecretEnv] || undefined };
+/** The agent's view of an app for its hooks: the secret is the one skiff.yml names (store, then environment). */
+export function webhookAppFor(
+  config: AppConfig,
+  secrets: SecretLookup = (name) => process.env[name] || undefined,
+): WebhookApp {
+  return { config, secret: secrets(config.webhookSecretEnv) };
 }

@@ -116,7 +116,9 @@ describe("skiff alerts test", () => {
         error: "HTTP 500",
       },
     ],
-    problems: ["alerts.email.smtp_url_env: environment variable SMTP_URL is not set"],
+    problems: [
+      "alerts.email.smtp_url_env: SMTP_URL is not set in the agent's secret store or environment (skiff secrets set SMTP_URL)",
+    ],
   };
 
   it("reports each channel and fails when one did", () => {
@@ -124,7 +126,7 @@ describe("skiff alerts test", () => {
     expect(printed()).toEqual([
       "✓ slack      120ms",
       "✗ webhook-2  15ms  HTTP 500 (1 try)",
-      "✗ not set up  alerts.email.smtp_url_env: environment variable SMTP_URL is not set",
+      "✗ not set up  alerts.email.smtp_url_env: SMTP_URL is not set in the agent's secret store or environment (skiff secrets set SMTP_URL)",
     ]);
   });
 
