@@ -176,7 +176,9 @@ describe("helpers", () => {
   ])("describeRelease(%j) → %s", (release, text) => expect(describeRelease(release)).toBe(text));
 
   it.each([
-    [0, "0s"],
+    [0, "0ms"],
+    [265, "265ms"],
+    [4_250, "4.3s"],
     [59_000, "59s"],
     [61_000, "1m 1s"],
     [3_600_000 * 3 + 60_000 * 5, "3h 5m"],

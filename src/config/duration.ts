@@ -19,7 +19,9 @@ export const DURATION_HINT = "a duration like 500ms, 2s, 5m or 1h";
 
 /** 450000 → "7m 30s", 97200000 → "27h 0m": a span for people, in its two largest units. */
 export function formatSpan(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
+  // Under ten seconds a second is too coarse: a 265 ms deploy is not "0s".
+  if (ms < 10_000) return ms < 1000 ? `${Math.max(0, Math.round(ms))}ms` : `${(ms / 1000).toFixed(1)}s`;
+  const s = Math.round(ms / 1000);
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);
   if (m < 60) return `${m}m ${s % 60}s`;
