@@ -61,6 +61,9 @@ export class AgentError extends SkiffError {
   }
 }
 
+/** Nothing answered at the agent's address (as opposed to an agent that answered and refused). */
+export class AgentUnreachableError extends AgentError {}
+
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

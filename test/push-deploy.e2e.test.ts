@@ -254,7 +254,7 @@ describe("push to deploy", () => {
       ["r2", "failed", "webhook", false],
       ["r1", "live", "cli", true],
     ]);
-    expect(releases[0]?.commit?.sha).toBe(unknown);
+    expect(releases[0]?.commit).toMatchObject({ sha: unknown, time: null });
     expect(releases[0]?.reason).toMatch(/is not in the repository/);
     expect(await version(proxy, "missing.test")).toBe("v1");
   });

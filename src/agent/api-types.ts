@@ -11,7 +11,8 @@ export interface CommitView {
   sha: string;
   message: string;
   author: string;
-  time: string;
+  /** Null when unknown (a push whose commit could not be read). */
+  time: string | null;
 }
 
 export interface ReleaseView {

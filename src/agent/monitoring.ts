@@ -141,10 +141,12 @@ export class Monitoring {
     if (!rollback && outcome.previous) this.watch(release);
   }
 
-  /** A secret was set or removed: channels of live apps are built again with what the store holds now. */
+  /** A secret was set or removed: every app's channels are built again with what the store holds now. */
   secretsChanged(): void {
-    for (const release of this.options.store.releases.allLive()) {
-      if (release.env === PRODUCTION) this.configureChannels(release.app, release.config);
+    const { store } = this.options;
+    for (const app of [...this.dispatchers.keys()]) {
+      const config = store.releases.live(app)?.config ?? store.apps.config(app);
+      if (config) this.configureChannels(app, config);
     }
   }
 

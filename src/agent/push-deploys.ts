@@ -138,12 +138,13 @@ export class PushDeploys {
         this.options.deployer.recordFailure({
           app: action.app,
           env: action.environment,
-          config,
+          // As that environment runs it: its alerts: may differ from production's.
+          config: configForEnvironment(config, action.environment),
           commit: {
             sha: action.sha,
             message: pushed?.message ?? "",
             author: pushed?.author ?? "",
-            time: pushed ? Date.parse(pushed.timestamp) || 0 : 0,
+            time: (pushed && Date.parse(pushed.timestamp)) || 0, // 0: unknown, shown as null
           },
           deployedBy: action.push.pusher,
           trigger: "webhook",

@@ -15,7 +15,7 @@ export function releaseView(release: Release): ReleaseView {
     live: release.status === "live",
     reason: release.reason,
     version: release.version,
-    commit: release.commit && { ...release.commit, time: new Date(release.commit.time).toISOString() },
+    commit: release.commit && { ...release.commit, time: iso(release.commit.time || null) },
     deployedBy: release.deployedBy,
     rollbackOf: release.rollbackOf,
     startedAt: new Date(release.createdAt).toISOString(),

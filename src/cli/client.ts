@@ -4,6 +4,7 @@ import type { DeployMeta, ErrorBody, ResultEvent, StreamEvent } from "../agent/a
 import { DEPLOY_META_HEADER } from "../agent/api-types.js";
 import {
   AgentError,
+  AgentUnreachableError,
   ConfigError,
   EXIT,
   type ExitCode,
@@ -107,7 +108,7 @@ export class AgentClient {
       req.once("response", resolve);
       req.once("error", (error: NodeJS.ErrnoException) => {
         reject(
-          new AgentError(
+          new AgentUnreachableError(
             `cannot reach the agent at ${this.url}${error.code ? ` (${error.code})` : ""}`,
             "start it with `skiff agent --data-dir DIR`, or point --agent / SKIFF_AGENT at it",
           ),

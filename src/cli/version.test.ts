@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Command } from "commander";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { AgentError } from "../errors.js";
+import { AgentError, AgentUnreachableError } from "../errors.js";
 import { git } from "../git/git.js";
 import { runCli } from "../test-support/cli.js";
 import { commit, initRepo, tag, useTempDirs } from "../test-support/git-fixtures.js";
@@ -122,7 +122,7 @@ describe("skiff version", () => {
     const agents: string[] = [];
     const down: LastDeployedProvider = async ({ agent }) => {
       agents.push(agent);
-      throw new AgentError(`cannot reach the agent at ${agent}`);
+      throw new AgentUnreachableError(`cannot reach the agent at ${agent}`);
     };
     const program = new Command().exitOverride();
     versionCommand({ lastDeployed: down })(program);
@@ -145,6 +145,19 @@ describe("skiff version", () => {
     expect(agents).toEqual([DEFAULT_AGENT]);
     expect(stderr).toContain(`cannot reach the agent at ${DEFAULT_AGENT}; counting from the last vX.Y.Z tag`);
     expect(JSON.parse(stdout)).toMatchObject({ base: { source: "tag", tag: "v1.0.0" } });
+  });
+
+  it("exits 3 when the default agent answers but refuses, rather than counting from tags", async () => {
+    const { dir } = await repo();
+    const program = new Command().exitOverride();
+    versionCommand({
+      lastDeployed: async () => {
+        throw new AgentError("the agent refused the API token");
+      },
+    })(program);
+    await expect(program.parseAsync(["version", dir, "--dry-run"], { from: "user" })).rejects.toThrow(
+      "the agent refused the API token",
+    );
   });
 
   it("exits 3 when it was told to ask an agent that cannot be reached", async () => {

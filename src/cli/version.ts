@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { CONFIG_FILE, loadAppConfig } from "../config/load.js";
-import { AgentError, UsageError } from "../errors.js";
+import { AgentUnreachableError, UsageError } from "../errors.js";
 import { repoRoot } from "../git/repo.js";
 import { type DeployedVersion, planRelease, type ReleasePlan } from "../versions/plan.js";
 import { cutRelease } from "../versions/release.js";
@@ -98,7 +98,9 @@ async function askAgent(
   try {
     return await lastDeployed(query);
   } catch (error) {
-    if (named || !(error instanceof AgentError)) throw error;
+    // Only an absent agent: one that answers and refuses (no token here) must not be mistaken for
+    // "nothing deployed", or a version already handed out by a push deploy would be handed out again.
+    if (named || !(error instanceof AgentUnreachableError)) throw error;
     out.warn(`${error.message}; counting from the last vX.Y.Z tag`);
     return undefined;
   }

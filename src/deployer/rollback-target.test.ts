@@ -56,7 +56,7 @@ describe("chooseRollbackTarget", () => {
       ),
       to: undefined,
       expected:
-        "no release before r3 was live and healthy (r2 was rolled back; `skiff rollback --to r2` puts it back)",
+        "no release before r3 was live and healthy (r2 was rolled back; `skiff rollback --app hello --to r2` puts it back)",
     },
     {
       name: "skips releases that run the current files",
@@ -160,7 +160,9 @@ describe("releasesToPrune", () => {
       release(5, "failed"),
       release(6, "live"),
     );
-    expect(ids(releasesToPrune(all, 3, new Set(["r6"])))).toEqual(["r5", "r4", "r3"]);
+    // r5, the newest failure, stays outside the count: its log is what gets read next.
+    expect(ids(releasesToPrune(all, 3, new Set(["r6"])))).toEqual(["r4", "r3"]);
     expect(ids(releasesToPrune(all, 4, new Set(["r6"])))).toEqual(["r4", "r3"]);
+    expect(ids(releasesToPrune(all, 5, new Set(["r6"])))).toEqual(["r3"]);
   });
 });

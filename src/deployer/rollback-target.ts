@@ -1,4 +1,4 @@
-import type { Release } from "../store/releases.js";
+import { PRODUCTION, type Release } from "../store/releases.js";
 
 export type TargetChoice = { ok: true; release: Release } | { ok: false; reason: string };
 
@@ -20,9 +20,9 @@ export function chooseRollbackTarget(
   );
   if (candidate) return { ok: true, release: candidate };
   const undone = older.find((r) => r.status === "rolled-back" && r.artifact !== current.artifact);
-  const forward = undone
-    ? ` (${undone.id} was rolled back; \`skiff rollback --to ${undone.id}\` puts it back)`
-    : "";
+  const env = current.env === PRODUCTION ? "" : ` --env ${current.env}`;
+  const command = undone && `skiff rollback --app ${current.app}${env} --to ${undone.id}`;
+  const forward = undone ? ` (${undone.id} was rolled back; \`${command}\` puts it back)` : "";
   return { ok: false, reason: `no release before ${current.id} was live and healthy${forward}` };
 }
 

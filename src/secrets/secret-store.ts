@@ -51,7 +51,7 @@ export class SecretStore {
     return had;
   }
 
-  /** The store first, then the agent's environment: what the operator set last wins. */
+  /** The store first, then the agent's environment: `skiff secrets set` overrides a variable. */
   lookup(env: NodeJS.ProcessEnv = process.env): SecretLookup {
     return (name) => this.values.get(name) ?? (env[name] || undefined);
   }
@@ -70,8 +70,9 @@ function read(file: string): Map<string, string> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, "utf8"));
-  } catch (error) {
-    throw new UsageError(`${file}: not valid JSON (${(error as Error).message})`);
+  } catch {
+    // Not JSON.parse's message: it quotes the text around the fault, which is a secret's value.
+    throw new UsageError(`${file}: not valid JSON`, "fix it by hand, or remove it and set the secrets again");
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
     throw new UsageError(`${file}: expected an object of NAME: "value"`);
