@@ -146,38 +146,48 @@ describe("skiff CLI against a real agent", () => {
     expect(allowed.stderr).toMatch(/1 uncommitted changes are not included/);
   });
 
-  it("keeps channel secrets in the agent's secret store: a deploy refused for one ships once it is set", async () => {
+  it("keeps secrets in the agent's secret store: a deploy refused for one ships once it is set", async () => {
     const name = "SKIFF_TEST_DISCORD_URL";
     const value = "http://127.0.0.1:9/discord-secret-path";
+    const greeting = `hello-from-the-store-${Date.now()}`;
     const repo = createAppRepo(
       join(tempDir(), "app"),
       "cli-secret",
       { version: "v1" },
-      `alerts:\n  - discord: { webhook_url_env: ${name} }\n`,
+      `secrets: [GREETING]\nalerts:\n  - discord: { webhook_url_env: ${name} }\n`,
     );
     const refused = await runSkiff(["deploy"], { cwd: repo, env });
     expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      "secrets.0: GREETING is not set in the agent's secret store or environment (skiff secrets set GREETING)",
+    );
     expect(refused.stderr).toContain(`(skiff secrets set ${name})`);
+    expect((await runSkiff(["secrets", "set", `GREETING=${greeting}`], { env })).code).toBe(0);
 
     expect((await runSkiff(["secrets", "set", name], { env })).code).toBe(2); // no value on stdin
     const set = await runSkiff(["secrets", "set", name], { env, input: `${value}\n` });
     expect(set.code).toBe(0);
     expect(set.stdout).toContain(`${name} is set on the agent`);
     const listed = await runSkiff(["secrets", "list", "--json"], { env });
-    expect(JSON.parse(listed.stdout)).toEqual({ secrets: [{ name }] });
+    expect(JSON.parse(listed.stdout)).toEqual({ secrets: [{ name: "GREETING" }, { name }] });
     expect(listed.stdout).not.toContain(value);
     const file = join(dirname(agent.info.tokenFile), "secrets.json");
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual({ [name]: value });
+    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual({ GREETING: greeting, [name]: value });
 
     const shipped = await runSkiff(["deploy"], { cwd: repo, env });
     expect(shipped.code).toBe(0);
     expect(shipped.stdout + shipped.stderr).not.toContain(value);
+    // The app's process got the secret as an environment variable (the fixture echoes GREETING).
+    const served = (await (await fetch(`${agent.info.proxy}/`)).json()) as { env: string | null };
+    expect(served.env).toBe(greeting);
+    const logs = await runSkiff(["logs", "--app", "cli-secret", "-n", "200"], { env });
+    expect(logs.stdout).not.toContain(greeting);
     expect((await runSkiff(["secrets", "set", "1BAD=x"], { env })).code).toBe(2);
     const unset = await runSkiff(["secrets", "unset", name, "--json"], { env });
     expect(JSON.parse(unset.stdout)).toEqual({ name, removed: true });
     expect(JSON.parse((await runSkiff(["secrets", "list", "--json"], { env })).stdout)).toEqual({
-      secrets: [],
+      secrets: [{ name: "GREETING" }],
     });
   });
 

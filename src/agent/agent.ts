@@ -79,6 +79,7 @@ export class Agent {
       dataDir,
       store,
       logger,
+      secrets: secrets.lookup(),
       ...(options.logCapBytes ? { logCapBytes: options.logCapBytes } : {}),
     });
     this.runtime = runtime;
@@ -120,7 +121,14 @@ export class Agent {
     await deployer.recover(this.stopping.signal);
     await monitoring.start();
     const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD;
-    const pushDeploys = new PushDeploys({ store, dataDir, deployer, logger, maxUploadBytes });
+    const pushDeploys = new PushDeploys({
+      store,
+      dataDir,
+      deployer,
+      logger,
+      maxUploadBytes,
+      secrets: secrets.lookup(),
+    });
     this.pushDeploys = pushDeploys;
     pushDeploys.start();
 

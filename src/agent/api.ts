@@ -15,6 +15,7 @@ import { configForEnvironment } from "../environments/resolve.js";
 import { errorBody, toErrorBody } from "../error-body.js";
 import { ConfigError, EXIT, SkiffError, UsageError } from "../errors.js";
 import { tailLines } from "../runtime/log-file.js";
+import { missingSecrets } from "../secrets/app-secrets.js";
 import { checkSecretName, type SecretStore } from "../secrets/secret-store.js";
 import type { DataDir } from "../store/data-dir.js";
 import { PRODUCTION, type Release } from "../store/releases.js";
@@ -142,7 +143,10 @@ export function createApi(options: ApiOptions): Hono {
     );
     const env = c.req.query("env") ?? PRODUCTION;
     const resolved = configForEnvironment(config, env);
-    const problems = options.monitoring.channelProblems(resolved);
+    const problems = [
+      ...missingSecrets(resolved.secrets, options.secrets.lookup()),
+      ...options.monitoring.channelProblems(resolved),
+    ];
     if (problems.length > 0) {
       await rm(upload, { force: true });
       throw new ConfigError("skiff.yml (uploaded)", problems);

@@ -10,6 +10,8 @@ import { previewFor } from "../environments/preview.js";
 import { previewsToRemove } from "../environments/preview-retention.js";
 import { configForEnvironment } from "../environments/resolve.js";
 import { errorMessage } from "../errors.js";
+import { missingSecrets } from "../secrets/app-secrets.js";
+import type { SecretLookup } from "../secrets/secret-store.js";
 import type { DataDir } from "../store/data-dir.js";
 import { PREVIEW_PREFIX, PRODUCTION } from "../store/releases.js";
 import type { Store } from "../store/store.js";
@@ -28,6 +30,8 @@ export interface PushDeploysOptions {
   deployer: Deployer;
   logger: Logger;
   maxUploadBytes: number;
+  /** For the app's `secrets:`: a push whose secrets the agent lacks fails before anything runs. */
+  secrets?: SecretLookup;
 }
 
 /**
@@ -170,6 +174,13 @@ export class PushDeploys {
       this.options.maxUploadBytes * UNPACKED_PER_UPLOADED_BYTE,
     );
     const target = this.target(action, checked.config);
+    const missing =
+      target &&
+      missingSecrets(
+        target.config.secrets,
+        this.options.secrets ?? ((name) => process.env[name] || undefined),
+      );
+    if (missing && missing.length > 0) throw new Error(missing.join("; "));
     if (!target) {
       logger.info(
         { app: action.app, branch: action.push.branch },

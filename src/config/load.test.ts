@@ -29,6 +29,7 @@ describe("parseAppConfig", () => {
       hosts: [],
       instances: 1,
       env: {},
+      secrets: [],
       healthcheck: {
         path: "/health",
         intervalMs: 1000,
@@ -107,6 +108,17 @@ keep_releases: 10
     ["app: a\nstart: x\nenv: { PORT: 80 }\n", "env.PORT: is set by skiff for each instance; remove it"],
     ["app: a\nstart: x\nhost: not a host\n", "host: expected a host name like hello.example.com"],
     ["app: a\nstart: x\nkeep_releases: 0\n", "keep_releases: expected a whole number from 1 to 1000"],
+    [
+      "app: a\nstart: x\nsecrets: DB_URL\n",
+      "secrets: expected a list of secret names, like [DATABASE_URL, STRIPE_KEY]",
+    ],
+    ["app: a\nstart: x\nsecrets: [db-url]\n", "secrets.0: expected a secret's name like DATABASE_URL"],
+    ["app: a\nstart: x\nsecrets: [A, A]\n", "secrets.1: A is listed twice"],
+    ["app: a\nstart: x\nsecrets: [PORT]\n", "secrets.0: PORT is set by skiff for each instance; remove it"],
+    [
+      "app: a\nstart: x\nenv: { KEY: x }\nsecrets: [KEY]\n",
+      "secrets.0: KEY is also in env:; a secret's value comes from the agent, so remove it from env:",
+    ],
     ["app: [\n", "line 2, column 1"],
     ["- a\n", "expected a mapping of keys"],
   ])("%j → %s", (text, expected) => {

@@ -33,6 +33,29 @@ const envMap = z
   })
   .transform((env) => Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])));
 
+/**
+ * Names of the agent's secrets (`skiff secrets set`, or its environment) given to the app's processes
+ * and build as environment variables: values that must not be committed in `env:`.
+ */
+const secretNames = z
+  .array(
+    z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "expected a secret's name like DATABASE_URL" }),
+    { error: "expected a list of secret names, like [DATABASE_URL, STRIPE_KEY]" },
+  )
+  .default([])
+  .superRefine((names, ctx) => {
+    names.forEach((name, i) => {
+      if (RESERVED_ENV.has(name))
+        ctx.addIssue({
+          code: "custom",
+          path: [i],
+          message: `${name} is set by skiff for each instance; remove it`,
+        });
+      else if (names.indexOf(name) !== i)
+        ctx.addIssue({ code: "custom", path: [i], message: `${name} is listed twice` });
+    });
+  });
+
 const healthcheck = z
   .strictObject({
     path: z
@@ -60,6 +83,7 @@ const singleEnvironmentSchema = z
     host: z.union([hostname, z.array(hostname).min(1)]).optional(),
     instances: count(1, 1, 64),
     env: envMap,
+    secrets: secretNames,
     healthcheck,
     drain_timeout: duration("30s"),
     stop_timeout: duration("10s"),
@@ -72,6 +96,16 @@ const singleEnvironmentSchema = z
     env_required: envRequiredSchema,
     preflight: preflightSchema,
   })
+  .superRefine((c, ctx) => {
+    c.secrets.forEach((name, i) => {
+      if (name in c.env)
+        ctx.addIssue({
+          code: "custom",
+          path: ["secrets", i],
+          message: `${name} is also in env:; a secret's value comes from the agent, so remove it from env:`,
+        });
+    });
+  })
   .transform((c) => ({
     app: c.app,
     start: c.start,
@@ -79,6 +113,7 @@ const singleEnvironmentSchema = z
     hosts: c.host === undefined ? [] : Array.isArray(c.host) ? c.host : [c.host],
     instances: c.instances,
     env: c.env,
+    secrets: c.secrets,
     healthcheck: {
       path: c.healthcheck.path,
       intervalMs: c.healthcheck.interval,

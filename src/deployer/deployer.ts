@@ -243,7 +243,7 @@ export class Deployer {
         const log = runtime.log(app, release.id);
         const build = await steps.run(
           "built",
-          () => runBuild(config.build!, dir, config.env, log, signal),
+          () => runBuild(config.build!, dir, runtime.environment(config), log, signal),
           (b) => (b.ok ? undefined : exitText(b.code, b.signal)),
         );
         if (!build.ok)

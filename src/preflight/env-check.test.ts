@@ -59,6 +59,15 @@ describe("checkEnv", () => {
     ]);
   });
 
+  it("counts skiff.yml secrets: as set, since the agent provides them", async () => {
+    const root = tempDir();
+    writeFiles(root, { ".env.example": "DATABASE_URL=\nAPI_KEY=\n" });
+    const findings = await checkEnv(input(root, undefined, { secrets: ["DATABASE_URL"] }));
+    expect(findings.map((f) => f.message)).toEqual([
+      "API_KEY is required by .env.example but is not set in .env",
+    ]);
+  });
+
   it("also reads .env.<environment>", async () => {
     const root = tempDir();
     writeFiles(root, { ".env.example": "A=\nB=\n", ".env": "A=1\n", ".env.production": "B=2\n" });

@@ -11,13 +11,15 @@ export interface EnvCheckInput {
   envRequired: readonly string[];
   /** `env:` from skiff.yml: set by skiff for the app, so present. */
   configEnv: Readonly<Record<string, string>>;
+  /** `secrets:` from skiff.yml: the agent gives the app these, so present. */
+  secrets?: readonly string[];
   /** Also read `.env.<environment>` (e.g. production). */
   environment?: string;
   /** Files git tracks, relative to root; undefined outside git. */
   tracked?: readonly string[];
   /**
-   * The environment preflight runs in: a key set there counts as set, as in CI, where secrets are
-   * variables and there is no `.env` at all.
+   * The environment of a CI run (only there: a laptop's exported variables say nothing about the
+   * server): a key set there counts as set, since CI has its secrets as variables and no `.env`.
    */
   processEnv?: Readonly<Record<string, string | undefined>>;
 }
@@ -78,6 +80,7 @@ function missingKeys(input: EnvCheckInput): Finding[] {
   for (const [key, value] of Object.entries(input.processEnv ?? {}))
     if (value !== undefined) present.set(key, value);
   for (const [key, value] of Object.entries(input.configEnv)) present.set(key, value);
+  for (const key of input.secrets ?? []) present.set(key, "(a secret the agent provides)");
   for (const source of sources)
     for (const entry of readEnv(root, source) ?? []) present.set(entry.key, entry.value);
   const where = [...sources, ...(input.processEnv ? ["the environment"] : [])].join(" or ");
@@ -96,7 +99,7 @@ function missingKeys(input: EnvCheckInput): Finding[] {
         line,
         key,
         `${key} is required by ${file} but ${problem}`,
-        `set ${key} in ${where} (or in skiff.yml env:)`,
+        `set ${key} in ${where}, in skiff.yml env:, or for a secret list it in skiff.yml secrets: and \`skiff secrets set ${key}\``,
       ),
     ];
   });

@@ -28,6 +28,7 @@ export interface PreflightAppConfig {
   preflight: PreflightConfig;
   envRequired: readonly string[];
   env: Readonly<Record<string, string>>;
+  secrets?: readonly string[];
 }
 
 export interface PreflightOptions {
@@ -106,7 +107,8 @@ export async function runPreflight(dir: string, options: PreflightOptions = {}):
           configEnv: config.env,
           environment: options.environment,
           tracked,
-          processEnv: process.env,
+          secrets: config.secrets ?? [],
+          ...(process.env.CI ? { processEnv: process.env } : {}),
         }),
       )),
     );

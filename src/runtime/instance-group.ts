@@ -15,6 +15,8 @@ export interface InstanceGroupOptions {
   artifact: string;
   dir: string;
   config: AppConfig;
+  /** The processes' environment: `env:` and the values of `secrets:`, resolved at launch. */
+  env: Record<string, string>;
   ports: number[];
   log: LogFile;
   onEvent: (instance: Instance, event: InstanceEvent) => void;
@@ -42,7 +44,7 @@ export class InstanceGroup {
           idx,
           dir: options.dir,
           command: config.start,
-          env: config.env,
+          env: options.env,
           port,
           log: options.log,
           stopTimeoutMs: config.stopTimeoutMs,

@@ -2,6 +2,8 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/schema.js";
+import { secretEnv } from "../secrets/app-secrets.js";
+import type { SecretLookup } from "../secrets/secret-store.js";
 import type { DataDir } from "../store/data-dir.js";
 import type { Store } from "../store/store.js";
 import type { Instance, InstanceEvent } from "./instance.js";
@@ -18,6 +20,8 @@ export interface RuntimeOptions {
   store: Store;
   logger: Logger;
   logCapBytes?: number;
+  /** Where the values of an app's `secrets:` come from (the agent's secret store, then its environment). */
+  secrets?: SecretLookup;
 }
 
 /**
@@ -71,6 +75,7 @@ export class Runtime {
       artifact,
       dir: this.options.dataDir.releaseDir(app, artifact),
       config,
+      env: this.environment(config),
       ports,
       log: this.log(app, artifact),
       onEvent: (instance, event) => this.onInstanceEvent(app, artifact, instance, event),
@@ -78,6 +83,12 @@ export class Runtime {
     this.groups.add(group);
     group.start();
     return group;
+  }
+
+  /** What an app's processes and build get: its `env:`, then the values of its `secrets:`, read now. */
+  environment(config: AppConfig): Record<string, string> {
+    const lookup = this.options.secrets ?? ((name: string) => process.env[name] || undefined);
+    return { ...config.env, ...secretEnv(config.secrets, lookup) };
   }
 
   async retire(group: InstanceGroup): Promise<void> {
