@@ -1,9 +1,10 @@
+import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { StatusView } from "../src/agent/api-types.js";
 import { AgentClient } from "../src/cli/client.js";
-import { deploy, get, useAgentProcesses, version } from "./support/agent.js";
+import { BIN, deploy, get, useAgentProcesses, version } from "./support/agent.js";
 import { createAppRepo, setBehaviour } from "./support/repo.js";
 import { useTempDirs } from "./support/temp.js";
 
@@ -11,6 +12,7 @@ const tempDir = useTempDirs();
 // Unique per run: the tests count processes by app name across the whole machine.
 const survivor = `survivor-${process.pid}`;
 const graceful = `graceful-${process.pid}`;
+const guarded = `guarded-${process.pid}`;
 const startAgentProcess = useAgentProcesses();
 
 /** Processes running an instance of `app`, found by the environment skiff gives every instance. */
@@ -49,6 +51,26 @@ describe("the agent process", () => {
     }
     const status = await new AgentClient(agent.info.api, agent.token).json<StatusView>("GET", "/v1/status");
     expect(status.apps).toEqual([]);
+  });
+
+  it("refuses to start a second agent on a data directory in use, leaving the first one's apps alone", async () => {
+    const dataDir = tempDir();
+    const first = await startAgentProcess(dataDir);
+    const repo = createAppRepo(join(tempDir(), "app"), guarded, { version: "v1" });
+    await deploy(new AgentClient(first.info.api, first.token), repo);
+    const before = appProcesses(guarded);
+    // Bounded: were the refusal to regress, this agent is stopped after 20 s rather than left behind.
+    const second = spawnSync(
+      process.execPath,
+      [BIN, "agent", "--data-dir", dataDir, "--listen", "127.0.0.1:0", "--api", "127.0.0.1:0"],
+      { encoding: "utf8", timeout: 20_000, killSignal: "SIGTERM" },
+    );
+    expect(second.status).toBe(1);
+    expect(second.stderr).toContain(
+      `--data-dir ${dataDir}: another skiff agent (pid ${first.child.pid}) is using it`,
+    );
+    expect(appProcesses(guarded)).toEqual(before);
+    expect(await version(first.info.proxy)).toBe("v1");
   });
 
   it("after kill -9, stops what the dead agent left running and serves the live release again", async () => {

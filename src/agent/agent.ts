@@ -11,6 +11,7 @@ import { SecretStore } from "../secrets/secret-store.js";
 import { DataDir } from "../store/data-dir.js";
 import { Store } from "../store/store.js";
 import { createApi } from "./api.js";
+import { lockDataDir } from "./data-dir-lock.js";
 import { Monitoring } from "./monitoring.js";
 import { PushDeploys } from "./push-deploys.js";
 import { loadMetricsToken, loadOrCreateToken } from "./token.js";
@@ -53,6 +54,7 @@ export class Agent {
   private pushDeploys: PushDeploys | undefined;
   private monitoring: Monitoring | undefined;
   private server: ServerType | undefined;
+  private unlock: (() => void) | undefined;
   private readonly stopping = new AbortController();
   info: AgentInfo | undefined;
   token = "";
@@ -67,6 +69,7 @@ export class Agent {
     const startedAt = Date.now();
     const bootId = randomBytes(6).toString("hex");
     dataDir.create();
+    this.unlock = lockDataDir(dataDir.lock, dataDir.root);
     const token = loadOrCreateToken(dataDir.token, options.tokenFile);
     this.token = token.token;
     if (token.created) logger.info({ file: token.file }, `API token written to ${token.file}`);
@@ -183,6 +186,7 @@ export class Agent {
     await this.runtime?.stop();
     this.store?.close();
     rmSync(this.dataDir.agentInfo, { force: true });
+    this.unlock?.();
     this.logger.info("skiff agent stopped");
   }
 }

@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
  *   token                          the API token (0600), unless --token-file
  *   secrets.json                   the secret store (0600): values for skiff.yml's *_env names
  *   agent.json                     pid and addresses of the running agent
+ *   agent.lock                     the pid of the agent using this directory (one at a time)
  *   releases/<app>/<release>/      the unpacked files of each deployed release
  *   logs/<app>/<release>.log       build and app output (rotated to .log.1 past the size cap)
  *   uploads/                       tarballs while they are inspected and unpacked
@@ -39,6 +40,10 @@ export class DataDir {
 
   get secrets(): string {
     return this.path("secrets.json");
+  }
+
+  get lock(): string {
+    return this.path("agent.lock");
   }
 
   get agentInfo(): string {
