@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { StatusView } from "../src/agent/api-types.js";
 import { DEPLOY_META_HEADER } from "../src/agent/api-types.js";
 import { archive, deployMeta, readAppSource } from "../src/cli/app-source.js";
@@ -196,6 +196,22 @@ describe("rollback", () => {
       "/v1/apps/hello/releases",
     );
     expect(releases.find((r) => r.id === "r2")?.status).toBe("rolled-back");
+  });
+
+  it("keeps only the previous release warm, stopping the one before it", async () => {
+    const { client } = await startAgent(tempDir());
+    const repo = createAppRepo(join(tempDir(), "app"), "hello", { version: "v1" });
+    await deploy(client, repo);
+    setBehaviour(repo, { version: "v2" });
+    await deploy(client, repo);
+    const r1 = (await client.json<StatusView>("GET", "/v1/status")).apps[0]?.warm[0]?.instances[0]?.pid;
+    expect(r1).toBeGreaterThan(0);
+    setBehaviour(repo, { version: "v3" });
+    await deploy(client, repo);
+    const status = await client.json<StatusView>("GET", "/v1/status");
+    expect(status.apps[0]?.warm.map((w) => w.release)).toEqual(["r2"]);
+    // r1's process is gone (signal 0 only asks whether the pid exists).
+    await vi.waitFor(() => expect(() => process.kill(r1!, 0)).toThrow(), { timeout: 15_000 });
   });
 
   it("starts a cold release from disk, gates it, then switches", async () => {

@@ -113,6 +113,8 @@ export class Serving {
   /**
    * Lets in-flight requests to a replaced release finish, closes its connections, then keeps its
    * processes warm for `warmMs` (instant rollback) before stopping them. Resolves once drained.
+   * Only the previous release stays warm: the one it replaces as the rollback target is stopped, so
+   * a day of deploys does not leave a process per release running.
    */
   async retire(key: string, previous: Active, drainMs: number, warmMs: number): Promise<number> {
     const left = await previous.lb.drain(drainMs);
@@ -120,6 +122,14 @@ export class Serving {
     if (!deployment || warmMs <= 0) {
       await this.runtime.retire(previous.group);
       return left;
+    }
+    for (const [artifact, older] of deployment.warm) {
+      if (older.group === previous.group) continue;
+      clearTimeout(older.timer);
+      deployment.warm.delete(artifact);
+      this.runtime
+        .retire(older.group)
+        .catch((error) => this.logger.error({ err: error }, "stopping an older warm release"));
     }
     previous.group.warmUntil = Date.now() + warmMs;
     const timer = setTimeout(() => {
