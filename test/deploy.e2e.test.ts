@@ -198,6 +198,16 @@ describe("rollback", () => {
     expect(releases.find((r) => r.id === "r2")?.status).toBe("rolled-back");
   });
 
+  it("gives a commit deployed again the version it had, and a new commit the next one", async () => {
+    const { client } = await startAgent(tempDir());
+    const repo = createAppRepo(join(tempDir(), "app"), "hello", { version: "v1" });
+    const first = await deploy(client, repo);
+    setBehaviour(repo, { version: "v2" });
+    const second = await deploy(client, repo);
+    const again = await deploy(client, repo);
+    expect([first, second, again].map((d) => d.result.release?.version)).toEqual(["0.1.0", "0.1.1", "0.1.1"]);
+  });
+
   it("keeps only the previous release warm, stopping the one before it", async () => {
     const { client } = await startAgent(tempDir());
     const repo = createAppRepo(join(tempDir(), "app"), "hello", { version: "v1" });

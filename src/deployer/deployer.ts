@@ -208,7 +208,7 @@ export class Deployer {
       app,
       env,
       trigger: input.trigger,
-      version: this.versionFor(app, env, input.version),
+      version: this.versionFor(app, env, input.version, input.commit?.sha),
       commit: input.commit,
       deployedBy: input.deployedBy,
       config,
@@ -500,8 +500,16 @@ export class Deployer {
   }
 
   /** Production releases carry a version: the one given, else a patch bump of the last (0.1.0 first). */
-  private versionFor(app: string, env: string, given: string | null | undefined): string | null {
+  /** A production release's version: the one its commit already had, else the one given, else a patch bump. */
+  private versionFor(
+    app: string,
+    env: string,
+    given: string | null | undefined,
+    sha?: string,
+  ): string | null {
     if (env !== PRODUCTION) return given ?? null;
+    const earlier = sha && this.options.store.releases.versionOfCommit(app, sha);
+    if (earlier) return earlier;
     if (given) return given.replace(/^v/, "");
     const last = this.options.store.releases.lastVersion(app);
     return last ? (semver.inc(last.version, "patch") ?? last.version) : "0.1.0";

@@ -228,6 +228,17 @@ export class Releases {
     return row && { version: row.version, sha: row.commit_sha };
   }
 
+  /** The version a production deploy of this commit got, if one did: a commit keeps its version. */
+  versionOfCommit(app: string, sha: string): string | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT version FROM releases WHERE app = ? AND env = ? AND commit_sha = ? AND version IS NOT NULL
+           AND live_at IS NOT NULL ORDER BY seq DESC LIMIT 1`,
+      )
+      .get(app, PRODUCTION, sha) as { version: string } | undefined;
+    return row?.version;
+  }
+
   /** The newest release of `env` with this version (`1.4.2` or `v1.4.2`). */
   byVersion(app: string, env: string, version: string): Release | undefined {
     const row = this.db

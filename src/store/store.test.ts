@@ -76,6 +76,8 @@ describe("releases", () => {
     release("cli", "0.2.0", "bbb", 3);
     release("rollback", "0.1.0", "aaa", 5);
     expect(store.releases.lastVersion("hello")).toEqual({ version: "0.2.0", sha: "bbb" });
+    expect(store.releases.versionOfCommit("hello", "aaa")).toBe("0.1.0");
+    expect(store.releases.versionOfCommit("hello", "ccc")).toBeUndefined();
   });
 
   it("only fails releases that are still deploying", () => {

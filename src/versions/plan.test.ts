@@ -138,6 +138,21 @@ describe("planRelease", () => {
     expect(plan.commits.map((c) => c.sha)).toEqual([shas[3]]);
   });
 
+  it("counts from a tag above the agent's version (cut by skiff version, not yet deployed)", async () => {
+    const { dir, shas } = await repoWith(["feat: a", "feat: b", "feat: c"]);
+    await tag(dir, "v0.2.0", shas[1]);
+    const plan = await planRelease(dir, { lastDeployed: { version: "0.1.0", sha: shas[0]! } });
+    expect(plan.base).toMatchObject({ version: "0.2.0", source: "tag", sha: shas[1] });
+    expect(plan).toMatchObject({ version: "0.3.0", bump: "minor" });
+  });
+
+  it("gives a tagged commit its own version again, whatever the agent deployed since", async () => {
+    const { dir, shas } = await repoWith(["feat: a", "feat: b", "feat: c"]);
+    await tag(dir, "v0.1.0", shas[0]);
+    const plan = await planRelease(dir, { ref: shas[0], lastDeployed: { version: "0.3.0", sha: shas[2]! } });
+    expect(plan).toMatchObject({ version: "0.1.0", bump: "none" });
+  });
+
   it("lists the commits newest first with their parsed messages", async () => {
     const { dir, shas } = await repoWith(["feat(ui): a", "fix: b"]);
     const plan = await planRelease(dir);

@@ -1,3 +1,4 @@
+import semver from "semver";
 import { commitsBetween } from "../git/history.js";
 import { type CommitInfo, commitInfo } from "../git/repo.js";
 import { type BumpKind, nextVersion } from "./bump.js";
@@ -53,14 +54,27 @@ export async function planRelease(dir: string, options: PlanOptions = {}): Promi
   return computeRelease(base, commits, head.sha, options.date ?? new Date());
 }
 
+/**
+ * The agent's last deployed version, or the last `vX.Y.Z` tag reachable from `head` when there is none.
+ * The tag wins when it names `head` itself (that commit has its version already) or when it is above
+ * what the agent deployed (cut by `skiff version` and not deployed yet): either way, no version is
+ * handed out twice.
+ */
 async function versionBase(
   dir: string,
-  ref: string,
+  head: string,
   lastDeployed: DeployedVersion | undefined,
 ): Promise<VersionBase | undefined> {
-  if (lastDeployed) return { ...lastDeployed, source: "agent" };
-  const tag = await lastVersionTag(dir, ref);
-  return tag ? { version: tag.version, sha: tag.sha, source: "tag", tag: tag.tag } : undefined;
+  const found = await lastVersionTag(dir, head);
+  const tag: VersionBase | undefined = found && {
+    version: found.version,
+    sha: found.sha,
+    source: "tag",
+    tag: found.tag,
+  };
+  if (tag?.sha === head || !lastDeployed) return tag;
+  const agent: VersionBase = { ...lastDeployed, source: "agent" };
+  return tag && semver.gt(tag.version, agent.version) ? tag : agent;
 }
 
 /** Pure: the plan from the base and the commits since it (newest first). */
