@@ -251,6 +251,17 @@ describe("skiff CLI against a real agent", () => {
 
   it("exits 2 on usage errors and 0 for --help of every command", async () => {
     expect((await runSkiff(["deploy", "--no-such-flag"])).code).toBe(2);
+    const missing = await runSkiff(["deploy", "/nonexistent-skiff-dir"]);
+    expect([missing.code, missing.stderr]).toEqual([2, "error: /nonexistent-skiff-dir: no such directory\n"]);
+    for (const args of [
+      ["logs", "--app", "x", "-n", "abc"],
+      ["releases", "--app", "x", "--limit", "-1"],
+      ["rollback", "--app", "x", "--to", "banana"],
+    ]) {
+      const bad = await runSkiff(args, { env });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/error: --(lines|limit|to) \S+: expected /);
+    }
     expect((await runSkiff(["rollback"], { cwd: tempDir(), env })).code).toBe(2);
     expect((await runSkiff(["agent"])).stderr).toMatch(/--data-dir is required/);
     const commands = [

@@ -280,7 +280,8 @@ export function createApi(options: ApiOptions): Hono {
     const app = appParam(c);
     const artifact = logArtifact(options, app, c.req.query("release"));
     const file = options.dataDir.logFile(app, artifact);
-    const lines = Math.min(Number(c.req.query("lines") ?? 100) || 100, 10_000);
+    const asked = Number(c.req.query("lines") ?? 100);
+    const lines = Number.isInteger(asked) && asked >= 0 ? Math.min(asked, 10_000) : 100;
     const follow = c.req.query("follow") === "1";
     c.header("content-type", "text/plain; charset=utf-8");
     c.header("x-skiff-release", artifact);

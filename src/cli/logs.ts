@@ -1,13 +1,13 @@
 import type { Command } from "commander";
 import { AgentClient } from "./client.js";
-import { type AppOptions, withApp } from "./options.js";
+import { type AppOptions, wholeNumber, withApp } from "./options.js";
 import { Output } from "./output.js";
 import { targetApp } from "./target-app.js";
 
 interface LogsFlags extends AppOptions {
   release?: string;
   follow?: boolean;
-  lines: string;
+  lines: number;
 }
 
 export function register(program: Command): void {
@@ -17,11 +17,11 @@ export function register(program: Command): void {
       .description("the app's stdout and stderr (and its build), from the live release unless --release")
       .option("--release <id>", "the release whose log to show, like r3")
       .option("-f, --follow", "keep printing new lines until interrupted")
-      .option("-n, --lines <n>", "how many lines from the end to start with", "100"),
+      .option("-n, --lines <n>", "how many lines from the end to start with", wholeNumber("--lines", 0), 100),
   ).action(async (flags: LogsFlags) => {
     const out = new Output({ json: flags.json });
     const app = await targetApp(flags.app);
-    const query = new URLSearchParams({ lines: String(Number(flags.lines) || 100) });
+    const query = new URLSearchParams({ lines: String(flags.lines) });
     if (flags.release) query.set("release", flags.release);
     if (flags.follow) query.set("follow", "1");
     const res = await AgentClient.from(flags).send("GET", `/v1/apps/${app}/logs?${query}`);

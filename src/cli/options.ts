@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { UsageError } from "../errors.js";
 
 /** Options every command that talks to the agent shares. */
 export interface AgentOptions {
@@ -25,4 +26,14 @@ export function withAgent(command: Command): Command {
 
 export function withApp(command: Command): Command {
   return withAgent(command).option("--app <name>", "the app (default: `app` in ./skiff.yml)");
+}
+
+/** An option parser for a count: a bad value is a usage error (exit 2) naming the flag. */
+export function wholeNumber(flag: string, min: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min)
+      throw new UsageError(`${flag} ${value}: expected a whole number of at least ${min}`);
+    return n;
+  };
 }

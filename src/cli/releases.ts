@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { ReleaseView } from "../agent/api-types.js";
 import { AgentClient } from "./client.js";
-import { type AppOptions, withApp } from "./options.js";
+import { type AppOptions, wholeNumber, withApp } from "./options.js";
 import { firstLine, formatDuration, formatTime, Output } from "./output.js";
 import { targetApp } from "./target-app.js";
 
@@ -10,18 +10,17 @@ export function register(program: Command): void {
     program
       .command("releases")
       .description("what was deployed when, how long it took, and how it ended")
-      .option("--limit <n>", "how many releases to show, newest first", "20")
+      .option("--limit <n>", "how many releases to show, newest first", wholeNumber("--limit", 1), 20)
       .option("--env <name>", "only this environment (production, staging, preview:<branch>…)"),
-  ).action(async (flags: AppOptions & { limit: string; env?: string }) => {
+  ).action(async (flags: AppOptions & { limit: number; env?: string }) => {
     const out = new Output({ json: flags.json });
     const app = await targetApp(flags.app);
     const client = AgentClient.from(flags);
     const body = await client.json<{ app: string; releases: ReleaseView[] }>(
       "GET",
-      `/v1/apps/${app}/releases?limit=${flags.env ? 1000 : Number(flags.limit) || 20}`,
+      `/v1/apps/${app}/releases?limit=${flags.env ? 1000 : flags.limit}`,
     );
-    if (flags.env)
-      body.releases = body.releases.filter((r) => r.env === flags.env).slice(0, Number(flags.limit) || 20);
+    if (flags.env) body.releases = body.releases.filter((r) => r.env === flags.env).slice(0, flags.limit);
     out.result(body);
     if (body.releases.length === 0) {
       out.line(`no releases of ${app} yet: run \`skiff deploy\``);

@@ -1,5 +1,6 @@
 import { userInfo } from "node:os";
 import type { Command } from "commander";
+import { UsageError } from "../errors.js";
 import { PRODUCTION } from "../store/releases.js";
 import { AgentClient } from "./client.js";
 import { runOperation } from "./operation.js";
@@ -21,6 +22,7 @@ export function register(program: Command): void {
       .option(
         "--to <release>",
         "a release id like r3 or a version like v1.4.2 (default: the last one live before)",
+        rollbackTarget,
       )
       .option("--env <name>", "the environment to roll back", PRODUCTION)
       .option("--wait", "wait for a running deploy of the app to finish instead of failing"),
@@ -38,4 +40,9 @@ export function register(program: Command): void {
     out.line(`\n${app} rolled back: ${release.id} serves ${what} in ${formatDuration(Date.now() - started)}`);
     out.result({ ok: true, release, events });
   });
+}
+
+function rollbackTarget(value: string): string {
+  if (/^r\d+$/.test(value) || /^v?\d+\.\d+\.\d+$/.test(value)) return value;
+  throw new UsageError(`--to ${value}: expected a release id like r3 or a version like v1.4.2`);
 }

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { SkiffError, UsageError } from "../errors.js";
 
 /** A git command that exited non-zero; the message carries git's own stderr. */
@@ -34,7 +35,7 @@ export function gitBuffer(args: string[], options: GitOptions): Promise<Buffer> 
     child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
     child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
     child.on("error", (error: NodeJS.ErrnoException) => {
-      reject(error.code === "ENOENT" ? new UsageError("git is not installed or not on PATH") : error);
+      reject(spawnError(error, options.cwd));
     });
     child.on("close", (code) => {
       if (code === 0) resolve(Buffer.concat(out));
@@ -74,7 +75,7 @@ export function gitEachLine(
     });
     child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
     child.on("error", (error: NodeJS.ErrnoException) => {
-      reject(error.code === "ENOENT" ? new UsageError("git is not installed or not on PATH") : error);
+      reject(spawnError(error, options.cwd));
     });
     child.on("close", (code) => {
       if (rest) onLine(rest);
@@ -82,4 +83,11 @@ export function gitEachLine(
       else reject(new GitError(args, code, Buffer.concat(err).toString("utf8")));
     });
   });
+}
+
+/** ENOENT from spawn is a missing working directory as often as a missing git: say which. */
+function spawnError(error: NodeJS.ErrnoException, cwd: string | undefined): Error {
+  if (error.code !== "ENOENT") return error;
+  if (cwd !== undefined && !existsSync(cwd)) return new UsageError(`${cwd}: no such directory`);
+  return new UsageError("git is not installed or not on PATH");
 }

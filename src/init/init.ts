@@ -29,7 +29,8 @@ export interface InitResult {
  * first: without `force` an existing file stops everything before anything is written.
  */
 export async function initApp(dir: string, options: InitOptions = {}): Promise<InitResult> {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dir} is not a directory`);
+  if (!existsSync(dir)) throw new UsageError(`${dir}: no such directory`);
+  if (!statSync(dir).isDirectory()) throw new UsageError(`${dir}: not a directory`);
   const detected = detectApp(readProject(dir, basename(dir)));
   const { repo, branch } = await gitFacts(dir);
   const planned = [{ path: CONFIG_FILE, text: renderSkiffYml(detected, { repo, branch }) }];

@@ -77,7 +77,7 @@ describe("skiff preflight exit codes and output", () => {
     expect(skiff(dir, "preflight", "--no-such-flag").code).toBe(2);
     const missing = skiff(dir, "preflight", "does-not-exist");
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain("does-not-exist: not a directory");
+    expect(missing.stderr).toContain("does-not-exist: no such directory");
     writeFiles(dir, {
       "skiff.yml": "app: hello\nstart: node server.js\npreflight:\n  checks:\n    debug: sometimes\n",
     });

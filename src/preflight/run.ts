@@ -62,7 +62,8 @@ type Counts = SummaryCounts;
 export async function runPreflight(dir: string, options: PreflightOptions = {}): Promise<PreflightReport> {
   const started = performance.now();
   const root = resolve(dir);
-  if (!existsSync(root) || !statSync(root).isDirectory()) throw new UsageError(`${dir}: not a directory`);
+  if (!existsSync(root)) throw new UsageError(`${dir}: no such directory`);
+  if (!statSync(root).isDirectory()) throw new UsageError(`${dir}: not a directory`);
   const config = options.config ?? loadConfig(root);
   const checks = selectChecks(options.only, config.preflight);
   const baseline = options.baseline ? readBaseline(options.baseline) : undefined;
