@@ -117,9 +117,12 @@ async function preflight(out: Output, source: AppSource, environment: string): P
       `preflight found ${errors.length} blocking problem${errors.length === 1 ? "" : "s"}; nothing was deployed`,
       {
         hint: "fix them, allow a line with a `skiff:allow` comment, or pass --no-preflight",
-        details: errors
-          .slice(0, 20)
-          .map((f) => `${f.file}${f.line ? `:${f.line}:${f.column}` : ""} ${f.rule}: ${f.message}`),
+        // The report above already lists them for a human; JSON carries them in the error.
+        details: out.json
+          ? errors
+              .slice(0, 20)
+              .map((f) => `${f.file}${f.line ? `:${f.line}:${f.column}` : ""} ${f.rule}: ${f.message}`)
+          : [],
       },
     );
   }
