@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
@@ -93,6 +93,17 @@ describe("skiff init", () => {
       SKIFF_AGENT: `\${{ secrets.SKIFF_AGENT_URL }}`,
       SKIFF_TOKEN: `\${{ secrets.SKIFF_TOKEN }}`,
     });
+    // Where skiff comes from is the repository's choice; unset, the install step stops and says so.
+    expect((workflow.jobs.deploy as { env?: Record<string, string> }).env).toEqual({
+      SKIFF_CLI: `\${{ vars.SKIFF_CLI }}`,
+    });
+    const install = steps.find((s) => s.name === "Install skiff")!.run!;
+    const unset = spawnSync("bash", ["-e", "-c", install], {
+      encoding: "utf8",
+      env: { PATH: process.env.PATH, SKIFF_CLI: "" },
+    });
+    expect(unset.status).toBe(1);
+    expect(unset.stdout).toContain("::error::set the repository variable SKIFF_CLI");
     expect(parseAppConfig(readFileSync(join(dir, "skiff.yml"), "utf8")).branch).toBe("trunk");
   });
 

@@ -16,7 +16,8 @@ const HEADER = [
   "# then `skiff deploy`. Needs two repository secrets (Settings → Secrets and variables → Actions):",
   "#   SKIFF_AGENT_URL  the agent's API URL, e.g. https://deploy.example.com",
   "#   SKIFF_TOKEN      the agent's token (the file DATA_DIR/token on the server)",
-  "# SKIFF_CLI is what npm installs the skiff CLI from: a package name, a git URL or a tarball URL.",
+  "# And one repository variable (same page, Variables tab): SKIFF_CLI, what npm installs the skiff CLI",
+  "# from: a git URL (github:you/skiff), a tarball URL or a registry package you published.",
   "# If the agent already deploys on push through a webhook, remove the Deploy step and keep the checks.",
   "",
 ].join("\n");
@@ -31,7 +32,7 @@ export function renderWorkflow(app: DetectedApp, branch: string): string {
     jobs: {
       deploy: {
         "runs-on": "ubuntu-latest",
-        env: { SKIFF_CLI: "skiff" },
+        env: { SKIFF_CLI: `\${{ vars.SKIFF_CLI }}` },
         steps: steps(app),
       },
     },
@@ -57,7 +58,17 @@ function steps(app: DetectedApp): Step[] {
       ? [{ name: "Set up Go", uses: "actions/setup-go@v5", with: { "go-version-file": ci.goVersionFile } }]
       : []),
     ...(ci.corepack ? [{ name: "Enable corepack", run: "corepack enable" }] : []),
-    { name: "Install skiff", run: 'npm install --global "$SKIFF_CLI"' },
+    {
+      name: "Install skiff",
+      // No default: `skiff` on the public registry is not this project.
+      run: [
+        'if [ -z "$SKIFF_CLI" ]; then',
+        '  echo "::error::set the repository variable SKIFF_CLI to where npm installs skiff from (e.g. github:you/skiff)"',
+        "  exit 1",
+        "fi",
+        'npm install --global "$SKIFF_CLI"',
+      ].join("\n"),
+    },
     { name: "Preflight", run: "skiff preflight ." },
     ...(ci.install ? [{ name: "Install dependencies", run: ci.install }] : []),
     { name: ci.test.name, run: ci.test.run },
