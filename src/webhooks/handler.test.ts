@@ -11,6 +11,7 @@ const secret = fakeSecret();
 const config = parseAppConfig(`
 app: hello
 start: node server.js
+repo: git@github.com:me/hello.git
 host: hello.example.com
 environments:
   staging: { host: staging.hello.example.com, branch: develop }
@@ -101,6 +102,16 @@ describe("handleWebhook", () => {
     const response = handleWebhook(github(payload), app, new DeliveryMemory());
     expect(response).toMatchObject({ status: 200, actions: [] });
     expect(response.body.message).toContain(message);
+  });
+
+  it("refuses a push it has no repo: to fetch from with 422, and does not remember the delivery", () => {
+    const norepo = { config: parseAppConfig("app: hello\nstart: x\n"), secret };
+    const deliveries = new DeliveryMemory();
+    const request = github(githubPushPayload({ branch: "main" }), { delivery: "d-norepo" });
+    const response = handleWebhook(request, norepo, deliveries);
+    expect(response).toMatchObject({ status: 422, actions: [] });
+    expect(response.body.message).toMatch(/hello has no repo: in its skiff.yml, so the agent cannot fetch/);
+    expect(handleWebhook(request, app, deliveries)).toMatchObject({ status: 202 });
   });
 
   it("ignores other branches when previews are off", () => {

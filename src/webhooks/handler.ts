@@ -82,10 +82,18 @@ function decide(
     request.provider === "github"
       ? parseGithubPush(request.body, deliveryId)
       : parseGitlabPush(request.body, deliveryId);
+  const actions = actionsFor(app.config, push);
+  if (!app.config.repo && actions.some((a) => a.kind !== "remove-preview")) {
+    // Nothing to fetch the pushed commit from: say so to the sender (a redelivery once fixed still
+    // counts) instead of failing in the background.
+    throw new WebhookError(
+      422,
+      `${app.config.app} has no repo: in its skiff.yml, so the agent cannot fetch ${push.sha.slice(0, 12)}; add repo: and deploy once with skiff deploy`,
+    );
+  }
   if (deliveryId && !deliveries.remember(`${request.provider}:${request.app}:${deliveryId}`)) {
     return answer(200, `ignored: delivery ${deliveryId} was already received`, deliveryId);
   }
-  const actions = actionsFor(app.config, push);
   if (actions.length === 0) return answer(200, `ignored: ${whyIgnored(push)}`, deliveryId);
   return { status: 202, body: { message: "accepted", deliveryId, actions: actions.map(describe) }, actions };
 }

@@ -9,7 +9,9 @@ import { githubSignature } from "./signature.js";
 import { fakeSecret, githubPushPayload, gitlabPushPayload } from "./test-support/payloads.js";
 
 const secret = fakeSecret();
-const config = parseAppConfig("app: hello\nstart: node server.js\nwebhook_secret_env: HELLO_HOOK\n");
+const config = parseAppConfig(
+  "app: hello\nstart: node server.js\nrepo: /srv/git/hello.git\nwebhook_secret_env: HELLO_HOOK\n",
+);
 
 const servers: Array<{ close: (done: () => void) => void }> = [];
 afterEach(async () => {
