@@ -16,7 +16,9 @@ export function register(program: Command): void {
   withAgent(
     secrets
       .command("set")
-      .description("set NAME=VALUE, or NAME with the value on stdin (kept out of shell history)")
+      .description(
+        "set NAME, typing the value unseen (or piping it); NAME=VALUE also works but stays in shell history",
+      )
       .argument("<NAME[=VALUE]>", "the variable name skiff.yml refers to, e.g. SLACK_WEBHOOK_URL"),
   ).action(async (assignment: string, flags: AgentOptions) => {
     const out = new Output({ json: flags.json });
@@ -59,11 +61,7 @@ export function register(program: Command): void {
 async function parseAssignment(assignment: string): Promise<{ name: string; value: string }> {
   const equals = assignment.indexOf("=");
   if (equals >= 0) return { name: assignment.slice(0, equals), value: assignment.slice(equals + 1) };
-  if (process.stdin.isTTY)
-    throw new UsageError(
-      `no value for ${assignment}`,
-      `give it as ${assignment}=VALUE, or pipe it: printf %s "$VALUE" | skiff secrets set ${assignment}`,
-    );
+  if (process.stdin.isTTY) return { name: assignment, value: await promptHidden(`${assignment} (hidden): `) };
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   // A trailing newline from `echo` is not part of the secret.
@@ -73,4 +71,34 @@ async function parseAssignment(assignment: string): Promise<{ name: string; valu
       .toString("utf8")
       .replace(/\r?\n$/, ""),
   };
+}
+
+/** Reads one line from the terminal without echoing it: the value never shows on screen or in history. */
+async function promptHidden(question: string): Promise<string> {
+  const stdin = process.stdin;
+  process.stderr.write(question);
+  stdin.setRawMode(true);
+  stdin.setEncoding("utf8");
+  stdin.resume();
+  let value = "";
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      const onData = (chunk: string) => {
+        for (const ch of chunk) {
+          if (ch === "\r" || ch === "\n" || ch === "\u0003") {
+            stdin.off("data", onData);
+            if (ch === "\u0003") reject(new UsageError("cancelled: nothing was set"));
+            else resolve(value);
+            return;
+          }
+          value = ch === "\u007f" || ch === "\b" ? value.slice(0, -1) : value + ch;
+        }
+      };
+      stdin.on("data", onData);
+    });
+  } finally {
+    stdin.setRawMode(false);
+    stdin.pause();
+    process.stderr.write("\n");
+  }
 }
