@@ -203,6 +203,9 @@ describe("skiff CLI against a real agent", () => {
     expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(/refused the API token/);
     expect(refused.stderr).not.toContain(agent.token);
+    const none = await runSkiff(["status"], { env: { SKIFF_AGENT: agent.info.api } });
+    expect(none.code).toBe(3);
+    expect(none.stderr).toContain(`no API token for the agent at ${agent.info.api}`);
   });
 
   it("deploy --tag writes the changelog, tags the version and pushes the tag; --env deploys an environment", async () => {

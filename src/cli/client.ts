@@ -120,7 +120,9 @@ export class AgentClient {
     if (status === 401) {
       res.resume();
       throw new AgentError(
-        `the agent at ${this.url} refused the API token`,
+        this.token
+          ? `the agent at ${this.url} refused the API token`
+          : `no API token for the agent at ${this.url}`,
         "pass --token or set SKIFF_TOKEN; the agent keeps it in DATA_DIR/token",
       );
     }

@@ -105,3 +105,8 @@ export function firstLine(text: string): string {
   const line = text.split("\n")[0] ?? "";
   return line.length > 60 ? `${line.slice(0, 57)}...` : line;
 }
+
+/** `1 request`, `3 requests`. */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}

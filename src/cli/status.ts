@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import type { InstanceView, StatusView } from "../agent/api-types.js";
 import { AgentClient } from "./client.js";
 import { type AgentOptions, withAgent } from "./options.js";
-import { formatDuration, formatTime, Output } from "./output.js";
+import { formatDuration, formatTime, Output, plural } from "./output.js";
 
 export function register(program: Command): void {
   withAgent(
@@ -35,13 +35,13 @@ export function register(program: Command): void {
         );
       if (app.traffic) {
         out.line(
-          `  traffic: ${app.traffic.requests} requests, ${app.traffic.errors5xx} 5xx, ${app.traffic.inflight} in flight`,
+          `  traffic: ${plural(app.traffic.requests, "request")}, ${app.traffic.errors5xx} 5xx, ${app.traffic.inflight} in flight`,
         );
       }
       instanceTable(out, app.instances);
       for (const warm of app.warm)
         out.line(
-          `  warm: ${warm.release} until ${formatTime(warm.until)} (${warm.instances.length} instances)`,
+          `  warm: ${warm.release} until ${formatTime(warm.until)} (${plural(warm.instances.length, "instance")})`,
         );
     }
   });

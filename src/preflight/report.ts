@@ -1,10 +1,6 @@
 import { relative } from "node:path";
-import { formatDuration, type Output } from "../cli/output.js";
+import { formatDuration, type Output, plural } from "../cli/output.js";
 import { CHECK_NAMES, type Finding, type PreflightReport } from "./types.js";
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
 
 function size(bytes: number): string {
   if (bytes < 1024 * 1024) return `${Math.ceil(bytes / 1024)} KB`;
