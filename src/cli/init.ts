@@ -40,8 +40,7 @@ export function register(program: Command): void {
         : []),
       "check every push before it leaves: skiff hooks install",
     ];
-    for (const file of result.files)
-      out.step(true, file.path, undefined, file.action === "overwritten" ? "overwritten" : "");
+    for (const file of result.files) out.step(true, file.path, undefined, file.action);
     out.line(
       `${detected.kind} app ${out.paint("bold", detected.app)}: start \`${detected.start}\`${detected.build ? `, build \`${detected.build}\`` : ""}`,
     );

@@ -27,8 +27,10 @@ export function register(program: Command): void {
     const res = await AgentClient.from(flags).send("GET", `/v1/apps/${app}/logs?${query}`);
     const release = String(res.headers["x-skiff-release"] ?? flags.release ?? "");
     let partial = "";
+    let empty = true;
     const decoder = new TextDecoder();
     for await (const chunk of res as AsyncIterable<Uint8Array>) {
+      if (chunk.length > 0) empty = false;
       const text = decoder.decode(chunk, { stream: true });
       if (!out.json) {
         process.stdout.write(text);
@@ -39,5 +41,7 @@ export function register(program: Command): void {
       for (const line of parts) out.jsonLine({ app, release, line });
     }
     if (out.json && partial) out.jsonLine({ app, release, line: partial });
+    // Say so rather than print nothing: a deploy stopped before its build or start has no log.
+    if (empty && !out.json && flags.lines > 0) out.warn(`${app} ${release}: the log is empty`);
   });
 }

@@ -32,7 +32,7 @@ export class Output {
     const mark = ok ? this.paint("green", "✓") : this.paint("red", "✗");
     const time = durationMs === undefined ? "" : this.paint("dim", ` ${formatDuration(durationMs)}`);
     const extra = detail ? this.paint("dim", `  ${detail}`) : "";
-    this.line(`${mark} ${name.padEnd(10)}${time}${extra}`);
+    this.line(`${mark} ${name.padEnd(10)}${time}${extra}`.trimEnd());
   }
 
   warn(text: string): void {
