@@ -104,6 +104,20 @@ describe("alert messages", () => {
     expect(m.kind).toBe("incident-opened");
   });
 
+  it("a TCP monitor (a database beside the app) offers the rollback only if the release caused it", () => {
+    const m = incidentMessage(
+      record(
+        { type: "opened", incident: { ...incident, cause: "connect ECONNREFUSED" } },
+        { kind: "tcp", monitor: "db", target: "tcp 127.0.0.1:5432" },
+      ),
+      live,
+    );
+    expect(m.command).toEqual({
+      label: "If the latest release caused it",
+      text: "skiff rollback --app hello",
+    });
+  });
+
   it("a failed deploy names the release, the reason and what keeps serving", () => {
     const m = deployFailedMessage({
       app: "hello",

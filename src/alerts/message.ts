@@ -103,9 +103,12 @@ export function incidentMessage(record: IncidentEventRecord, live: ReleaseRef | 
     ],
     since: incident.startedAt,
     liveRelease,
-    command: certificate
-      ? { label: "If a release is at fault instead", text: rollback(app) }
-      : { label: "Fix (switch back to the previous release)", text: rollback(app) },
+    // An HTTP check sees what the release serves; a TCP or TLS one sees a service beside it (a
+    // database, a certificate), which a rollback only fixes if the release broke it.
+    command:
+      record.kind === "http"
+        ? { label: "Fix (switch back to the previous release)", text: rollback(app) }
+        : { label: "If the latest release caused it", text: rollback(app) },
     at: new Date(incident.openedAt),
   });
 }
