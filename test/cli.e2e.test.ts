@@ -134,6 +134,13 @@ describe("skiff CLI against a real agent", () => {
     expect(releases.releases).toEqual([]);
     const forced = await runSkiff(["deploy", "--no-preflight"], { cwd: repo, env });
     expect(forced.code).toBe(0);
+
+    // --ref checks that commit's files, not the work tree: fixed at HEAD, the leftover is still in HEAD~1.
+    commitFiles(repo, { "lib/util.js": "export function add(a, b) {\n  return a + b;\n}\n" }, "fix: no log");
+    const older = await runSkiff(["deploy", "--ref", "HEAD~1"], { cwd: repo, env });
+    expect(older.code).toBe(1);
+    expect(older.stdout).toMatch(/lib\/util.js:2:3/);
+    expect((await runSkiff(["deploy"], { cwd: repo, env })).code).toBe(0);
   });
 
   it("refuses a dirty work tree unless --allow-dirty", async () => {

@@ -1,7 +1,12 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import type { Command } from "commander";
 import type { ReleaseView, StreamEvent } from "../agent/api-types.js";
 import { OperationError, UsageError } from "../errors.js";
-import { uncommittedPaths } from "../git/repo.js";
+import { commitInfo, uncommittedPaths } from "../git/repo.js";
 import { PRODUCTION } from "../store/releases.js";
 import { planRelease, type ReleasePlan } from "../versions/plan.js";
 import { prepareRelease, tagRelease } from "../versions/release.js";
@@ -100,15 +105,24 @@ export function register(program: Command): void {
   });
 }
 
-/** The preflight checks on the app's directory; blocking findings stop the deploy before anything ships. */
+/**
+ * The preflight checks on what ships; blocking findings stop the deploy before anything does. For HEAD
+ * that is the work tree (clean by then). For another --ref it is that commit's files, extracted apart:
+ * debug leftovers, secrets and env files there (lint, tests and git need the work tree).
+ */
 async function preflight(out: Output, source: AppSource, environment: string): Promise<void> {
   const { printReport, runPreflight } = await import("../preflight/index.js");
-  // The dirty-tree rule was applied just before, with its own message. `.env.<environment>` counts too.
-  const report = await runPreflight(source.dir, {
+  const atHead = source.commit.sha === (await commitInfo(source.root, "HEAD")).sha;
+  const dir = atHead ? source.dir : await extract(source);
+  const report = await runPreflight(dir, {
     forDeploy: true,
+    // The dirty-tree rule was applied just before, with its own message.
     allowDirty: true,
     config: source.config,
     environment,
+    ...(atHead ? {} : { only: ["debug", "secrets", "env"] as const }),
+  }).finally(() => {
+    if (!atHead) rmSync(dir, { recursive: true, force: true });
   });
   printReport(out, report);
   if (report.blocking) {
@@ -171,4 +185,12 @@ export async function versionPlan(
 function summarize(paths: string[]): string {
   const shown = paths.slice(0, 5).join(", ");
   return paths.length > 5 ? `${shown} and ${paths.length - 5} more` : shown;
+}
+
+/** The files of `source`'s commit, in a temporary directory the caller removes. */
+async function extract(source: AppSource): Promise<string> {
+  const tar = await import("tar");
+  const dir = mkdtempSync(join(tmpdir(), "skiff-preflight-"));
+  await pipeline(Readable.from(await archive(source)), tar.x({ cwd: dir }));
+  return dir;
 }
