@@ -4,7 +4,7 @@ import { Command } from "commander";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { AgentError, AgentUnreachableError } from "../errors.js";
 import { git } from "../git/git.js";
-import { runCli } from "../test-support/cli.js";
+import { captureOutput, runCli } from "../test-support/cli.js";
 import { commit, initRepo, tag, useTempDirs } from "../test-support/git-fixtures.js";
 import { DEFAULT_AGENT } from "./options.js";
 import { type LastDeployedProvider, versionCommand } from "./version.js";
@@ -93,21 +93,12 @@ describe("skiff version", () => {
     };
     const program = new Command().exitOverride();
     versionCommand({ lastDeployed })(program);
-    let stdout = "";
-    const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-      stdout += String(chunk);
-      return true;
-    });
-    try {
-      await program.parseAsync(
+    const { stdout } = await captureOutput(() =>
+      program.parseAsync(
         ["version", dir, "--dry-run", "--json", "--agent", "http://127.0.0.1:1", "--token", "t"],
-        {
-          from: "user",
-        },
-      );
-    } finally {
-      spy.mockRestore();
-    }
+        { from: "user" },
+      ),
+    );
     expect(asked).toEqual([{ app: "hello", agent: "http://127.0.0.1:1", token: "t" }]);
     expect(JSON.parse(stdout)).toMatchObject({
       version: "3.1.0",
@@ -126,22 +117,9 @@ describe("skiff version", () => {
     };
     const program = new Command().exitOverride();
     versionCommand({ lastDeployed: down })(program);
-    let stdout = "";
-    let stderr = "";
-    const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-      stdout += String(chunk);
-      return true;
-    });
-    const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-      stderr += String(chunk);
-      return true;
-    });
-    try {
-      await program.parseAsync(["version", dir, "--dry-run", "--json"], { from: "user" });
-    } finally {
-      out.mockRestore();
-      err.mockRestore();
-    }
+    const { stdout, stderr } = await captureOutput(() =>
+      program.parseAsync(["version", dir, "--dry-run", "--json"], { from: "user" }),
+    );
     expect(agents).toEqual([DEFAULT_AGENT]);
     expect(stderr).toContain(`cannot reach the agent at ${DEFAULT_AGENT}; counting from the last vX.Y.Z tag`);
     expect(JSON.parse(stdout)).toMatchObject({ base: { source: "tag", tag: "v1.0.0" } });

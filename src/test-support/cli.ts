@@ -7,8 +7,10 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the CLI in this process with stdout and stderr captured. */
-export async function runCli(args: string[]): Promise<CliRun> {
+/** Runs `work` with this process's stdout and stderr captured. */
+export async function captureOutput<T>(
+  work: () => Promise<T>,
+): Promise<{ value: T; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
   const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
@@ -20,10 +22,16 @@ export async function runCli(args: string[]): Promise<CliRun> {
     return true;
   });
   try {
-    const code = await main(args);
-    return { code, stdout, stderr };
+    const value = await work();
+    return { value, stdout, stderr };
   } finally {
     out.mockRestore();
     err.mockRestore();
   }
+}
+
+/** Runs the CLI in this process with stdout and stderr captured. */
+export async function runCli(args: string[]): Promise<CliRun> {
+  const { value: code, stdout, stderr } = await captureOutput(() => main(args));
+  return { code, stdout, stderr };
 }
