@@ -71,6 +71,9 @@ describe("the agent process", () => {
     );
     expect(appProcesses(guarded)).toEqual(before);
     expect(await version(first.info.proxy)).toBe("v1");
+    // The running agent's files are its own: the refused one removed neither.
+    expect(JSON.parse(readFileSync(join(dataDir, "agent.json"), "utf8")).pid).toBe(first.child.pid);
+    expect(readFileSync(join(dataDir, "agent.lock"), "utf8").trim()).toBe(String(first.child.pid));
   });
 
   it("after kill -9, stops what the dead agent left running and serves the live release again", async () => {

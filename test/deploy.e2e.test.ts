@@ -205,7 +205,17 @@ describe("rollback", () => {
     setBehaviour(repo, { version: "v2" });
     const second = await deploy(client, repo);
     const again = await deploy(client, repo);
-    expect([first, second, again].map((d) => d.result.release?.version)).toEqual(["0.1.0", "0.1.1", "0.1.1"]);
+    const older = await deploy(client, repo, { ref: "HEAD~1" });
+    setBehaviour(repo, { version: "v3" });
+    const next = await deploy(client, repo);
+    // The older commit keeps 0.1.0, and the next new commit still counts from the highest, 0.1.1.
+    expect([first, second, again, older, next].map((d) => d.result.release?.version)).toEqual([
+      "0.1.0",
+      "0.1.1",
+      "0.1.1",
+      "0.1.0",
+      "0.1.2",
+    ]);
   });
 
   it("keeps only the previous release warm, stopping the one before it", async () => {

@@ -185,7 +185,8 @@ export class Agent {
     this.serving?.stop();
     await this.runtime?.stop();
     this.store?.close();
-    rmSync(this.dataDir.agentInfo, { force: true });
+    // Only what this agent wrote: a start refused by the lock must not remove the running agent's file.
+    if (this.info) rmSync(this.dataDir.agentInfo, { force: true });
     this.unlock?.();
     this.logger.info("skiff agent stopped");
   }

@@ -8,13 +8,19 @@ import { OperationError } from "../errors.js";
  * which the next agent takes over.
  */
 export function lockDataDir(file: string, dataDir: string): () => void {
-  const holder = readHolder(file);
-  if (holder !== undefined && holder !== process.pid && isAgent(holder)) {
-    throw new OperationError(`--data-dir ${dataDir}: another skiff agent (pid ${holder}) is using it`, {
-      hint: `stop that agent first (kill ${holder}), or give this one its own --data-dir`,
-    });
+  try {
+    // Exclusive create: of two agents starting at once, one gets the file.
+    writeFileSync(file, `${process.pid}\n`, { mode: 0o600, flag: "wx" });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    const holder = readHolder(file);
+    if (holder !== undefined && holder !== process.pid && isAgent(holder)) {
+      throw new OperationError(`--data-dir ${dataDir}: another skiff agent (pid ${holder}) is using it`, {
+        hint: `stop that agent first (kill ${holder}), or give this one its own --data-dir; if no agent runs there, remove ${file}`,
+      });
+    }
+    writeFileSync(file, `${process.pid}\n`, { mode: 0o600 });
   }
-  writeFileSync(file, `${process.pid}\n`, { mode: 0o600 });
   return () => {
     if (readHolder(file) === process.pid) rmSync(file, { force: true });
   };

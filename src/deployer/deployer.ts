@@ -310,7 +310,7 @@ export class Deployer {
       env: to,
       trigger: "promote",
       artifact: source.artifact,
-      version: this.versionFor(app, to, input.version),
+      version: this.versionFor(app, to, input.version, source.commit?.sha),
       commit: source.commit,
       deployedBy: input.requestedBy,
       config,

@@ -1,3 +1,4 @@
+import semver from "semver";
 import type { AppConfig } from "../config/schema.js";
 import type { Db } from "./db.js";
 
@@ -214,18 +215,22 @@ export class Releases {
   }
 
   /**
-   * The newest production release that got a version of its own: where the next version counts from.
-   * A rollback carries the older version it puts back, so counting from it would hand out a version twice.
+   * Where the next version counts from: the highest version a production release went live with.
+   * Highest, not newest: a rollback, or a deploy of an older commit that keeps its old version, carries
+   * an older version, and counting from it would hand a version out twice.
    */
   lastVersion(app: string): { version: string; sha: string } | undefined {
-    const row = this.db
+    const rows = this.db
       .prepare(
         `SELECT version, commit_sha FROM releases WHERE app = ? AND env = ? AND version IS NOT NULL
-           AND commit_sha IS NOT NULL AND live_at IS NOT NULL AND trigger NOT IN ('rollback', 'auto-rollback')
-           ORDER BY seq DESC LIMIT 1`,
+           AND commit_sha IS NOT NULL AND live_at IS NOT NULL ORDER BY seq DESC`,
       )
-      .get(app, PRODUCTION) as { version: string; commit_sha: string } | undefined;
-    return row && { version: row.version, sha: row.commit_sha };
+      .all(app, PRODUCTION) as Array<{ version: string; commit_sha: string }>;
+    let best: { version: string; commit_sha: string } | undefined;
+    for (const row of rows) {
+      if (semver.valid(row.version) && (!best || semver.gt(row.version, best.version))) best = row;
+    }
+    return best && { version: best.version, sha: best.commit_sha };
   }
 
   /** The version a production deploy of this commit got, if one did: a commit keeps its version. */

@@ -58,7 +58,7 @@ describe("releases", () => {
     expect(store.releases.get("hello", "r1")?.config).toEqual(config);
   });
 
-  it("counts the next version from the newest release that got its own, not from a rollback", () => {
+  it("counts the next version from the highest one that went live, not from a rollback or an older commit", () => {
     const release = (trigger: "cli" | "rollback", version: string, sha: string, now: number) => {
       const created = store.releases.create({
         app: "hello",
@@ -75,6 +75,7 @@ describe("releases", () => {
     release("cli", "0.1.0", "aaa", 1);
     release("cli", "0.2.0", "bbb", 3);
     release("rollback", "0.1.0", "aaa", 5);
+    release("cli", "0.1.0", "aaa", 7); // the older commit deployed again keeps its version
     expect(store.releases.lastVersion("hello")).toEqual({ version: "0.2.0", sha: "bbb" });
     expect(store.releases.versionOfCommit("hello", "aaa")).toBe("0.1.0");
     expect(store.releases.versionOfCommit("hello", "ccc")).toBeUndefined();
