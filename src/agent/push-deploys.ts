@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/schema.js";
 import { inspectAppArtifact, UNPACKED_PER_UPLOADED_BYTE } from "../deployer/artifact.js";
@@ -10,6 +10,7 @@ import { previewFor } from "../environments/preview.js";
 import { previewsToRemove } from "../environments/preview-retention.js";
 import { configForEnvironment } from "../environments/resolve.js";
 import { errorMessage } from "../errors.js";
+import type { CommitInfo } from "../git/repo.js";
 import { missingSecrets } from "../secrets/app-secrets.js";
 import type { SecretLookup } from "../secrets/secret-store.js";
 import type { DataDir } from "../store/data-dir.js";
@@ -160,7 +161,6 @@ export class PushDeploys {
   }
 
   private async prepare(action: PushAction, config: AppConfig): Promise<DeployInput | undefined> {
-    const { store, logger } = this.options;
     if (!config.repo)
       throw new Error(`${action.app} has no repo: in skiff.yml, so the agent cannot fetch ${action.sha}`);
     const mirror = this.options.dataDir.path("repos", `${action.app}.git`);
@@ -168,6 +168,25 @@ export class PushDeploys {
     const { tarball, commit } = await archiveCommit(mirror, action.sha);
     const upload = this.options.dataDir.upload(randomBytes(8).toString("hex"));
     await writeFile(upload, tarball);
+    // The deployer deletes the upload once unpacked; a push that goes no further must delete it here.
+    try {
+      const input = await this.deployInput(action, mirror, upload, tarball.length, commit);
+      if (!input) await rm(upload, { force: true });
+      return input;
+    } catch (error) {
+      await rm(upload, { force: true });
+      throw error;
+    }
+  }
+
+  private async deployInput(
+    action: PushAction,
+    mirror: string,
+    upload: string,
+    uploadBytes: number,
+    commit: CommitInfo,
+  ): Promise<DeployInput | undefined> {
+    const { store, logger } = this.options;
     const checked = await inspectAppArtifact(
       upload,
       action.app,
@@ -205,7 +224,7 @@ export class PushDeploys {
       registered: checked.config,
       config: target.config,
       upload,
-      uploadBytes: tarball.length,
+      uploadBytes,
       uploadFiles: checked.summary.files,
       uploadMs: 0,
       commit: {

@@ -108,7 +108,7 @@ export function register(program: Command): void {
 /**
  * The preflight checks on what ships; blocking findings stop the deploy before anything does. For HEAD
  * that is the work tree (clean by then). For another --ref it is that commit's files, extracted apart:
- * debug leftovers, secrets and env files there (lint, tests and git need the work tree).
+ * debug leftovers and secrets there (env files, lint, tests and git belong to the work tree).
  */
 async function preflight(out: Output, source: AppSource, environment: string): Promise<void> {
   const { printReport, runPreflight } = await import("../preflight/index.js");
@@ -120,10 +120,12 @@ async function preflight(out: Output, source: AppSource, environment: string): P
     allowDirty: true,
     config: source.config,
     environment,
-    ...(atHead ? {} : { only: ["debug", "secrets", "env"] as const }),
+    ...(atHead ? {} : { only: ["debug", "secrets"] as const }),
   }).finally(() => {
     if (!atHead) rmSync(dir, { recursive: true, force: true });
   });
+  // Findings name files as in the repository, not in the temporary copy.
+  if (!atHead) report.root = source.dir;
   printReport(out, report);
   if (report.blocking) {
     const errors = report.findings.filter((f) => f.severity === "error");

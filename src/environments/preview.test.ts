@@ -49,8 +49,10 @@ describe("previewHost", () => {
 describe("previewFor", () => {
   const base = "app: hello\nstart: node server.js\nhost: hello.example.com\ninstances: 3\n";
 
-  it("is production's config at the preview host with one instance", () => {
-    const config = parseAppConfig(`${base}previews: { enabled: true, host: "{branch}.pv.example.com" }\n`);
+  it("is production's config at the preview host with one instance and none of its secrets", () => {
+    const config = parseAppConfig(
+      `${base}secrets: [DATABASE_URL]\npreviews: { enabled: true, host: "{branch}.pv.example.com" }\n`,
+    );
     const preview = previewFor(config, "feat/login");
     expect(preview).toMatchObject({
       branch: "feat/login",
@@ -61,6 +63,7 @@ describe("previewFor", () => {
       app: "hello",
       hosts: ["feat-login.pv.example.com"],
       instances: 1,
+      secrets: [],
     });
   });
 

@@ -59,5 +59,6 @@ export function previewFor(config: AppConfig, branch: string): PreviewTarget | u
   const slug = slugInTemplate(template, branch);
   const host = template.replace(BRANCH_PLACEHOLDER, slug);
   const production = configForEnvironment(config, DEFAULT_ENVIRONMENT);
-  return { branch, slug, host, config: { ...production, hosts: [host], instances: 1 } };
+  // No secrets: a preview runs any pushed branch's code, unreviewed; production's DATABASE_URL stays out.
+  return { branch, slug, host, config: { ...production, hosts: [host], instances: 1, secrets: [] } };
 }
