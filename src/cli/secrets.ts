@@ -84,15 +84,12 @@ async function promptHidden(question: string): Promise<string> {
   try {
     return await new Promise<string>((resolve, reject) => {
       const onData = (chunk: string) => {
-        for (const ch of chunk) {
-          if (ch === "\r" || ch === "\n" || ch === "\u0003") {
-            stdin.off("data", onData);
-            if (ch === "\u0003") reject(new UsageError("cancelled: nothing was set"));
-            else resolve(value);
-            return;
-          }
-          value = ch === "\u007f" || ch === "\b" ? value.slice(0, -1) : value + ch;
-        }
+        const typed = applyKeys(value, chunk);
+        value = typed.value;
+        if (!typed.end) return;
+        stdin.off("data", onData);
+        if (typed.end === "cancel") reject(new UsageError("cancelled: nothing was set"));
+        else resolve(value);
       };
       stdin.on("data", onData);
     });
@@ -101,4 +98,19 @@ async function promptHidden(question: string): Promise<string> {
     stdin.pause();
     process.stderr.write("\n");
   }
+}
+
+/**
+ * Pure: what typing `keys` does to `value` at a hidden prompt. Enter or Ctrl-D ends it, Ctrl-C cancels,
+ * Backspace deletes; escape sequences (arrow keys) and other control characters are not part of a value.
+ */
+export function applyKeys(value: string, keys: string): { value: string; end?: "enter" | "cancel" } {
+  let typed = value;
+  for (const ch of keys.replace(/\u001b\[[0-9;]*[A-Za-z~]/g, "")) {
+    if (ch === "\r" || ch === "\n" || ch === "\u0004") return { value: typed, end: "enter" };
+    if (ch === "\u0003") return { value: typed, end: "cancel" };
+    if (ch === "\u007f" || ch === "\b") typed = typed.slice(0, -1);
+    else if (ch >= " ") typed += ch;
+  }
+  return { value: typed };
 }
