@@ -100,13 +100,16 @@ async function promptHidden(question: string): Promise<string> {
   }
 }
 
+/** CSI sequences such as the arrow keys' (ESC [ D). */
+const ESCAPE_SEQUENCE = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*[A-Za-z~]`, "g");
+
 /**
  * Pure: what typing `keys` does to `value` at a hidden prompt. Enter or Ctrl-D ends it, Ctrl-C cancels,
  * Backspace deletes; escape sequences (arrow keys) and other control characters are not part of a value.
  */
 export function applyKeys(value: string, keys: string): { value: string; end?: "enter" | "cancel" } {
   let typed = value;
-  for (const ch of keys.replace(/\u001b\[[0-9;]*[A-Za-z~]/g, "")) {
+  for (const ch of keys.replace(ESCAPE_SEQUENCE, "")) {
     if (ch === "\r" || ch === "\n" || ch === "\u0004") return { value: typed, end: "enter" };
     if (ch === "\u0003") return { value: typed, end: "cancel" };
     if (ch === "\u007f" || ch === "\b") typed = typed.slice(0, -1);
