@@ -146,6 +146,12 @@ describe("planRelease", () => {
     expect(plan).toMatchObject({ version: "0.3.0", bump: "minor" });
   });
 
+  it("gives an older commit that never had a version a new one, not the base's", async () => {
+    const { dir, shas } = await repoWith(["feat: a", "feat: b", "feat: c"]);
+    const plan = await planRelease(dir, { ref: shas[0], lastDeployed: { version: "0.3.0", sha: shas[2]! } });
+    expect(plan).toMatchObject({ version: "0.3.1", bump: "patch" });
+  });
+
   it("gives a tagged commit its own version again, whatever the agent deployed since", async () => {
     const { dir, shas } = await repoWith(["feat: a", "feat: b", "feat: c"]);
     await tag(dir, "v0.1.0", shas[0]);

@@ -88,7 +88,12 @@ export function computeRelease(
     .filter((c) => !isReleaseCommit(c.message))
     .map((c) => ({ ...c, conventional: parseCommitMessage(c.message) }));
   const conventional = counted.map((c) => c.conventional);
-  const { version, bump } = nextVersion(base?.version, conventional);
+  // No commits at all between base and head, yet head is not the base: head is an older commit
+  // (`deploy --ref`) that never had a version of its own. It gets a new one, never the base's.
+  const older = base !== undefined && head !== base.sha && commits.length === 0;
+  const { version, bump } = older
+    ? nextVersion(base.version, [{ type: "fix", breaking: false }])
+    : nextVersion(base?.version, conventional);
   const section = renderChangelogSection(
     version,
     date,
