@@ -75,6 +75,7 @@ export class Agent {
     if (token.created) logger.info({ file: token.file }, `API token written to ${token.file}`);
 
     const secrets = new SecretStore(dataDir.secrets);
+    const secretLookup = secrets.lookup();
     const store = new Store(dataDir.db);
     this.store = store;
     store.leases.releaseAllExcept(bootId);
@@ -82,7 +83,7 @@ export class Agent {
       dataDir,
       store,
       logger,
-      secrets: secrets.lookup(),
+      secrets: secretLookup,
       ...(options.logCapBytes ? { logCapBytes: options.logCapBytes } : {}),
     });
     this.runtime = runtime;
@@ -98,7 +99,7 @@ export class Agent {
       store,
       logger,
       proxyUrl: `http://${loopback(proxyAddress)}`,
-      secrets: secrets.lookup(),
+      secrets: secretLookup,
       healthy: (key): boolean => serving.live(key)?.group.instances.every((i) => i.healthy) ?? false,
       rollback: (app, env, reason) =>
         deployer!.rollback(
@@ -130,7 +131,7 @@ export class Agent {
       deployer,
       logger,
       maxUploadBytes,
-      secrets: secrets.lookup(),
+      secrets: secretLookup,
     });
     this.pushDeploys = pushDeploys;
     pushDeploys.start();

@@ -19,7 +19,7 @@ import { SkiffMetrics } from "../metrics/prometheus.js";
 import { appHealthMonitor } from "../monitor/config.js";
 import type { IncidentsResponse } from "../monitor/incidents-api.js";
 import { type CheckRecord, type IncidentEventRecord, MonitorService } from "../monitor/monitor-service.js";
-import type { SecretLookup } from "../secrets/secret-store.js";
+import { environmentSecrets, type SecretLookup } from "../secrets/secret-store.js";
 import { PRODUCTION, type Release } from "../store/releases.js";
 import type { Store } from "../store/store.js";
 import { ReleaseWatch } from "./release-watch.js";
@@ -309,7 +309,7 @@ export class Monitoring {
   }
 
   private get secrets(): SecretLookup {
-    return this.options.secrets ?? ((name) => process.env[name] || undefined);
+    return this.options.secrets ?? environmentSecrets;
   }
 }
 

@@ -12,7 +12,7 @@ import { configForEnvironment } from "../environments/resolve.js";
 import { errorMessage } from "../errors.js";
 import type { CommitInfo } from "../git/repo.js";
 import { missingSecrets } from "../secrets/app-secrets.js";
-import type { SecretLookup } from "../secrets/secret-store.js";
+import { environmentSecrets, type SecretLookup } from "../secrets/secret-store.js";
 import type { DataDir } from "../store/data-dir.js";
 import { PREVIEW_PREFIX, PRODUCTION } from "../store/releases.js";
 import type { Store } from "../store/store.js";
@@ -193,13 +193,6 @@ export class PushDeploys {
       this.options.maxUploadBytes * UNPACKED_PER_UPLOADED_BYTE,
     );
     const target = this.target(action, checked.config);
-    const missing =
-      target &&
-      missingSecrets(
-        target.config.secrets,
-        this.options.secrets ?? ((name) => process.env[name] || undefined),
-      );
-    if (missing && missing.length > 0) throw new Error(missing.join("; "));
     if (!target) {
       logger.info(
         { app: action.app, branch: action.push.branch },
@@ -207,6 +200,8 @@ export class PushDeploys {
       );
       return undefined;
     }
+    const missing = missingSecrets(target.config.secrets, this.options.secrets ?? environmentSecrets);
+    if (missing.length > 0) throw new Error(missing.join("; "));
     if (target.env.startsWith(PREVIEW_PREFIX))
       await this.trimPreviews(checked.config, target.env.slice(PREVIEW_PREFIX.length));
     const version =

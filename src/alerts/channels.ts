@@ -1,4 +1,4 @@
-import type { SecretLookup } from "../secrets/secret-store.js";
+import { type SecretLookup, secretNotSet } from "../secrets/secret-store.js";
 import type { AlertChannel } from "./channel.js";
 import type { AlertChannelSpec } from "./config.js";
 import { discordChannel } from "./discord.js";
@@ -28,10 +28,7 @@ export function resolveChannels(specs: AlertChannelSpec[], lookup: SecretLookup)
     const read: Read = (field, name, scheme) => {
       const value = lookup(name);
       const where = `alerts.${spec.id}.${field}`;
-      if (!value)
-        problems.push(
-          `${where}: ${name} is not set in the agent's secret store or environment (skiff secrets set ${name})`,
-        );
+      if (!value) problems.push(secretNotSet(where, name));
       else if (scheme && !SCHEMES[scheme].test(value))
         problems.push(`${where}: ${name} does not hold a ${scheme} URL`);
       else return value;

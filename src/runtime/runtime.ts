@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/schema.js";
 import { secretEnv } from "../secrets/app-secrets.js";
-import type { SecretLookup } from "../secrets/secret-store.js";
+import { environmentSecrets, type SecretLookup } from "../secrets/secret-store.js";
 import type { DataDir } from "../store/data-dir.js";
 import type { Store } from "../store/store.js";
 import type { Instance, InstanceEvent } from "./instance.js";
@@ -87,8 +87,7 @@ export class Runtime {
 
   /** What an app's processes and build get: its `env:`, then the values of its `secrets:`, read now. */
   environment(config: AppConfig): Record<string, string> {
-    const lookup = this.options.secrets ?? ((name: string) => process.env[name] || undefined);
-    return { ...config.env, ...secretEnv(config.secrets, lookup) };
+    return { ...config.env, ...secretEnv(config.secrets, this.options.secrets ?? environmentSecrets) };
   }
 
   async retire(group: InstanceGroup): Promise<void> {

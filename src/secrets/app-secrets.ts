@@ -1,14 +1,8 @@
-import type { SecretLookup } from "./secret-store.js";
+import { type SecretLookup, secretNotSet } from "./secret-store.js";
 
 /** The app's `secrets:` that the agent cannot provide, each naming the field and how to set it. */
 export function missingSecrets(names: readonly string[], lookup: SecretLookup): string[] {
-  return names.flatMap((name, i) =>
-    lookup(name)
-      ? []
-      : [
-          `secrets.${i}: ${name} is not set in the agent's secret store or environment (skiff secrets set ${name})`,
-        ],
-  );
+  return names.flatMap((name, i) => (lookup(name) ? [] : [secretNotSet(`secrets.${i}`, name)]));
 }
 
 /** The values of the app's `secrets:`, for its processes and build; a name that is not set is left out. */

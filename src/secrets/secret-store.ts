@@ -4,6 +4,14 @@ import { UsageError } from "../errors.js";
 /** Looks a secret up by its variable name; undefined when it is set nowhere. */
 export type SecretLookup = (name: string) => string | undefined;
 
+/** The agent's own environment alone: the lookup where no store is given (tests, embedded parts). */
+export const environmentSecrets: SecretLookup = (name) => process.env[name] || undefined;
+
+/** What a field naming a secret the agent does not have says, for `secrets:` and the alert channels. */
+export function secretNotSet(field: string, name: string): string {
+  return `${field}: ${name} is not set in the agent's secret store or environment (skiff secrets set ${name})`;
+}
+
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const MAX_VALUE_BYTES = 64 * 1024;
 

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppConfig } from "../config/schema.js";
-import type { SecretLookup } from "../secrets/secret-store.js";
+import { environmentSecrets, type SecretLookup } from "../secrets/secret-store.js";
 import { DeliveryMemory } from "./deliveries.js";
 import { handleWebhook, type WebhookAction, type WebhookApp } from "./handler.js";
 import { isProvider, MAX_WEBHOOK_BODY_BYTES } from "./push.js";
@@ -55,9 +55,6 @@ export function webhookRoutes(options: WebhookRouteOptions): Hono {
 }
 
 /** The agent's view of an app for its hooks: the secret is the one skiff.yml names (store, then environment). */
-export function webhookAppFor(
-  config: AppConfig,
-  secrets: SecretLookup = (name) => process.env[name] || undefined,
-): WebhookApp {
+export function webhookAppFor(config: AppConfig, secrets: SecretLookup = environmentSecrets): WebhookApp {
   return { config, secret: secrets(config.webhookSecretEnv) };
 }
