@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { ALERT_KNOWN_KEYS } from "../alerts/config.js";
+import { BACKUP_KNOWN_KEYS } from "../backups/config.js";
 import { DELIVERY_KNOWN_KEYS } from "../environments/schema.js";
 import { ConfigError } from "../errors.js";
 import { WATCH_KNOWN_KEYS } from "../metrics/watch-config.js";
@@ -68,6 +69,7 @@ const KNOWN_KEYS: Record<string, string[]> = {
     "watch",
     "env_required",
     "preflight",
+    "backups",
   ],
   healthcheck: ["path", "interval", "timeout", "healthy_threshold", "deploy_timeout"],
   previews: DELIVERY_KNOWN_KEYS.previews!,
@@ -75,6 +77,7 @@ const KNOWN_KEYS: Record<string, string[]> = {
   ...ALERT_KNOWN_KEYS,
   ...WATCH_KNOWN_KEYS,
   ...PREFLIGHT_KEYS,
+  ...BACKUP_KNOWN_KEYS,
 };
 
 /** Every message starts with the key path, e.g. `healthcheck.interval: expected a duration…`. */

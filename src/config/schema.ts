@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { alertsSchema } from "../alerts/config.js";
+import { backupsSchema } from "../backups/config.js";
 import { withEnvironments } from "../environments/overrides.js";
 import { deliveryConfig, deliveryShape } from "../environments/schema.js";
 import { watchSchema } from "../metrics/watch-config.js";
@@ -95,6 +96,7 @@ const singleEnvironmentSchema = z
     watch: watchSchema,
     env_required: envRequiredSchema,
     preflight: preflightSchema,
+    backups: backupsSchema,
   })
   .superRefine((c, ctx) => {
     c.secrets.forEach((name, i) => {
@@ -131,6 +133,7 @@ const singleEnvironmentSchema = z
     watch: c.watch,
     envRequired: c.env_required,
     preflight: c.preflight,
+    backups: c.backups,
   }));
 
 /** skiff.yml with each `environments:` entry resolved into a complete config (src/environments/). */

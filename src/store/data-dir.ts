@@ -12,6 +12,8 @@ import { join, resolve } from "node:path";
  *   releases/<app>/<release>/      the unpacked files of each deployed release
  *   logs/<app>/<release>.log       build and app output (rotated to .log.1 past the size cap)
  *   uploads/                       tarballs while they are inspected and unpacked
+ *   storage/<app>/<env>/           the app's persistent files (SKIFF_STORAGE_DIR), kept across deploys
+ *   backups/<app>/<env>/<db>/      local copies of the app's database backups (src/backups/)
  */
 export class DataDir {
   readonly root: string;
@@ -64,6 +66,16 @@ export class DataDir {
 
   appLogsDir(app: string): string {
     return this.path("logs", app);
+  }
+
+  /** The app's persistent storage in one environment, given to its processes as SKIFF_STORAGE_DIR. */
+  storageDir(app: string, env: string): string {
+    return this.path("storage", app, env);
+  }
+
+  /** Local backup archives of one database of the app in one environment. */
+  backupsDir(app: string, env: string, database: string): string {
+    return this.path("backups", app, env, database);
   }
 
   upload(id: string): string {
