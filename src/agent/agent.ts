@@ -3,6 +3,8 @@ import { rmSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { type ServerType, serve } from "@hono/node-server";
 import pino, { type Logger } from "pino";
+import { BackupsPart } from "../backups/backups-part.js";
+import { runtimeRestoreHook } from "../backups/live-restore.js";
 import { Deployer } from "../deployer/deployer.js";
 import { Serving } from "../deployer/serving.js";
 import { ProxyServer } from "../proxy/proxy.js";
@@ -53,6 +55,7 @@ export class Agent {
   private serving: Serving | undefined;
   private pushDeploys: PushDeploys | undefined;
   private monitoring: Monitoring | undefined;
+  private backups: BackupsPart | undefined;
   private server: ServerType | undefined;
   private unlock: (() => void) | undefined;
   private readonly stopping = new AbortController();
@@ -113,6 +116,17 @@ export class Agent {
       monitoring.observer(app, key, release),
     );
     this.serving = serving;
+    const backups = new BackupsPart({
+      store,
+      dataDir,
+      secrets: secretLookup,
+      logger,
+      alert: (app, message) => monitoring.notify(app, message),
+      registry: monitoring.metrics.registry,
+      liveRestore: runtimeRestoreHook(serving, runtime, store),
+      bootId,
+    });
+    this.backups = backups;
     deployer = new Deployer({
       store,
       dataDir,
@@ -120,10 +134,14 @@ export class Agent {
       serving,
       logger,
       bootId,
-      onOutcome: (outcome) => monitoring.onOutcome(outcome),
+      onOutcome: (outcome) => {
+        monitoring.onOutcome(outcome);
+        backups.refresh();
+      },
     });
     await deployer.recover(this.stopping.signal);
     await monitoring.start();
+    backups.start();
     const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD;
     const pushDeploys = new PushDeploys({
       store,
@@ -140,6 +158,7 @@ export class Agent {
       token: token.token,
       metricsToken: loadMetricsToken(options.metricsTokenFile),
       monitoring,
+      backups: backups.service,
       logger,
       pushDeploys,
       secrets,
@@ -181,6 +200,7 @@ export class Agent {
       await closed;
     }
     await this.pushDeploys?.stop();
+    await this.backups?.stop();
     await this.monitoring?.stop();
     await this.proxy?.stop(SHUTDOWN_DRAIN_MS);
     this.serving?.stop();

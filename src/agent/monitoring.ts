@@ -302,6 +302,15 @@ export class Monitoring {
     this.alert(record.app, incidentMessage(record, ref(live)));
   }
 
+  /** An alert from another part of the agent (backups) through the app's channels, set up if needed. */
+  notify(app: string, message: AlertMessage): void {
+    if (!this.dispatchers.has(app)) {
+      const config = this.options.store.releases.live(app)?.config ?? this.options.store.apps.config(app);
+      if (config) this.configureChannels(app, config);
+    }
+    this.alert(app, message);
+  }
+
   /** Hands the message to the app's channels without waiting: a slow channel never holds anything up. */
   private alert(app: string, message: AlertMessage): void {
     const dispatcher = this.dispatchers.get(app);

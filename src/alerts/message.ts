@@ -14,6 +14,8 @@ export type AlertKind =
   | "cert-expiring"
   | "deploy-failed"
   | "auto-rollback"
+  | "backup-failed"
+  | "backup-stale"
   | "test";
 
 export type Severity = "critical" | "warning" | "resolved" | "info";

@@ -20,7 +20,8 @@ export interface BackupRecord {
   trigger: BackupTrigger;
   release: string | null;
   status: BackupStatus;
-  encrypted: boolean;
+  /** The agent secret that holds its age key, when the archive is encrypted. */
+  keySecret: string | null;
   bytes: number | null;
   sha256: string | null;
   /** Row count per table when the backup was taken. */
@@ -43,7 +44,7 @@ interface Row {
   trigger: BackupTrigger;
   release: string | null;
   status: BackupStatus;
-  encrypted: number;
+  key_secret: string | null;
   bytes: number | null;
   sha256: string | null;
   tables: string | null;
@@ -66,7 +67,7 @@ function fromRow(row: Row): BackupRecord {
     trigger: row.trigger,
     release: row.release,
     status: row.status,
-    encrypted: row.encrypted === 1,
+    keySecret: row.key_secret,
     bytes: row.bytes,
     sha256: row.sha256,
     tables: row.tables === null ? null : (JSON.parse(row.tables) as Record<string, number>),
@@ -100,7 +101,7 @@ export class Backups {
     kind: BackupKind;
     trigger: BackupTrigger;
     release: string | null;
-    encrypted: boolean;
+    keySecret: string | null;
     now: number;
   }): BackupRecord {
     return this.db.transaction(() => {
@@ -110,7 +111,7 @@ export class Backups {
       const id = `b${next}`;
       this.db
         .prepare(
-          `INSERT INTO backups (app, id, seq, env, name, kind, trigger, release, status, encrypted, created_at)
+          `INSERT INTO backups (app, id, seq, env, name, kind, trigger, release, status, key_secret, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)`,
         )
         .run(
@@ -122,7 +123,7 @@ export class Backups {
           input.kind,
           input.trigger,
           input.release,
-          input.encrypted ? 1 : 0,
+          input.keySecret,
           input.now,
         );
       return this.get(input.app, id)!;

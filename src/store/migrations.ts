@@ -120,7 +120,7 @@ export const MIGRATIONS: string[] = [
     trigger      TEXT NOT NULL,           -- schedule | missed | manual | release | safety
     release      TEXT,                    -- the release whose release: command it protects
     status       TEXT NOT NULL,           -- running | good | bad (failed verification) | failed (not taken)
-    encrypted    INTEGER NOT NULL DEFAULT 0,
+    key_secret   TEXT,                    -- the agent secret holding its age key, when encrypted
     bytes        INTEGER,
     sha256       TEXT,                    -- of the archive as stored
     tables       TEXT,                    -- JSON: row count per table when taken
