@@ -311,7 +311,12 @@ export class BackupService {
       const key = spec.encryptionKeySecret
         ? this.key(spec.encryptionKeySecret, `backups.${index}.encryption.key_secret`)
         : undefined;
-      const taken = await takeArchive(this.source(target), archive, key, scratch);
+      const source = this.source(target);
+      if (source.kind === "sqlite" && !existsSync(source.file))
+        throw new Error(
+          `there is no SQLite database at ${spec.source.kind === "sqlite" ? spec.source.path : ""} in the app's storage (${source.file})`,
+        );
+      const taken = await takeArchive(source, archive, key, scratch);
       const copies = await storeCopies(
         {
           app,
