@@ -5,8 +5,8 @@ import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
  * An S3-compatible server for tests: s3rver (the maintained @20minutes fork, pure JavaScript, files in a
  * temp dir), on a free port on 127.0.0.1. Its signature check disagrees with the current AWS SDK on
  * bucket-level requests (ListObjectsV2, DeleteObjects: it signs `/bucket` where the SDK signs
- * `/bucket/`), so it is told to accept mismatched signatures; the credentials still travel as in
- * production.
+ * `/bucket/`), so it is told to accept mismatched signatures; the access key id is still checked
+ * (s3rver knows one account, S3RVER/S3RVER).
  */
 export interface S3Fake {
   endpoint: string;
@@ -38,8 +38,8 @@ export async function startS3(dir: string, bucket = "backups"): Promise<S3Fake> 
   return {
     endpoint,
     bucket,
-    accessKeyId: "test-access-key",
-    secretAccessKey: "test-secret-access-key",
+    accessKeyId: "S3RVER",
+    secretAccessKey: "S3RVER",
     keys: async (prefix = "") => {
       const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
       return (listed.Contents ?? []).map((o) => o.Key!).sort();
