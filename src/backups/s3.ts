@@ -33,6 +33,10 @@ async function connect(destination: S3Destination, secrets: SecretLookup, at: st
         `${at}: ${name} is not set in the agent's secret store or environment (skiff secrets set ${name})`,
       );
   }
+  // The SDK warns on stderr, once per process, that its releases after January 2027 need Node 22;
+  // package-lock.json pins a release that runs on Node 20 (docs/backups.md), and the agent's stderr
+  // is for its own JSON log lines.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const sdk = await import("@aws-sdk/client-s3");
   const client = new sdk.S3Client({
     region: destination.region,
