@@ -80,6 +80,13 @@ describe("backups through the agent and the CLI", () => {
     expect(refused.stderr).toMatch(/pass --yes/);
     expect(count(file)).toBe(0);
 
+    const missing = await runCli(["restore", "b99", ...flags, "--yes"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/notes has no backup b99/);
+    const badFlag = await runCli(["backup", ...flags, "--db", "nope"]);
+    expect(badFlag.code).toBe(2);
+    expect(badFlag.stderr).toMatch(/--db nope: notes has no database of that name in backups: \(db\)/);
+
     const restored = await runCli(["restore", "b1", ...flags, "--yes", "--json"]);
     expect(restored.code, restored.stderr).toBe(0);
     expect(JSON.parse(restored.stdout)).toMatchObject({

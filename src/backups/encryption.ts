@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { Decrypter, Encrypter, identityToRecipient } from "age-encryption";
-import { SkiffError } from "../errors.js";
+import { EXIT, SkiffError } from "../errors.js";
 
 /**
  * Archives are encrypted with age (typage, by age's author): X25519 to the recipient of the identity in
@@ -42,7 +42,7 @@ export async function decrypt(source: Readable, identity: string, what: string):
       /no identity matched/.test(message)
         ? `${what} was encrypted with another key than the one in the agent's secret now`
         : `${what} cannot be decrypted: ${message}`,
-      1,
+      EXIT.failed,
       "set the key it was made with (skiff secrets set NAME), or pick another backup",
     );
   }

@@ -6,7 +6,7 @@ import type { AlertMessage } from "../alerts/message.js";
 import type { AppConfig } from "../config/schema.js";
 import { acquireLease } from "../deployer/lease.js";
 import { configForEnvironment } from "../environments/resolve.js";
-import { OperationError, UsageError } from "../errors.js";
+import { EXIT, OperationError, UsageError } from "../errors.js";
 import type { SecretLookup } from "../secrets/secret-store.js";
 import type { BackupFilter, BackupLocation, BackupRecord, BackupTrigger } from "../store/backups.js";
 import type { DataDir } from "../store/data-dir.js";

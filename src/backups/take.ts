@@ -46,6 +46,7 @@ export async function takeArchive(
       await snapshot(source.file, raw);
       const { tables } = await inspect(raw);
       const digest = await writeArchive(createReadStream(raw), archive, format);
+      // The snapshot is as large as the database: gone before the scratch copy is made.
       await rm(raw, { force: true });
       const verification = await verifyArchive(
         source,
