@@ -488,7 +488,7 @@ export class BackupService {
       throw id
         ? new DecryptionError(
             `${id} is encrypted, and ${problem}`,
-            1,
+            EXIT.failed,
             "restore refuses without the key it was made with",
           )
         : new OperationError(`${field}: ${problem}`);
