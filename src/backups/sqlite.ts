@@ -5,12 +5,17 @@ import { Worker } from "node:worker_threads";
  * SQLite through its online backup API (better-sqlite3's `backup()`), never a file copy: a copy taken
  * while the app writes can be torn between pages; the backup API reads one consistent snapshot.
  *
- * Each operation runs on a worker thread. A backup step is a synchronous call that, for a large
- * database, takes seconds, and the agent's event loop also runs the proxy. The whole database is copied
- * in one step: SQLite restarts a backup whose source another connection changed between steps, so
- * small steps never finish while the app writes hundreds of rows a second. One step holds a read
- * transaction, which in WAL mode does not block the app's writers (in rollback-journal mode writers wait
- * on their busy timeout for the duration; docs/backups.md recommends WAL).
+ * SQLite restarts a backup whenever another connection changes the source between two steps, so a
+ * plain step-by-step backup (like `sqlite3 .backup`) of a database the app writes to all the time
+ * never finishes (bench:backup shows it). The snapshot therefore holds a read transaction on the
+ * source for the whole copy: in WAL mode the app's writers go on (into the WAL, unseen by the copy),
+ * nothing restarts, and the copy is the database as of the moment the transaction began. Steps of 1000
+ * pages were the fastest measured (one huge step is slower: the destination's dirty pages overflow its
+ * cache). In rollback-journal mode the read lock makes writers wait on their busy timeout meanwhile;
+ * docs/backups.md recommends WAL.
+ *
+ * Each operation runs on a worker thread: a step is a synchronous call, and the agent's event loop also
+ * runs the proxy.
  */
 
 export interface SqliteInspection {
@@ -34,12 +39,26 @@ const MODULE = createRequire(import.meta.url).resolve("better-sqlite3");
 const WORKER = `
 const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.module);
+const STEP_PAGES = 1000;
 const ALL = 0x7fffffff;
 async function run(task) {
-  if (task.op === "snapshot" || task.op === "restore") {
+  if (task.op === "snapshot") {
     const db = new Database(task.source, { fileMustExist: true });
     try {
       db.pragma("busy_timeout = 30000");
+      db.exec("BEGIN");
+      db.prepare("SELECT count(*) FROM sqlite_schema").get();
+      const result = await db.backup(task.dest, { progress: () => STEP_PAGES });
+      db.exec("COMMIT");
+      return { pages: result.totalPages };
+    } finally {
+      db.close();
+    }
+  }
+  if (task.op === "restore") {
+    // One step: the live database goes from the old content to the restored one in one write.
+    const db = new Database(task.source, { fileMustExist: true });
+    try {
       const result = await db.backup(task.dest, { progress: () => ALL });
       return { pages: result.totalPages };
     } finally {
