@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { AlertMessage } from "../alerts/message.js";
@@ -47,6 +48,8 @@ export class BackupsPart {
   start(): void {
     const unfinished = this.options.store.backups.failUnfinished(Date.now());
     if (unfinished > 0) this.options.logger.warn({ unfinished }, "backups cut short by the agent's stop");
+    // Snapshots and scratch copies of backups cut short (each as large as its database).
+    rmSync(this.options.dataDir.path("backups", ".staging"), { recursive: true, force: true });
     this.scheduler.start();
   }
 
