@@ -41,6 +41,7 @@ export class SkiffMetrics {
       labelNames: ["app", "env", "outcome"],
       registers,
     });
+    // Registered, never set from outside: its collect() fills it from the ledger when /metrics is scraped.
     new Gauge({
       name: "skiff_release_info",
       help: "1 for the release each app serves now in each environment.",
