@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseAppConfig } from "../config/load.js";
 import { configIssues, withSection } from "../config/test-support/config-issues.js";
+import { backupSecretProblems } from "./admission.js";
 import { backupSecrets } from "./config.js";
 
 describe("backups config", () => {
@@ -120,6 +121,18 @@ backups:
       issues.some((issue) => issue.startsWith(expected)),
       issues.join("\n"),
     ).toBe(true);
+  });
+
+  it("names each backups: secret the agent does not have, for deploy admission", () => {
+    const config = parseAppConfig(
+      withSection(
+        "backups:\n  - postgres_url_secret: DATABASE_URL\n    encryption: { key_secret: BACKUP_KEY }\n",
+      ),
+    );
+    const set = new Map([["BACKUP_KEY", "AGE-SECRET-KEY-1"]]);
+    expect(backupSecretProblems(config, (name) => set.get(name))).toEqual([
+      "backups.0.postgres_url_secret: DATABASE_URL is not set in the agent's secret store or environment (skiff secrets set DATABASE_URL)",
+    ]);
   });
 
   it("lets an environment override backups: with the whole list", () => {
