@@ -8,6 +8,8 @@ import { ConfigError } from "../errors.js";
 import { WATCH_KNOWN_KEYS } from "../metrics/watch-config.js";
 import { MONITOR_KNOWN_KEYS } from "../monitor/config.js";
 import { PREFLIGHT_KEYS } from "../preflight/config.js";
+import { ACCESSORY_KNOWN_KEYS } from "./accessories.js";
+import { CONTAINER_KEYS, REGISTRY_KEYS } from "./containers.js";
 import { type AppConfig, appConfigSchema } from "./schema.js";
 
 export const CONFIG_FILE = "skiff.yml";
@@ -68,7 +70,11 @@ const KNOWN_KEYS: Record<string, string[]> = {
     "watch",
     "env_required",
     "preflight",
+    ...CONTAINER_KEYS,
+    "accessories",
   ],
+  registry: REGISTRY_KEYS,
+  ...ACCESSORY_KNOWN_KEYS,
   healthcheck: ["path", "interval", "timeout", "healthy_threshold", "deploy_timeout"],
   previews: DELIVERY_KNOWN_KEYS.previews!,
   ...MONITOR_KNOWN_KEYS,
@@ -84,18 +90,22 @@ export function formatIssues(issues: z.core.$ZodIssue[], input: unknown): string
     if (issue.code === "unrecognized_keys") {
       return issue.keys.map((key) => {
         const where = path ? `${path}.${key}` : key;
-        // An environment's overrides take the top level's keys: environments.staging.x → x.
-        const guess = closest(
-          key,
-          KNOWN_KEYS[keysPath(issue.path).replace(/^environments\.[^.]+\.?/, "")] ?? [],
-        );
+        // An environment's overrides take the top level's keys: environments.staging.x → x;
+        // accessories are named by the user: accessories.db.x → accessories.*.x.
+        const known = keysPath(issue.path)
+          .replace(/^environments\.[^.]+\.?/, "")
+          .replace(/^accessories\.[^.]+/, "accessories.*");
+        const guess = closest(key, KNOWN_KEYS[known] ?? []);
         return `${where}: unknown key${guess ? ` (did you mean ${guess}?)` : ""}`;
       });
     }
     const message =
       issue.code === "invalid_type" && valueAt(input, issue.path) === undefined
         ? requiredMessage(issue.message)
-        : issue.message;
+        : issue.code === "invalid_key"
+          ? // A mapping's key that breaks its rule: the key's own message says what was expected.
+            (issue.issues[0]?.message ?? issue.message)
+          : issue.message;
     return [`${path || "(top level)"}: ${message}`];
   });
 }
