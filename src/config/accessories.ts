@@ -103,12 +103,14 @@ const accessory = z
       ),
     healthcheck: healthcheck.optional(),
     app_env: z
-      .record(
-        z.string().regex(VARIABLE, { error: "expected a variable name like DATABASE_URL" }),
-        z.string({
-          error: 'expected a template like "postgres://app:${POSTGRES_PASSWORD}@${HOST}:${PORT}/app"',
-        }),
-      )
+      .record(z.string().regex(VARIABLE), z.string(), {
+        error: (issue) =>
+          issue.code === "invalid_key"
+            ? "expected a variable name like DATABASE_URL"
+            : issue.code === "invalid_type"
+              ? `expected a mapping like DATABASE_URL: "postgres://app:$\{POSTGRES_PASSWORD}@$\{HOST}:$\{PORT}/app"`
+              : undefined,
+      })
       .default({}),
     memory: memory.optional(),
     cpus: cpus.optional(),
@@ -166,16 +168,14 @@ const accessory = z
 export type AccessoryConfig = z.output<typeof accessory>;
 
 export const accessoriesSchema = z
-  .record(
-    z.string().regex(NAME, { error: "expected a name like db or cache (lowercase letters, digits, dashes)" }),
-    accessory,
-    {
-      error: (issue) =>
-        issue.code === "invalid_type"
+  .record(z.string().regex(NAME), accessory, {
+    error: (issue) =>
+      issue.code === "invalid_key"
+        ? "expected a name like db or cache (lowercase letters, digits, dashes)"
+        : issue.code === "invalid_type"
           ? "expected a mapping of accessories, like db: { image: postgres:16 }"
           : undefined,
-    },
-  )
+  })
   .default({})
   .superRefine((all, ctx) => {
     const seen = new Map<string, string>();

@@ -148,7 +148,7 @@ accessories:
         retries: 5,
         startPeriodMs: 0,
       },
-      appEnv: { DATABASE_URL: "postgres://app:${POSTGRES_PASSWORD}@${HOST}:${PORT}/app" },
+      appEnv: { DATABASE_URL: `postgres://app:\${POSTGRES_PASSWORD}@\${HOST}:\${PORT}/app` },
       limits: {},
       stopTimeoutMs: 30_000,
     });
@@ -180,8 +180,8 @@ accessories:
       "accessories.db.volumes.1: /d is mounted twice",
     ],
     [
-      "db: { image: postgres:16, app_env: { DATABASE_URL: 'postgres://${USER}@${HOST}' } }",
-      "accessories.db.app_env.DATABASE_URL: ${USER} is not HOST, PORT or one of this accessory's env or secrets",
+      `db: { image: postgres:16, app_env: { DATABASE_URL: 'postgres://\${USER}@\${HOST}' } }`,
+      `accessories.db.app_env.DATABASE_URL: \${USER} is not HOST, PORT or one of this accessory's env or secrets`,
     ],
     [
       "db: { image: postgres:16, app_env: { URL: x } }\n  db2: { image: postgres:16, app_env: { URL: y } }",
@@ -221,7 +221,7 @@ accessories:
 
   it("expands an app_env template with the accessory's address and secrets", () => {
     expect(
-      expandTemplate("postgres://app:${POSTGRES_PASSWORD}@${HOST}:${PORT}/app", {
+      expandTemplate(`postgres://app:\${POSTGRES_PASSWORD}@\${HOST}:\${PORT}/app`, {
         POSTGRES_PASSWORD: "p@ss",
         HOST: "db",
         PORT: "5432",

@@ -28,10 +28,9 @@ const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** NAME → value with numbers and booleans as text, as `env:` takes them. */
 export const stringMap = (hint: string) =>
   z
-    .record(
-      z.string().regex(VARIABLE, { error: hint }),
-      z.union([z.string(), z.number(), z.boolean()], { error: "expected a string, number or boolean" }),
-    )
+    .record(z.string().regex(VARIABLE), z.union([z.string(), z.number(), z.boolean()]), {
+      error: (issue) => (issue.code === "invalid_key" ? hint : "expected a string, number or boolean"),
+    })
     .transform(
       (map): Record<string, string> =>
         Object.fromEntries(Object.entries(map).map(([k, v]) => [k, String(v)])),

@@ -102,10 +102,7 @@ export function formatIssues(issues: z.core.$ZodIssue[], input: unknown): string
     const message =
       issue.code === "invalid_type" && valueAt(input, issue.path) === undefined
         ? requiredMessage(issue.message)
-        : issue.code === "invalid_key"
-          ? // A mapping's key that breaks its rule: the key's own message says what was expected.
-            (issue.issues[0]?.message ?? issue.message)
-          : issue.message;
+        : issue.message;
     return [`${path || "(top level)"}: ${message}`];
   });
 }
