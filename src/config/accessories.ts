@@ -86,7 +86,8 @@ const accessory = z
     host_port: port.optional(),
     command: z.union([z.string().min(1), z.array(z.string()).min(1)]).optional(),
     user: z.string().min(1).optional(),
-    env: stringMap("expected a variable name like POSTGRES_DB").default({}),
+    // Images read names like `discovery.type` (Elasticsearch): dots and dashes are allowed here.
+    env: stringMap("expected a variable name like POSTGRES_DB", /^[A-Za-z_][A-Za-z0-9_.-]*$/).default({}),
     secrets: secretsOf,
     volumes: z
       .array(z.string({ error: "expected NAME:/path/in/container" }))

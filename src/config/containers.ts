@@ -26,9 +26,9 @@ export const sourcePath = (example: string) =>
 const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** NAME → value with numbers and booleans as text, as `env:` takes them. */
-export const stringMap = (hint: string) =>
+export const stringMap = (hint: string, key = VARIABLE) =>
   z
-    .record(z.string().regex(VARIABLE), z.union([z.string(), z.number(), z.boolean()]), {
+    .record(z.string().regex(key), z.union([z.string(), z.number(), z.boolean()]), {
       error: (issue) => (issue.code === "invalid_key" ? hint : "expected a string, number or boolean"),
     })
     .transform(
