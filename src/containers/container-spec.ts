@@ -47,6 +47,8 @@ export interface ContainerSpec {
   /** A user-defined network and this container's names on it (accessories and the apps that use them). */
   network?: { name: string; aliases: string[] };
   healthcheck?: HealthcheckSpec;
+  /** The user the image's command runs as (`postgres`, `999:999`); the image's own when absent. */
+  user?: string;
   /** `no` for app instances (the agent supervises them); `unless-stopped` for accessories, which outlive it. */
   restart: "no" | "unless-stopped";
 }
@@ -83,6 +85,7 @@ export function createOptions(spec: ContainerSpec): Docker.ContainerCreateOption
     Labels: spec.labels,
     Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
     ...(spec.command !== undefined ? { Cmd: commandArgs(spec.command) } : {}),
+    ...(spec.user ? { User: spec.user } : {}),
     ...(portKey ? { ExposedPorts: { [portKey]: {} } } : {}),
     ...(spec.healthcheck
       ? {

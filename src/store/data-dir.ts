@@ -12,6 +12,8 @@ import { join, resolve } from "node:path";
  *   releases/<app>/<release>/      the unpacked files of each deployed release
  *   logs/<app>/<release>.log       build and app output (rotated to .log.1 past the size cap)
  *   uploads/                       tarballs while they are inspected and unpacked
+ *   storage/<app>/<env>/           persistent storage, kept across deploys and rollbacks (accessories' data
+ *                                  under accessories/<name>/)
  */
 export class DataDir {
   readonly root: string;
@@ -64,6 +66,10 @@ export class DataDir {
 
   appLogsDir(app: string): string {
     return this.path("logs", app);
+  }
+
+  storageDir(app: string, env: string): string {
+    return this.path("storage", app, env);
   }
 
   upload(id: string): string {
