@@ -23,18 +23,21 @@ import { RootFs } from "./rootfs.js";
 
 export const ENGINE_PACKAGE = "docker.io";
 
-/** The engine, or undefined (after a skip message naming the package; a failure under SKIFF_REQUIRE_EXTERNAL=1). */
+export const BUSYBOX = "/bin/busybox";
+
+/**
+ * The engine, or undefined (after a skip message naming the package; a failure under
+ * SKIFF_REQUIRE_EXTERNAL=1). Every image here starts from Debian's static busybox, so it is required too.
+ */
 export async function testEngine(): Promise<Docker | undefined> {
   const docker = connectEngine();
   const status = await engineStatus(docker);
-  return requireExternal(
-    "the Docker engine (dockerd)",
-    ENGINE_PACKAGE,
-    status.ok,
-    status.ok ? "" : status.reason,
-  )
-    ? undefined
-    : docker;
+  const why = status.ok ? "" : status.reason;
+  if (requireExternal("the Docker engine (dockerd)", ENGINE_PACKAGE, status.ok, why)) return undefined;
+  if (requireExternal("a static busybox (the test images' shell)", "busybox-static", existsSync(BUSYBOX))) {
+    return undefined;
+  }
+  return docker;
 }
 
 export interface BuiltImage {
