@@ -26,7 +26,7 @@ const CHECK = {
   intervalMs: 100,
   timeoutMs: 1_000,
   healthyThreshold: 2,
-  deployTimeoutMs: 20_000,
+  deployTimeoutMs: 60_000,
 };
 
 describe.skipIf(!docker)("ContainerInstance on a real engine", () => {
@@ -142,7 +142,7 @@ describe.skipIf(!docker)("ContainerInstance on a real engine", () => {
     crashing.supervised = true;
     crashing.start();
     await vi.waitFor(() => expect(named("spawned").length).toBeGreaterThanOrEqual(3), {
-      timeout: 20_000,
+      timeout: 60_000,
       interval: 50,
     });
     expect(
@@ -167,7 +167,7 @@ describe.skipIf(!docker)("ContainerInstance on a real engine", () => {
       stopTimeoutMs: 600,
     });
     stubborn.start();
-    await vi.waitFor(() => expect(logText()).toContain("ignoring TERM"), { timeout: 10_000, interval: 50 });
+    await vi.waitFor(() => expect(logText()).toContain("ignoring TERM"), { timeout: 60_000, interval: 50 });
     const started = Date.now();
     await stubborn.stop();
     expect(Date.now() - started).toBeGreaterThanOrEqual(600);
