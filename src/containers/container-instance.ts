@@ -163,7 +163,8 @@ export class ContainerInstance implements ReleaseInstance {
       this.onExit(run, null, resolveExit);
       return;
     }
-    const { pid } = await exitDetails(this.container);
+    // The pid is for `skiff status` only: an engine hiccup here must not fail a container that runs.
+    const { pid } = await exitDetails(this.container).catch(() => ({ pid: undefined }));
     this.pid = pid;
     options.log.note(
       `instance ${this.idx} started: container ${this.container.id.slice(0, 12)}, 127.0.0.1:${options.port} → ${options.containerPort}`,
