@@ -52,6 +52,8 @@ describe("parseAppConfig", () => {
       envRequired: [],
       preflight: defaultPreflightConfig(),
       backups: [],
+      container: undefined,
+      accessories: {},
     });
   });
 

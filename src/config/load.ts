@@ -9,6 +9,8 @@ import { ConfigError } from "../errors.js";
 import { WATCH_KNOWN_KEYS } from "../metrics/watch-config.js";
 import { MONITOR_KNOWN_KEYS } from "../monitor/config.js";
 import { PREFLIGHT_KEYS } from "../preflight/config.js";
+import { ACCESSORY_KNOWN_KEYS } from "./accessories.js";
+import { CONTAINER_KEYS, REGISTRY_KEYS } from "./containers.js";
 import { type AppConfig, appConfigSchema } from "./schema.js";
 
 export const CONFIG_FILE = "skiff.yml";
@@ -70,7 +72,11 @@ const KNOWN_KEYS: Record<string, string[]> = {
     "env_required",
     "preflight",
     "backups",
+    ...CONTAINER_KEYS,
+    "accessories",
   ],
+  registry: REGISTRY_KEYS,
+  ...ACCESSORY_KNOWN_KEYS,
   healthcheck: ["path", "interval", "timeout", "healthy_threshold", "deploy_timeout"],
   previews: DELIVERY_KNOWN_KEYS.previews!,
   ...MONITOR_KNOWN_KEYS,
@@ -87,11 +93,12 @@ export function formatIssues(issues: z.core.$ZodIssue[], input: unknown): string
     if (issue.code === "unrecognized_keys") {
       return issue.keys.map((key) => {
         const where = path ? `${path}.${key}` : key;
-        // An environment's overrides take the top level's keys: environments.staging.x → x.
-        const guess = closest(
-          key,
-          KNOWN_KEYS[keysPath(issue.path).replace(/^environments\.[^.]+\.?/, "")] ?? [],
-        );
+        // An environment's overrides take the top level's keys: environments.staging.x → x;
+        // accessories are named by the user: accessories.db.x → accessories.*.x.
+        const known = keysPath(issue.path)
+          .replace(/^environments\.[^.]+\.?/, "")
+          .replace(/^accessories\.[^.]+/, "accessories.*");
+        const guess = closest(key, KNOWN_KEYS[known] ?? []);
         return `${where}: unknown key${guess ? ` (did you mean ${guess}?)` : ""}`;
       });
     }

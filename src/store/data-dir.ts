@@ -12,7 +12,8 @@ import { join, resolve } from "node:path";
  *   releases/<app>/<release>/      the unpacked files of each deployed release
  *   logs/<app>/<release>.log       build and app output (rotated to .log.1 past the size cap)
  *   uploads/                       tarballs while they are inspected and unpacked
- *   storage/<app>/<env>/           the app's persistent files (SKIFF_STORAGE_DIR), kept across deploys
+ *   storage/<app>/<env>/           the app's persistent files (SKIFF_STORAGE_DIR), kept across deploys and
+ *                                  rollbacks (accessories' data under accessories/<name>/)
  *   backups/<app>/<env>/<db>/      local copies of the app's database backups (src/backups/)
  */
 export class DataDir {
