@@ -172,20 +172,7 @@ export class Monitoring {
     const { store } = this.options;
     const until = new Date();
     const since = new Date(until.getTime() - sinceMs);
-    const apps = app ? [app] : store.releases.apps();
-    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-    const deploys = apps.flatMap((name) =>
-      store.releases.list(name, 100_000).map((r) => ({
-        app: r.app,
-        env: r.env,
-        startedAt: new Date(r.createdAt).toISOString(),
-        finishedAt: iso(r.finishedAt),
-        outcome: r.status,
-        trigger: r.trigger,
-        commitTime: r.commit?.time ? new Date(r.commit.time).toISOString() : null,
-        wentLiveAt: iso(r.liveAt),
-      })),
-    );
+    const deploys = store.releases.deliveryRecords(app, since.getTime());
     const incidents = store.incidents.list({
       ...(app ? { app } : {}),
       since: since.getTime(),

@@ -51,6 +51,7 @@ describe("parseAppConfig", () => {
       watch: { windowMs: 300_000, maxErrorRate: 0.01, maxP95LatencyMs: 2000, minRequests: 20 },
       envRequired: [],
       preflight: defaultPreflightConfig(),
+      statusPage: false,
     });
   });
 
@@ -67,6 +68,7 @@ drain_timeout: 5s
 stop_timeout: 3s
 rollback_window: 1h
 keep_releases: 10
+status_page: true
 `);
     expect(config).toMatchObject({
       hosts: ["hello.example.com"],
@@ -83,6 +85,7 @@ keep_releases: 10
       stopTimeoutMs: 3000,
       rollbackWindowMs: 3_600_000,
       keepReleases: 10,
+      statusPage: true,
     });
   });
 
@@ -121,6 +124,7 @@ keep_releases: 10
     ],
     ["app: [\n", "line 2, column 1"],
     ["- a\n", "expected a mapping of keys"],
+    ["app: a\nstart: x\nstatus_page: yes please\n", "status_page: expected true or false"],
   ])("%j → %s", (text, expected) => {
     expect(issuesOf(text).join("\n")).toContain(expected);
   });

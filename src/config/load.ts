@@ -68,6 +68,7 @@ const KNOWN_KEYS: Record<string, string[]> = {
     "watch",
     "env_required",
     "preflight",
+    "status_page",
   ],
   healthcheck: ["path", "interval", "timeout", "healthy_threshold", "deploy_timeout"],
   previews: DELIVERY_KNOWN_KEYS.previews!,

@@ -95,6 +95,8 @@ const singleEnvironmentSchema = z
     watch: watchSchema,
     env_required: envRequiredSchema,
     preflight: preflightSchema,
+    /** A public page at /status/<app> on the agent's API listener: monitors and recent incidents. */
+    status_page: z.boolean({ error: "expected true or false" }).default(false),
   })
   .superRefine((c, ctx) => {
     c.secrets.forEach((name, i) => {
@@ -131,6 +133,7 @@ const singleEnvironmentSchema = z
     watch: c.watch,
     envRequired: c.env_required,
     preflight: c.preflight,
+    statusPage: c.status_page,
   }));
 
 /** skiff.yml with each `environments:` entry resolved into a complete config (src/environments/). */

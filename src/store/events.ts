@@ -31,7 +31,18 @@ interface Row {
 
 /** The append-only event log: deploy steps, instance exits and restarts, rollbacks. */
 export class Events {
+  private readonly listeners = new Set<(event: EventRecord) => void>();
+
   constructor(private readonly db: Db) {}
+
+  /**
+   * Calls `listener` with every event added from now on (the dashboard's live deploy progress).
+   * Returns the unsubscribe function. A listener that throws is the listener's problem, never the deploy's.
+   */
+  subscribe(listener: (event: EventRecord) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   add(event: NewEvent): EventRecord {
     const result = this.db
@@ -50,7 +61,7 @@ export class Events {
         event.message ?? null,
         event.data === undefined ? null : JSON.stringify(event.data),
       );
-    return {
+    const added: EventRecord = {
       id: Number(result.lastInsertRowid),
       release: null,
       ok: true,
@@ -59,6 +70,14 @@ export class Events {
       data: null,
       ...event,
     };
+    for (const listener of this.listeners) {
+      try {
+        listener(added);
+      } catch {
+        // See subscribe.
+      }
+    }
+    return added;
   }
 
   list(app: string, options: { release?: string; limit?: number } = {}): EventRecord[] {

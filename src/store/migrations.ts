@@ -108,4 +108,10 @@ export const MIGRATIONS: string[] = [
     at        INTEGER NOT NULL
   );
   `,
+  `
+  -- An incident someone has seen and is working on (the dashboard's acknowledge): it stays open until
+  -- its monitor recovers, but no longer needs a person's attention.
+  ALTER TABLE incidents ADD COLUMN acknowledged_at INTEGER;
+  ALTER TABLE incidents ADD COLUMN acknowledged_by TEXT;
+  `,
 ];
