@@ -18,7 +18,12 @@ import type { DeliveryMetricsResponse } from "../metrics/metrics-api.js";
 import { SkiffMetrics } from "../metrics/prometheus.js";
 import { appHealthMonitor } from "../monitor/config.js";
 import type { IncidentsResponse } from "../monitor/incidents-api.js";
-import { type CheckRecord, type IncidentEventRecord, MonitorService } from "../monitor/monitor-service.js";
+import {
+  type CheckRecord,
+  type IncidentEventRecord,
+  MonitorService,
+  type MonitorStatus,
+} from "../monitor/monitor-service.js";
 import { environmentSecrets, type SecretLookup } from "../secrets/secret-store.js";
 import { PRODUCTION, type Release } from "../store/releases.js";
 import type { Store } from "../store/store.js";
@@ -162,6 +167,11 @@ export class Monitoring {
     } finally {
       await dispatcher.close(1_000);
     }
+  }
+
+  /** The app's monitors as last checked (every app's when `app` is not given). */
+  monitors(app?: string): MonitorStatus[] {
+    return this.service.list().filter((m) => app === undefined || m.app === app);
   }
 
   incidents(options: { app?: string; open?: boolean }): IncidentsResponse {

@@ -80,6 +80,17 @@ export class Events {
     return added;
   }
 
+  /** The events of several releases of one app, oldest first (a page of the dashboard's timeline). */
+  forReleases(app: string, releases: string[]): EventRecord[] {
+    if (releases.length === 0) return [];
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM events WHERE app = ? AND release IN (${releases.map(() => "?").join(", ")}) ORDER BY id`,
+      )
+      .all(app, ...releases) as Row[];
+    return rows.map(fromRow);
+  }
+
   list(app: string, options: { release?: string; limit?: number } = {}): EventRecord[] {
     const rows = (
       options.release
@@ -90,17 +101,21 @@ export class Events {
             .prepare("SELECT * FROM events WHERE app = ? ORDER BY id DESC LIMIT ?")
             .all(app, options.limit ?? 500)
     ) as Row[];
-    return rows.reverse().map((row) => ({
-      id: row.id,
-      app: row.app,
-      release: row.release,
-      kind: row.kind,
-      name: row.name,
-      ok: row.ok === 1,
-      at: row.at,
-      durationMs: row.duration_ms,
-      message: row.message,
-      data: row.data === null ? null : JSON.parse(row.data),
-    }));
+    return rows.reverse().map(fromRow);
   }
+}
+
+function fromRow(row: Row): EventRecord {
+  return {
+    id: row.id,
+    app: row.app,
+    release: row.release,
+    kind: row.kind,
+    name: row.name,
+    ok: row.ok === 1,
+    at: row.at,
+    durationMs: row.duration_ms,
+    message: row.message,
+    data: row.data === null ? null : JSON.parse(row.data),
+  };
 }
