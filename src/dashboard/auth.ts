@@ -156,7 +156,7 @@ export function clientAddress(c: Context): string {
 
 /** Only a path inside the dashboard, so `next` cannot send anyone elsewhere after login. */
 export function safeNext(next: string | undefined): string {
-  if (!next || !next.startsWith(`${BASE}`) || next.startsWith("//") || /[\\\s]/.test(next)) return BASE;
+  if (next === undefined || !next.startsWith(BASE) || /[\\\s]/.test(next)) return BASE;
   const rest = next.slice(BASE.length);
   return rest === "" || rest.startsWith("/") || rest.startsWith("?") ? next : BASE;
 }
