@@ -3,6 +3,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { type ServerType, serve } from "@hono/node-server";
 import pino, { type Logger } from "pino";
+import type { DashboardSettings } from "../dashboard/settings.js";
 import { Deployer } from "../deployer/deployer.js";
 import { Serving } from "../deployer/serving.js";
 import { ProxyServer } from "../proxy/proxy.js";
@@ -26,6 +27,8 @@ export interface AgentOptions {
   logger?: Logger;
   maxUploadBytes?: number;
   logCapBytes?: number;
+  /** The dashboard's credential lifetimes and clock, when not the defaults (tests). */
+  dashboard?: Partial<DashboardSettings>;
 }
 
 export interface AgentInfo {
@@ -150,6 +153,7 @@ export class Agent {
       maxUploadBytes,
       startedAt,
       proxyAddress: formatAddress(proxyAddress),
+      dashboard: options.dashboard,
     });
     const apiAddress = await new Promise<AddressInfo>((resolve, reject) => {
       const server = serve({ fetch: api.fetch, hostname: options.api.host, port: options.api.port }, (info) =>

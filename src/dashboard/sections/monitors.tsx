@@ -1,0 +1,58 @@
+import type { MonitorStatus } from "../../monitor/monitor-service.js";
+import { PRODUCTION } from "../../store/releases.js";
+import { defineSection } from "../sections.js";
+import { Ago, Badge, span } from "../views/parts.js";
+
+/** The app's monitors as last checked (production: monitors watch the production deployment). */
+export const monitorsSection = defineSection<MonitorStatus[]>({
+  id: "monitors",
+  title: "Monitors",
+  load: (ctx) => (ctx.env === PRODUCTION ? ctx.deps.monitoring.monitors(ctx.app) : undefined),
+  View: ({ data, ctx }) =>
+    data.length === 0 ? (
+      <p class="empty">No monitors run for this app (it has no live production release).</p>
+    ) : (
+      <div class="table-wrap">
+        <table class="monitors">
+          <thead>
+            <tr>
+              <th scope="col">Monitor</th>
+              <th scope="col">State</th>
+              <th scope="col">Last check</th>
+              <th scope="col" class="opt">
+                Latency
+              </th>
+              <th scope="col" class="opt">
+                Target
+              </th>
+              <th scope="col">Last error</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.map((m) => (
+              <tr data-monitor={m.monitor}>
+                <td>{m.monitor}</td>
+                <td>
+                  {m.state.incident ? (
+                    <Badge tone="bad">incident</Badge>
+                  ) : m.up === null ? (
+                    <Badge tone="muted">pending</Badge>
+                  ) : m.up ? (
+                    <Badge tone="ok">up</Badge>
+                  ) : (
+                    <Badge tone="warn">failing</Badge>
+                  )}
+                </td>
+                <td>
+                  <Ago at={m.lastCheckAt} now={ctx.now} />
+                </td>
+                <td class="opt">{span(m.latencyMs)}</td>
+                <td class="opt target">{m.target}</td>
+                <td class="cause">{m.lastError ?? "–"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    ),
+});

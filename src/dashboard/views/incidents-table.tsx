@@ -1,0 +1,74 @@
+import type { FC } from "hono/jsx";
+import type { IncidentView } from "../../monitor/incidents-api.js";
+import { Ago, Badge, CsrfField, span } from "./parts.js";
+
+/** Incidents newest first; open ones can be acknowledged (they stay open until the monitor recovers). */
+export const IncidentsTable: FC<{
+  incidents: IncidentView[];
+  csrf: string;
+  now: number;
+  /** Where to come back to after acknowledging. */
+  back: string;
+  showApp?: boolean;
+}> = ({ incidents, csrf, now, back, showApp = false }) => (
+  <div class="table-wrap">
+    <table class="incidents">
+      <thead>
+        <tr>
+          {showApp && <th scope="col">App</th>}
+          <th scope="col">Monitor</th>
+          <th scope="col">State</th>
+          <th scope="col">Started</th>
+          <th scope="col">Duration</th>
+          <th scope="col">Cause</th>
+          <th scope="col" class="opt">
+            Release
+          </th>
+          <th scope="col">
+            <span class="visually-hidden">Action</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {incidents.map((i) => (
+          <tr data-incident={i.id}>
+            {showApp && (
+              <td>
+                <a href={`/dashboard/apps/${i.app}`}>{i.app}</a>
+              </td>
+            )}
+            <td>{i.monitor}</td>
+            <td>
+              {i.resolvedAt !== null ? (
+                <Badge tone="ok">resolved</Badge>
+              ) : i.acknowledgedAt !== null ? (
+                <Badge tone="warn" title={`acknowledged by ${i.acknowledgedBy ?? "someone"}`}>
+                  acknowledged
+                </Badge>
+              ) : (
+                <Badge tone="bad">open</Badge>
+              )}
+            </td>
+            <td>
+              <Ago at={i.startedAt} now={now} />
+            </td>
+            <td>
+              {i.resolvedAt === null ? `open ${span(now - Date.parse(i.startedAt))}` : span(i.durationMs)}
+            </td>
+            <td class="cause">{i.cause}</td>
+            <td class="opt">{i.release ?? "–"}</td>
+            <td>
+              {i.resolvedAt === null && i.acknowledgedAt === null && (
+                <form method="post" action={`/dashboard/incidents/${i.id}/ack`}>
+                  <CsrfField csrf={csrf} />
+                  <input type="hidden" name="next" value={back} />
+                  <button type="submit">Acknowledge</button>
+                </form>
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  </div>
+);
