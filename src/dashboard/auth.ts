@@ -61,8 +61,10 @@ export class DashboardAuth {
 }
 
 /**
- * Every dashboard answer: no framing, no referrer (a login link must not leak through one), nothing
- * loaded from anywhere but the agent, no inline script or style.
+ * Every dashboard answer: no framing, no referrer to other sites (a login link must not leak through
+ * one; same-origin, not no-referrer, because with no-referrer browsers send `Origin: null` on form
+ * posts, which the CSRF check refuses), nothing loaded from anywhere but the agent, no inline script
+ * or style.
  */
 export const securityHeaders: MiddlewareHandler = async (c, next) => {
   await next();
@@ -72,7 +74,7 @@ export const securityHeaders: MiddlewareHandler = async (c, next) => {
       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   );
   c.header("x-frame-options", "DENY");
-  c.header("referrer-policy", "no-referrer");
+  c.header("referrer-policy", "same-origin");
   c.header("x-content-type-options", "nosniff");
   if (!c.res.headers.has("cache-control")) c.header("cache-control", "no-store");
 };
