@@ -133,6 +133,26 @@
   }
 
   const TONES = { ok: "#1a7f37", bad: "#cf222e", warn: "#bf8700", info: "#0969da" };
+  const SECOND = 1000;
+  const MINUTE = 60 * SECOND;
+  const HOUR = 60 * MINUTE;
+  const DAY = 24 * HOUR;
+  /** Where a duration axis puts its ticks: round human durations, not powers of ten. */
+  const DURATION_TICKS = [
+    1,
+    10,
+    100,
+    SECOND,
+    10 * SECOND,
+    MINUTE,
+    10 * MINUTE,
+    HOUR,
+    6 * HOUR,
+    DAY,
+    7 * DAY,
+    30 * DAY,
+    365 * DAY,
+  ];
 
   // The chart specs are rendered by src/dashboard/views/dora.tsx (ChartSpec).
   function charts() {
@@ -141,7 +161,14 @@
       const spec = JSON.parse(plot.dataset.chart);
       const chart = spec.kind === "bars" ? barChart(spec) : pointChart(spec);
       const width = () => Math.max(240, plot.clientWidth);
-      const u = new window.uPlot({ ...chart.options, width: width(), height: 220 }, chart.data, plot);
+      const options = {
+        ...chart.options,
+        legend: { live: false },
+        scales: { ...chart.options.scales, x: { time: true, range: () => spec.range } },
+        width: width(),
+        height: 220,
+      };
+      const u = new window.uPlot(options, chart.data, plot);
       new ResizeObserver(() => u.setSize({ width: width(), height: 220 })).observe(plot);
     }
   }
@@ -160,7 +187,7 @@
     return {
       data: [spec.x, ...order.map((i) => totals[i])],
       options: {
-        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+        scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
         axes: [{}, { values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) ? String(t) : "")) }],
         series: [
           {},
@@ -184,8 +211,23 @@
     return {
       data: [spec.x, values, ...lines.map((line) => spec.x.map(() => line.value))],
       options: {
-        scales: { x: { time: true }, y: { distr: 3 } },
-        axes: [{}, { size: 64, values: (_u, ticks) => ticks.map((t) => span(t)) }],
+        scales: {
+          y: {
+            distr: 3,
+            range: (_u, min, max) => [Math.max(1, min / 2), max * 2],
+          },
+        },
+        axes: [
+          {},
+          {
+            size: 64,
+            splits: (u) => {
+              const { min, max } = u.scales.y;
+              return DURATION_TICKS.filter((t) => t >= min && t <= max);
+            },
+            values: (_u, ticks) => ticks.map((t) => span(t)),
+          },
+        ],
         series: [
           {},
           {

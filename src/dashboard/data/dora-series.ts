@@ -8,6 +8,9 @@ export type Point = [x: number, y: number];
 
 /** What the delivery charts draw, counted as src/metrics/dora.ts counts the report beside them. */
 export interface DoraSeries {
+  /** The window, epoch seconds: the charts' x range. */
+  since: number;
+  until: number;
   /** The start of each day-long bucket, epoch seconds. */
   days: number[];
   /** Production changes (not rollbacks) started that day that went live… */
@@ -34,6 +37,8 @@ export function doraSeries(input: {
   const buckets = Math.max(1, Math.ceil((until - since) / DAY));
   const zeros = () => new Array<number>(buckets).fill(0);
   const series: DoraSeries = {
+    since: since / 1000,
+    until: until / 1000,
     days: Array.from({ length: buckets }, (_, i) => (since + i * DAY) / 1000),
     wentLive: zeros(),
     failedInProduction: zeros(),

@@ -13,7 +13,7 @@ export const monitorsSection = defineSection<MonitorStatus[]>({
       <p class="empty">No monitors run for this app (it has no live production release).</p>
     ) : (
       <div class="table-wrap">
-        <table class="monitors">
+        <table class="stack monitors">
           <thead>
             <tr>
               <th scope="col">Monitor</th>
@@ -31,8 +31,8 @@ export const monitorsSection = defineSection<MonitorStatus[]>({
           <tbody>
             {data.map((m) => (
               <tr data-monitor={m.monitor}>
-                <td>{m.monitor}</td>
-                <td>
+                <td data-label="Monitor">{m.monitor}</td>
+                <td data-label="State">
                   {m.state.incident ? (
                     <Badge tone="bad">incident</Badge>
                   ) : m.up === null ? (
@@ -43,12 +43,18 @@ export const monitorsSection = defineSection<MonitorStatus[]>({
                     <Badge tone="warn">failing</Badge>
                   )}
                 </td>
-                <td>
+                <td data-label="Last check">
                   <Ago at={m.lastCheckAt} now={ctx.now} />
                 </td>
-                <td class="opt">{span(m.latencyMs)}</td>
-                <td class="opt target">{m.target}</td>
-                <td class="cause">{m.lastError ?? "–"}</td>
+                <td class="opt" data-label="Latency">
+                  {span(m.latencyMs)}
+                </td>
+                <td class="opt target" data-label="Target">
+                  {m.target}
+                </td>
+                <td class="cause" data-label="Last error">
+                  {m.lastError ?? "–"}
+                </td>
               </tr>
             ))}
           </tbody>

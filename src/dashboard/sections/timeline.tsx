@@ -23,7 +23,7 @@ export const timelineSection = defineSection<{ rows: TimelineRow[]; total: numbe
     return (
       <>
         <div class="table-wrap">
-          <table class="timeline">
+          <table class="stack timeline">
             <thead>
               <tr>
                 <th scope="col">Release</th>
@@ -53,11 +53,11 @@ export const timelineSection = defineSection<{ rows: TimelineRow[]; total: numbe
                     <a href={`/dashboard/apps/${ctx.app}/releases/${r.id}`}>{releaseName(r)}</a>
                     {r.artifact !== r.id && <span class="subtle"> runs {r.artifact}</span>}
                   </th>
-                  <td>
+                  <td data-label="Outcome">
                     <StatusBadge status={r.status} />
                     {r.reason && <div class="reason">{r.reason}</div>}
                   </td>
-                  <td>
+                  <td data-label="Commit">
                     {r.commit ? (
                       <>
                         <span class="sha">{shortSha(r.commit.sha)}</span>{" "}
@@ -67,14 +67,20 @@ export const timelineSection = defineSection<{ rows: TimelineRow[]; total: numbe
                       "–"
                     )}
                   </td>
-                  <td class="opt">{r.commit?.author ?? r.deployedBy ?? "–"}</td>
-                  <td class="opt">{r.trigger}</td>
-                  <td>
+                  <td class="opt" data-label="Author">
+                    {r.commit?.author ?? r.deployedBy ?? "–"}
+                  </td>
+                  <td class="opt" data-label="Trigger">
+                    {r.trigger}
+                  </td>
+                  <td data-label="Started">
                     <Ago at={r.startedAt} now={ctx.now} />
                   </td>
-                  <td>{span(r.durationMs)}</td>
-                  <td class="opt">{span(r.leadTimeMs)}</td>
-                  <td class="steps-cell">
+                  <td data-label="Duration">{span(r.durationMs)}</td>
+                  <td class="opt" data-label="Lead time">
+                    {span(r.leadTimeMs)}
+                  </td>
+                  <td class="steps-cell" data-label="Steps">
                     <StepStrip steps={steps} />
                     {steps.length > 0 && (
                       <details>
@@ -83,7 +89,7 @@ export const timelineSection = defineSection<{ rows: TimelineRow[]; total: numbe
                       </details>
                     )}
                   </td>
-                  <td>
+                  <td class="action">
                     {rollback && (
                       <a
                         class="button small"

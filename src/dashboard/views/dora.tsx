@@ -1,7 +1,7 @@
 import type { FC } from "hono/jsx";
 import type { DoraReport } from "../../metrics/dora.js";
 import type { DoraSeries, Point } from "../data/dora-series.js";
-import { BandBadge, span } from "./parts.js";
+import { BandBadge, plural, span } from "./parts.js";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -16,7 +16,7 @@ export const DoraCards: FC<{ report: DoraReport }> = ({ report }) => {
       <Key
         name="Deployment frequency"
         value={`${f.perWeek} / week`}
-        detail={`${f.deploys} changes went live in ${report.days} days`}
+        detail={`${plural(f.deploys, "change")} went live in ${report.days} days`}
         band={f.band}
         bands="elite: daily or more · high: weekly · medium: monthly"
       />
@@ -70,6 +70,8 @@ const Key: FC<{
 export interface ChartSpec {
   kind: "bars" | "points";
   unit: "count" | "ms";
+  /** The x range, epoch seconds: the whole window, wherever the points fall. */
+  range: [number, number];
   x: number[];
   series: Array<{ label: string; values: number[]; tone: "ok" | "bad" | "warn" | "info" }>;
   /** Band limits drawn as dashed lines. */
@@ -83,6 +85,7 @@ export const DoraCharts: FC<{ series: DoraSeries }> = ({ series }) => (
       spec={{
         kind: "bars",
         unit: "count",
+        range: [series.since, series.until],
         x: series.days,
         series: [
           { label: "went live", values: series.wentLive, tone: "ok" },
@@ -93,6 +96,7 @@ export const DoraCharts: FC<{ series: DoraSeries }> = ({ series }) => (
     />
     <PointChart
       title="Lead time (commit → live)"
+      range={[series.since, series.until]}
       points={series.leadTime}
       lines={[
         { label: "elite < 1 day", value: DAY },
@@ -101,26 +105,29 @@ export const DoraCharts: FC<{ series: DoraSeries }> = ({ series }) => (
     />
     <PointChart
       title="Time to restore"
+      range={[series.since, series.until]}
       points={series.timeToRestore}
       lines={[
         { label: "elite < 1 hour", value: HOUR },
         { label: "high < 1 day", value: DAY },
       ]}
     />
-    <PointChart title="Deploy duration" points={series.deployDuration} />
+    <PointChart title="Deploy duration" range={[series.since, series.until]} points={series.deployDuration} />
   </div>
 );
 
-const PointChart: FC<{ title: string; points: Point[]; lines?: ChartSpec["lines"] }> = ({
-  title,
-  points,
-  lines,
-}) => (
+const PointChart: FC<{
+  title: string;
+  range: [number, number];
+  points: Point[];
+  lines?: ChartSpec["lines"];
+}> = ({ title, range, points, lines }) => (
   <Chart
     title={title}
     spec={{
       kind: "points",
       unit: "ms",
+      range,
       x: points.map(([x]) => x),
       series: [{ label: title, values: points.map(([, y]) => y), tone: "info" }],
       ...(lines ? { lines } : {}),

@@ -12,7 +12,7 @@ export const IncidentsTable: FC<{
   showApp?: boolean;
 }> = ({ incidents, csrf, now, back, showApp = false }) => (
   <div class="table-wrap">
-    <table class="incidents">
+    <table class="stack incidents">
       <thead>
         <tr>
           {showApp && <th scope="col">App</th>}
@@ -33,12 +33,12 @@ export const IncidentsTable: FC<{
         {incidents.map((i) => (
           <tr data-incident={i.id}>
             {showApp && (
-              <td>
+              <td data-label="App">
                 <a href={`/dashboard/apps/${i.app}`}>{i.app}</a>
               </td>
             )}
-            <td>{i.monitor}</td>
-            <td>
+            <td data-label="Monitor">{i.monitor}</td>
+            <td data-label="State">
               {i.resolvedAt !== null ? (
                 <Badge tone="ok">resolved</Badge>
               ) : i.acknowledgedAt !== null ? (
@@ -49,15 +49,19 @@ export const IncidentsTable: FC<{
                 <Badge tone="bad">open</Badge>
               )}
             </td>
-            <td>
+            <td data-label="Started">
               <Ago at={i.startedAt} now={now} />
             </td>
-            <td>
+            <td data-label="Duration">
               {i.resolvedAt === null ? `open ${span(now - Date.parse(i.startedAt))}` : span(i.durationMs)}
             </td>
-            <td class="cause">{i.cause}</td>
-            <td class="opt">{i.release ?? "–"}</td>
-            <td>
+            <td class="cause" data-label="Cause">
+              {i.cause}
+            </td>
+            <td class="opt" data-label="Release">
+              {i.release ?? "–"}
+            </td>
+            <td class="action">
               {i.resolvedAt === null && i.acknowledgedAt === null && (
                 <form method="post" action={`/dashboard/incidents/${i.id}/ack`}>
                   <CsrfField csrf={csrf} />

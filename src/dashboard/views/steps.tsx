@@ -34,7 +34,7 @@ export const StepStrip: FC<{ steps: StepView[] }> = ({ steps }) => {
 export const StepList: FC<{ steps: StepView[] }> = ({ steps }) => (
   <ol class="steps">
     {steps.map((s) => (
-      <li class={s.ok ? "ok" : "bad"}>
+      <li class={s.ok ? "ok-step" : "bad-step"}>
         <span class="step-name">{s.name}</span> <span class="step-time">{span(s.durationMs)}</span>
         {s.message && <span class="step-message"> {s.message}</span>}
       </li>
