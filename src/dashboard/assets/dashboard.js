@@ -137,22 +137,14 @@
   const MINUTE = 60 * SECOND;
   const HOUR = 60 * MINUTE;
   const DAY = 24 * HOUR;
-  /** Where a duration axis puts its ticks: round human durations, not powers of ten. */
-  const DURATION_TICKS = [
-    1,
-    10,
-    100,
-    SECOND,
-    10 * SECOND,
-    MINUTE,
-    10 * MINUTE,
-    HOUR,
-    6 * HOUR,
-    DAY,
-    7 * DAY,
-    30 * DAY,
-    365 * DAY,
-  ];
+  /** Steps a duration axis may tick by: round human durations. */
+  const DURATION_STEPS = [
+    [1, 2, 5, 10, 20, 50, 100, 200, 500],
+    [1, 2, 5, 10, 15, 30].map((n) => n * SECOND),
+    [1, 2, 5, 10, 15, 30].map((n) => n * MINUTE),
+    [1, 2, 3, 6, 12].map((n) => n * HOUR),
+    [1, 2, 7, 14, 30, 90].map((n) => n * DAY),
+  ].flat();
 
   // The chart specs are rendered by src/dashboard/views/dora.tsx (ChartSpec).
   function charts() {
@@ -197,37 +189,23 @@
             stroke: TONES[spec.series[i].tone],
             paths: bars,
             points: { show: false },
-            value: (_u, _v, _s, idx) => (idx === null ? "–" : String(spec.series[i].values[idx])),
           })),
         ],
       },
     };
   }
 
-  // Points in time on a log scale of durations, with the band limits as dashed lines.
+  // Points in time, durations from zero. A band's limit is drawn as a dashed line only when it is near
+  // the points: a one-day line above one-second lead times would flatten them all onto the axis.
   function pointChart(spec) {
-    const lines = spec.lines ?? [];
-    const values = spec.series[0].values.map((v) => Math.max(1, v));
+    const values = spec.series[0].values;
+    const top = Math.max(...values);
+    const lines = (spec.lines ?? []).filter((line) => line.value <= top * 2);
     return {
       data: [spec.x, values, ...lines.map((line) => spec.x.map(() => line.value))],
       options: {
-        scales: {
-          y: {
-            distr: 3,
-            range: (_u, min, max) => [Math.max(1, min / 2), max * 2],
-          },
-        },
-        axes: [
-          {},
-          {
-            size: 64,
-            splits: (u) => {
-              const { min, max } = u.scales.y;
-              return DURATION_TICKS.filter((t) => t >= min && t <= max);
-            },
-            values: (_u, ticks) => ticks.map((t) => span(t)),
-          },
-        ],
+        scales: { y: { range: (_u, _min, max) => [0, Math.max(max * 1.15, 10)] } },
+        axes: [{}, { size: 64, incrs: DURATION_STEPS, values: (_u, ticks) => ticks.map((t) => span(t)) }],
         series: [
           {},
           {
@@ -236,7 +214,6 @@
             fill: TONES[spec.series[0].tone],
             paths: () => null,
             points: { show: true, size: 8, fill: TONES[spec.series[0].tone] },
-            value: (_u, v) => span(v),
           },
           ...lines.map((line) => ({
             label: line.label,
@@ -244,7 +221,6 @@
             dash: [6, 4],
             width: 1,
             points: { show: false },
-            value: () => span(line.value),
           })),
         ],
       },

@@ -49,12 +49,15 @@ export const StatusPage: FC<{ status: PublicStatus; now: number }> = ({ status, 
             <ul class="status-list">
               {status.incidents.map((i) => (
                 <li>
-                  <span>{i.monitor}</span> <Ago at={i.startedAt} now={now} />,{" "}
-                  {i.resolvedAt === null ? (
-                    <Badge tone="bad">ongoing</Badge>
-                  ) : (
-                    `resolved after ${span(i.durationMs)}`
-                  )}
+                  <span>{i.monitor}</span>
+                  <span>
+                    started <Ago at={i.startedAt} now={now} />,{" "}
+                    {i.resolvedAt === null ? (
+                      <Badge tone="bad">ongoing</Badge>
+                    ) : (
+                      `resolved after ${span(i.durationMs)}`
+                    )}
+                  </span>
                 </li>
               ))}
             </ul>
