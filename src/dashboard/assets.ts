@@ -1,16 +1,17 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Hono } from "hono";
 
 /**
  * The dashboard's static files, all served by the agent (no CDN): its own stylesheet and script from
- * src/dashboard/assets/ (found from src/ and dist/ alike), and uPlot from node_modules. Read once, on
+ * src/dashboard/assets/ (plain files that need no build; package.json ships them), and uPlot from node_modules. Read once, on
  * first use, and served with a content hash in the URL so browsers may cache them for good.
  */
 
-const OWN = fileURLToPath(new URL("../../src/dashboard/assets/", import.meta.url));
+const OWN = ownAssets();
 const require = createRequire(import.meta.url);
 
 const FILES: Record<string, { path: () => string; type: string }> = {
@@ -22,6 +23,18 @@ const FILES: Record<string, { path: () => string; type: string }> = {
   },
   "uplot.css": { path: () => require.resolve("uplot/dist/uPlot.min.css"), type: "text/css; charset=utf-8" },
 };
+
+/** src/dashboard/assets/ of the package this file is part of, from src/, dist/ or dist/bench/src/. */
+function ownAssets(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, "src", "dashboard", "assets");
+    if (existsSync(join(candidate, "dashboard.css"))) return `${candidate}/`;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error("the dashboard's assets (src/dashboard/assets) are missing");
+    dir = parent;
+  }
+}
 
 export type AssetName = keyof typeof FILES;
 

@@ -80,6 +80,19 @@ export const securityHeaders: MiddlewareHandler = async (c, next) => {
 };
 
 /**
+ * How long the agent took to answer (wall time) and how much CPU it spent doing so (which a loaded
+ * machine does not inflate), for the browser's developer tools and bench/dashboard.ts.
+ */
+export const serverTiming: MiddlewareHandler = async (c, next) => {
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  await next();
+  const used = process.cpuUsage(cpu);
+  const wall = (performance.now() - started).toFixed(1);
+  c.header("server-timing", `app;dur=${wall}, cpu;dur=${((used.user + used.system) / 1000).toFixed(1)}`);
+};
+
+/**
  * Lets a request through only with a live session. A browser asking for a page is sent to the login
  * form (and back here after it); anything else (a stream, a form post, a script) gets 401.
  */

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { actionRoutes } from "./action-routes.js";
 import { assetRoutes } from "./assets.js";
-import { DashboardAuth, requireCsrf, requireSession, securityHeaders } from "./auth.js";
+import { DashboardAuth, requireCsrf, requireSession, securityHeaders, serverTiming } from "./auth.js";
 import type { DashboardDeps, DashboardEnv } from "./deps.js";
 import { liveRoutes } from "./live-routes.js";
 import { loginRoutes } from "./login-routes.js";
@@ -47,7 +47,7 @@ export function mountDashboard(api: Hono, deps: DashboardDeps): void {
 export function dashboardRoutes(deps: DashboardDeps, auth: DashboardAuth): Hono<DashboardEnv> {
   const now = auth.settings.now;
   const app = new Hono<DashboardEnv>({ strict: false });
-  app.use("*", securityHeaders);
+  app.use("*", serverTiming, securityHeaders);
   app.route("/assets", assetRoutes());
   app.route("/", loginRoutes(auth, deps.token));
   app.use("*", requireSession(auth), requireCsrf());

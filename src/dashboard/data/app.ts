@@ -56,8 +56,11 @@ export function appState(deps: DashboardDeps, app: string, env: string, now: num
     .map((r) => r.env);
   const environments = [...new Set([PRODUCTION, ...configured, ...lived, env])];
   const lease = store.leases.get(app);
-  const history = live ? store.releases.page(app, { env, limit: 200 }) : [];
-  const target = live ? chooseRollbackTarget(history, live) : undefined;
+  // The target is nearly always among the last few releases: read more only when it is not.
+  const choose = (limit: number) =>
+    live ? chooseRollbackTarget(store.releases.page(app, { env, limit }), live) : undefined;
+  const first = choose(20);
+  const target = first?.ok === false ? choose(1000) : first;
   return {
     app,
     env,

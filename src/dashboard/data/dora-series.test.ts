@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { computeDora, type DeployRecord } from "../../metrics/dora.js";
-import { doraSeries } from "./dora-series.js";
+import { doraSeries, MAX_POINTS, thin } from "./dora-series.js";
 
 const DAY = 86_400_000;
 const since = Date.parse("2025-03-01T00:00:00Z");
@@ -57,5 +57,33 @@ describe("the delivery charts' series", () => {
     expect(sum(series.failedInProduction)).toBe(report.changeFailureRate.failed);
     expect(series.leadTime).toHaveLength(report.leadTime.samples);
     expect(series.timeToRestore).toHaveLength(report.timeToRestore.resolved);
+  });
+});
+
+describe("thinning points", () => {
+  it("keeps a few points as they are, in time order", () => {
+    expect(
+      thin(
+        [
+          [30, 1],
+          [10, 2],
+          [20, 3],
+        ],
+        0,
+        100_000,
+      ),
+    ).toEqual([
+      [10, 2],
+      [20, 3],
+      [30, 1],
+    ]);
+  });
+
+  it("turns many points into one median per slice of the window", () => {
+    const points: Array<[number, number]> = Array.from({ length: 10 * MAX_POINTS }, (_, i) => [i, i % 10]);
+    const thinned = thin(points, 0, 10 * MAX_POINTS * 1000);
+    expect(thinned).toHaveLength(MAX_POINTS);
+    expect(thinned[0]).toEqual([5, 5]);
+    expect(thinned.every(([, y]) => y === 5)).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import type { DeployRecord, IncidentRecord } from "../../metrics/dora.js";
-import { isRollback } from "../../metrics/dora.js";
+import { isRollback, median } from "../../metrics/dora.js";
 
 const DAY = 86_400_000;
 
@@ -68,9 +68,29 @@ export function doraSeries(input: {
     if (opened < since || opened >= until || i.resolvedAt === null) continue;
     series.timeToRestore.push([seconds(i.resolvedAt), Date.parse(i.resolvedAt) - Date.parse(i.startedAt)]);
   }
-  const byX = (a: Point, b: Point) => a[0] - b[0];
-  series.leadTime.sort(byX);
-  series.deployDuration.sort(byX);
-  series.timeToRestore.sort(byX);
+  series.leadTime = thin(series.leadTime, since, until);
+  series.deployDuration = thin(series.deployDuration, since, until);
+  series.timeToRestore = thin(series.timeToRestore, since, until);
   return series;
+}
+
+/** More points than this on one chart are drawn as one median point per bucket of time. */
+export const MAX_POINTS = 300;
+
+/**
+ * Points in time order; past MAX_POINTS, the median of each of MAX_POINTS equal slices of the window,
+ * so a chart over 10,000 deploys stays readable and its page small.
+ */
+export function thin(points: Point[], since: number, until: number): Point[] {
+  const sorted = [...points].sort((a, b) => a[0] - b[0]);
+  if (sorted.length <= MAX_POINTS) return sorted;
+  const width = (until - since) / 1000 / MAX_POINTS;
+  const buckets = new Map<number, number[]>();
+  for (const [x, y] of sorted) {
+    const bucket = Math.min(MAX_POINTS - 1, Math.floor((x - since / 1000) / width));
+    const list = buckets.get(bucket) ?? [];
+    list.push(y);
+    buckets.set(bucket, list);
+  }
+  return [...buckets].map(([bucket, ys]) => [since / 1000 + (bucket + 0.5) * width, median(ys)!]);
 }
