@@ -220,6 +220,53 @@ describe("state-changing requests", () => {
   });
 });
 
+describe("promote", () => {
+  it("runs staging's live release in production from the confirmation's form, through the deployer", async () => {
+    const t = await start();
+    const repo = createAppRepo(
+      join(tempDir(), "app"),
+      "hello",
+      { version: "v1" },
+      "environments:\n  staging: { host: staging.hello.test }\n",
+    );
+    await deploy(t.client, repo);
+    setBehaviour(repo, { version: "v2" });
+    await deploy(t.client, repo, { env: "staging" });
+    const { cookie: mine, csrf } = await session(t);
+
+    const staging = await (
+      await fetch(t.url("/dashboard/apps/hello?env=staging"), { headers: { cookie: mine } })
+    ).text();
+    expect(staging).toContain('href="/dashboard/apps/hello/promote?from=staging&amp;to=production"');
+    const confirm = await fetch(t.url("/dashboard/apps/hello/promote?from=staging&to=production"), {
+      headers: { cookie: mine },
+    });
+    expect(confirm.status).toBe(200);
+    const form = await confirm.text();
+    expect(form).toContain("Promote to production");
+    const res = await fetch(t.url("/dashboard/apps/hello/promote"), {
+      method: "POST",
+      redirect: "manual",
+      headers: { cookie: mine, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ _csrf: csrf, from: hidden(form, "from"), to: hidden(form, "to") }),
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/dashboard/apps/hello?done=r3");
+    expect(await version(t.info.proxy)).toBe("v2");
+    const { releases } = await t.client.json<{ releases: Array<Record<string, unknown>> }>(
+      "GET",
+      "/v1/apps/hello/releases",
+    );
+    expect(releases[0]).toMatchObject({
+      id: "r3",
+      env: "production",
+      trigger: "promote",
+      artifact: "r2",
+      deployedBy: "dashboard",
+    });
+  });
+});
+
 describe("token logins", () => {
   it("slow down after wrong tokens: 20 in a row are mostly refused unchecked, the right one too until the lock ends", async () => {
     const t = await start();
