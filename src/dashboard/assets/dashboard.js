@@ -5,6 +5,7 @@
 (() => {
   const $$ = (selector, root = document) => Array.from(root.querySelectorAll(selector));
 
+  // The same rule as formatSpan in src/config/duration.ts, which renders the page's own durations.
   function span(ms) {
     if (ms === null || ms === undefined) return "–";
     if (ms < 10_000) return ms < 1000 ? `${Math.max(0, Math.round(ms))}ms` : `${(ms / 1000).toFixed(1)}s`;

@@ -6,7 +6,7 @@ import { deploymentKey } from "../../deployer/serving.js";
 import type { EventRecord } from "../../store/events.js";
 import { PRODUCTION, type Release } from "../../store/releases.js";
 import type { DashboardDeps } from "../deps.js";
-import { type Health, healthOf } from "./overview.js";
+import { type Health, healthOf, type Running, running } from "./overview.js";
 
 export const TIMELINE_PAGE = 25;
 
@@ -36,7 +36,7 @@ export interface AppState {
   health: Health;
   warm: Array<{ release: string; until: number; instances: number }>;
   traffic: { requests: number; errors5xx: number; failed: number; inflight: number } | null;
-  deploying: { operation: string; who: string; since: number } | null;
+  deploying: Running;
   /** Where this environment's live release can be promoted to. */
   promoteTo: string[];
   /** The release `skiff rollback` would put back, when there is one. */
@@ -55,7 +55,6 @@ export function appState(deps: DashboardDeps, app: string, env: string, now: num
     .filter((r) => r.app === app)
     .map((r) => r.env);
   const environments = [...new Set([PRODUCTION, ...configured, ...lived, env])];
-  const lease = store.leases.get(app);
   // The target is nearly always among the last few releases: read more only when it is not.
   const choose = (limit: number) =>
     live ? chooseRollbackTarget(store.releases.page(app, { env, limit }), live) : undefined;
@@ -75,10 +74,7 @@ export function appState(deps: DashboardDeps, app: string, env: string, now: num
       instances: group.instances.length,
     })),
     traffic: active ? { ...active.lb.counts, inflight: active.lb.inflight } : null,
-    deploying:
-      lease && lease.expiresAt > now
-        ? { operation: lease.operation, who: lease.who, since: lease.since }
-        : null,
+    deploying: running(deps, app, now),
     promoteTo: live ? [PRODUCTION, ...configured].filter((to) => to !== env) : [],
     defaultRollback: target?.ok ? target.release.id : null,
   };

@@ -16,10 +16,20 @@ export interface DeploymentSummary {
   lastDeploy: ReleaseView | null;
   openIncidents: number;
   /** An operation holding the app's lease right now. */
-  deploying: { operation: string; who: string; since: number } | null;
+  deploying: Running;
 }
 
 export type Health = "healthy" | "degraded" | "down" | "none";
+
+export type Running = { operation: string; who: string; since: number } | null;
+
+/** The operation holding the app's lease now (a deploy, rollback or promote), if any. */
+export function running(deps: DashboardDeps, app: string, now: number): Running {
+  const lease = deps.store.leases.get(app);
+  return lease && lease.expiresAt > now
+    ? { operation: lease.operation, who: lease.who, since: lease.since }
+    : null;
+}
 
 /** Pure: a deployment's health from its live instances. */
 export function healthOf(instances: Array<Pick<InstanceView, "healthy">>): Health {
@@ -48,7 +58,6 @@ export function overview(deps: DashboardDeps, now: number): DeploymentSummary[] 
       const release = live.get(key);
       const active = serving.live(key);
       const instances = active ? instanceViews(active.group) : [];
-      const lease = store.leases.get(app);
       const last = newest.get(app);
       return {
         app,
@@ -59,10 +68,7 @@ export function overview(deps: DashboardDeps, now: number): DeploymentSummary[] 
         health: healthOf(instances),
         lastDeploy: last ? releaseView(last) : null,
         openIncidents: env === PRODUCTION ? (incidents.get(app) ?? 0) : 0,
-        deploying:
-          lease && lease.expiresAt > now
-            ? { operation: lease.operation, who: lease.who, since: lease.since }
-            : null,
+        deploying: running(deps, app, now),
       };
     });
 }
