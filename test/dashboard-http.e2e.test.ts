@@ -94,6 +94,8 @@ describe("the dashboard without a session", () => {
           .replace(":name", "dashboard.css"),
       }))
       .filter((r) => !seen.has(`${r.method} ${r.path}`) && seen.add(`${r.method} ${r.path}`));
+    // The CLI's link comes from behind the API token.
+    expect((await fetch(t.url("/v1/dashboard/links"), { method: "POST" })).status).toBe(401);
     const publicRoutes = ["GET /login", "POST /login", "GET /assets/dashboard.css"];
     const guarded = routes.filter((r) => !publicRoutes.includes(`${r.method} ${r.path}`));
     expect(guarded.length).toBeGreaterThanOrEqual(14);
