@@ -1,7 +1,7 @@
 import type { MonitorStatus } from "../../monitor/monitor-service.js";
 import { PRODUCTION } from "../../store/releases.js";
 import { defineSection } from "../sections.js";
-import { Ago, Badge, span } from "../views/parts.js";
+import { Ago, Badge, Head, span } from "../views/parts.js";
 
 /** The app's monitors as last checked (production: monitors watch the production deployment). */
 export const monitorsSection = defineSection<MonitorStatus[]>({
@@ -14,20 +14,10 @@ export const monitorsSection = defineSection<MonitorStatus[]>({
     ) : (
       <div class="table-wrap">
         <table class="stack monitors">
-          <thead>
-            <tr>
-              <th scope="col">Monitor</th>
-              <th scope="col">State</th>
-              <th scope="col">Last check</th>
-              <th scope="col" class="opt">
-                Latency
-              </th>
-              <th scope="col" class="opt">
-                Target
-              </th>
-              <th scope="col">Last error</th>
-            </tr>
-          </thead>
+          <Head
+            columns={["Monitor", "State", "Last check", "Latency", "Target", "Last error"]}
+            optional={["Latency", "Target"]}
+          />
           <tbody>
             {data.map((m) => (
               <tr data-monitor={m.monitor}>

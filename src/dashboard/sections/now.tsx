@@ -6,6 +6,7 @@ import {
   appUrl,
   Badge,
   firstLine,
+  Head,
   HealthBadge,
   In,
   plural,
@@ -130,17 +131,7 @@ const Instances: FC<{ state: AppState }> = ({ state }) => (
   <div class="table-wrap">
     <table>
       <caption class="visually-hidden">Instances of the live release</caption>
-      <thead>
-        <tr>
-          <th scope="col">#</th>
-          <th scope="col">PID</th>
-          <th scope="col">Port</th>
-          <th scope="col">State</th>
-          <th scope="col">Health</th>
-          <th scope="col">Restarts</th>
-          <th scope="col">Uptime</th>
-        </tr>
-      </thead>
+      <Head columns={["#", "PID", "Port", "State", "Health", "Restarts", "Uptime"]} />
       <tbody>
         {state.instances.map((i) => (
           <tr>

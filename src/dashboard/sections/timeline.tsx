@@ -1,6 +1,6 @@
 import { TIMELINE_PAGE, type TimelineRow, timeline } from "../data/app.js";
 import { defineSection } from "../sections.js";
-import { Ago, firstLine, releaseName, StatusBadge, shortSha, span } from "../views/parts.js";
+import { Ago, firstLine, Head, releaseName, StatusBadge, shortSha, span } from "../views/parts.js";
 import { StepList, StepStrip } from "../views/steps.js";
 
 /** The release history of this environment: who shipped what, how long it took, how it ended. */
@@ -24,28 +24,21 @@ export const timelineSection = defineSection<{ rows: TimelineRow[]; total: numbe
       <>
         <div class="table-wrap">
           <table class="stack timeline">
-            <thead>
-              <tr>
-                <th scope="col">Release</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Commit</th>
-                <th scope="col" class="opt">
-                  Author
-                </th>
-                <th scope="col" class="opt">
-                  Trigger
-                </th>
-                <th scope="col">Started</th>
-                <th scope="col">Duration</th>
-                <th scope="col" class="opt">
-                  Lead time
-                </th>
-                <th scope="col">Steps</th>
-                <th scope="col">
-                  <span class="visually-hidden">Action</span>
-                </th>
-              </tr>
-            </thead>
+            <Head
+              columns={[
+                "Release",
+                "Outcome",
+                "Commit",
+                "Author",
+                "Trigger",
+                "Started",
+                "Duration",
+                "Lead time",
+                "Steps",
+                "",
+              ]}
+              optional={["Author", "Trigger", "Lead time"]}
+            />
             <tbody>
               {data.rows.map(({ release: r, steps, rollback }) => (
                 <tr data-release={r.id} data-status={r.status} class={r.live ? "is-live" : undefined}>

@@ -1,6 +1,6 @@
 import type { FC } from "hono/jsx";
 import type { IncidentView } from "../../monitor/incidents-api.js";
-import { Ago, Badge, CsrfField, span } from "./parts.js";
+import { Ago, Badge, CsrfField, Head, span } from "./parts.js";
 
 /** Incidents newest first; open ones can be acknowledged (they stay open until the monitor recovers). */
 export const IncidentsTable: FC<{
@@ -13,22 +13,19 @@ export const IncidentsTable: FC<{
 }> = ({ incidents, csrf, now, back, showApp = false }) => (
   <div class="table-wrap">
     <table class="stack incidents">
-      <thead>
-        <tr>
-          {showApp && <th scope="col">App</th>}
-          <th scope="col">Monitor</th>
-          <th scope="col">State</th>
-          <th scope="col">Started</th>
-          <th scope="col">Duration</th>
-          <th scope="col">Cause</th>
-          <th scope="col" class="opt">
-            Release
-          </th>
-          <th scope="col">
-            <span class="visually-hidden">Action</span>
-          </th>
-        </tr>
-      </thead>
+      <Head
+        columns={[
+          ...(showApp ? ["App"] : []),
+          "Monitor",
+          "State",
+          "Started",
+          "Duration",
+          "Cause",
+          "Release",
+          "",
+        ]}
+        optional={["Release"]}
+      />
       <tbody>
         {incidents.map((i) => (
           <tr data-incident={i.id}>

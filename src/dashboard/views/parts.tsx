@@ -89,6 +89,22 @@ export function appUrl(app: string, env = "production", extra = ""): string {
   return `/dashboard/apps/${app}${extra}${search ? `?${search}` : ""}`;
 }
 
+/**
+ * A table's header row. Columns named in `optional` are hidden on narrow screens (where a table does
+ * not stack into labelled rows); an empty name is an action column, named for screen readers only.
+ */
+export const Head: FC<{ columns: string[]; optional?: string[] }> = ({ columns, optional = [] }) => (
+  <thead>
+    <tr>
+      {columns.map((name) => (
+        <th scope="col" class={optional.includes(name) ? "opt" : undefined}>
+          {name || <span class="visually-hidden">Action</span>}
+        </th>
+      ))}
+    </tr>
+  </thead>
+);
+
 export const CsrfField: FC<{ csrf: string }> = ({ csrf }) => (
   <input type="hidden" name="_csrf" value={csrf} />
 );
