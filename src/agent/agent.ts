@@ -5,6 +5,7 @@ import { type ServerType, serve } from "@hono/node-server";
 import pino, { type Logger } from "pino";
 import { BackupsPart } from "../backups/backups-part.js";
 import { runtimeRestoreHook } from "../backups/live-restore.js";
+import type { DashboardSettings } from "../dashboard/settings.js";
 import { Deployer } from "../deployer/deployer.js";
 import { Serving } from "../deployer/serving.js";
 import { ProxyServer } from "../proxy/proxy.js";
@@ -28,6 +29,8 @@ export interface AgentOptions {
   logger?: Logger;
   maxUploadBytes?: number;
   logCapBytes?: number;
+  /** The dashboard's credential lifetimes and clock, when not the defaults (tests). */
+  dashboard?: Partial<DashboardSettings>;
 }
 
 export interface AgentInfo {
@@ -169,6 +172,7 @@ export class Agent {
       maxUploadBytes,
       startedAt,
       proxyAddress: formatAddress(proxyAddress),
+      dashboard: options.dashboard,
     });
     const apiAddress = await new Promise<AddressInfo>((resolve, reject) => {
       const server = serve({ fetch: api.fetch, hostname: options.api.host, port: options.api.port }, (info) =>

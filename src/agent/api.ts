@@ -8,6 +8,8 @@ import type { Logger } from "pino";
 import { backupRoutes } from "../backups/routes.js";
 import type { BackupService } from "../backups/service.js";
 import { DURATION_HINT, parseDuration } from "../config/duration.js";
+import { mountDashboard } from "../dashboard/dashboard.js";
+import type { DashboardSettings } from "../dashboard/settings.js";
 import { ArtifactError, inspectAppArtifact, UNPACKED_PER_UPLOADED_BYTE } from "../deployer/artifact.js";
 import type { Deployer } from "../deployer/deployer.js";
 import { LockedError } from "../deployer/lease.js";
@@ -55,6 +57,8 @@ export interface ApiOptions {
   maxUploadBytes: number;
   startedAt: number;
   proxyAddress: string;
+  /** The dashboard's credential lifetimes and clock, when not the defaults (tests). */
+  dashboard?: Partial<DashboardSettings> | undefined;
 }
 
 const APP_NAME = /^[a-z0-9-]{1,40}$/;
@@ -113,6 +117,9 @@ export function createApi(options: ApiOptions): Hono {
   api.notFound((c) =>
     c.json(errorBody("NotFound", `no such API route: ${c.req.method} ${c.req.path}`, EXIT.usage), 404),
   );
+
+  // After the /v1 guard: POST /v1/dashboard/links needs the API token; /dashboard has its own sessions.
+  mountDashboard(api, options);
 
   api.get("/v1/status", (c) => c.json(status(options)));
 

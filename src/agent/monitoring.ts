@@ -18,7 +18,12 @@ import type { DeliveryMetricsResponse } from "../metrics/metrics-api.js";
 import { SkiffMetrics } from "../metrics/prometheus.js";
 import { appHealthMonitor } from "../monitor/config.js";
 import type { IncidentsResponse } from "../monitor/incidents-api.js";
-import { type CheckRecord, type IncidentEventRecord, MonitorService } from "../monitor/monitor-service.js";
+import {
+  type CheckRecord,
+  type IncidentEventRecord,
+  MonitorService,
+  type MonitorStatus,
+} from "../monitor/monitor-service.js";
 import { environmentSecrets, type SecretLookup } from "../secrets/secret-store.js";
 import { PRODUCTION, type Release } from "../store/releases.js";
 import type { Store } from "../store/store.js";
@@ -168,6 +173,11 @@ export class Monitoring {
     }
   }
 
+  /** The app's monitors as last checked (every app's when `app` is not given). */
+  monitors(app?: string): MonitorStatus[] {
+    return this.service.list().filter((m) => app === undefined || m.app === app);
+  }
+
   incidents(options: { app?: string; open?: boolean }): IncidentsResponse {
     return { incidents: this.options.store.incidents.list(options) };
   }
@@ -176,20 +186,7 @@ export class Monitoring {
     const { store } = this.options;
     const until = new Date();
     const since = new Date(until.getTime() - sinceMs);
-    const apps = app ? [app] : store.releases.apps();
-    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-    const deploys = apps.flatMap((name) =>
-      store.releases.list(name, 100_000).map((r) => ({
-        app: r.app,
-        env: r.env,
-        startedAt: new Date(r.createdAt).toISOString(),
-        finishedAt: iso(r.finishedAt),
-        outcome: r.status,
-        trigger: r.trigger,
-        commitTime: r.commit?.time ? new Date(r.commit.time).toISOString() : null,
-        wentLiveAt: iso(r.liveAt),
-      })),
-    );
+    const deploys = store.releases.deliveryRecords(app, since.getTime());
     const incidents = store.incidents.list({
       ...(app ? { app } : {}),
       since: since.getTime(),

@@ -29,6 +29,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   backups: () => import("./backups.js").then((m) => m.register),
   backup: () => import("./backup.js").then((m) => m.register),
   restore: () => import("./restore.js").then((m) => m.register),
+  dashboard: () => import("./dashboard.js").then((m) => m.register),
 };
 
 function loadersFor(argv: string[]): Array<() => Promise<Register>> {

@@ -54,6 +54,7 @@ describe("parseAppConfig", () => {
       backups: [],
       container: undefined,
       accessories: {},
+      statusPage: false,
     });
   });
 
@@ -70,6 +71,7 @@ drain_timeout: 5s
 stop_timeout: 3s
 rollback_window: 1h
 keep_releases: 10
+status_page: true
 `);
     expect(config).toMatchObject({
       hosts: ["hello.example.com"],
@@ -86,6 +88,7 @@ keep_releases: 10
       stopTimeoutMs: 3000,
       rollbackWindowMs: 3_600_000,
       keepReleases: 10,
+      statusPage: true,
     });
   });
 
@@ -124,6 +127,7 @@ keep_releases: 10
     ],
     ["app: [\n", "line 2, column 1"],
     ["- a\n", "expected a mapping of keys"],
+    ["app: a\nstart: x\nstatus_page: yes please\n", "status_page: expected true or false"],
   ])("%j → %s", (text, expected) => {
     expect(issuesOf(text).join("\n")).toContain(expected);
   });

@@ -74,6 +74,7 @@ const KNOWN_KEYS: Record<string, string[]> = {
     "backups",
     ...CONTAINER_KEYS,
     "accessories",
+    "status_page",
   ],
   registry: REGISTRY_KEYS,
   ...ACCESSORY_KNOWN_KEYS,

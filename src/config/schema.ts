@@ -103,6 +103,8 @@ const singleEnvironmentSchema = z
     backups: backupsSchema,
     ...containerShape,
     accessories: accessoriesSchema,
+    /** A public page at /status/<app> on the agent's API listener: monitors and recent incidents. */
+    status_page: z.boolean({ error: "expected true or false" }).default(false),
   })
   .superRefine((c, ctx) => {
     containerRules(c, ctx);
@@ -144,6 +146,7 @@ const singleEnvironmentSchema = z
     backups: c.backups,
     container: containerConfig(c),
     accessories: c.accessories,
+    statusPage: c.status_page,
   }));
 
 /** skiff.yml with each `environments:` entry resolved into a complete config (src/environments/). */

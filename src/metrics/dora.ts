@@ -141,7 +141,7 @@ export function computeDora(input: {
   };
 }
 
-function isRollback(trigger: string): boolean {
+export function isRollback(trigger: string): boolean {
   return trigger === "rollback" || trigger === "auto-rollback";
 }
 

@@ -21,6 +21,10 @@ export interface IncidentView {
   cause: string;
   /** The release that was live when it opened, if any. */
   release: string | null;
+  /** When a person acknowledged it (the dashboard), ISO 8601; null until then. */
+  acknowledgedAt: string | null;
+  /** Who acknowledged it. */
+  acknowledgedBy: string | null;
 }
 
 export interface IncidentsResponse {

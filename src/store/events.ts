@@ -31,7 +31,18 @@ interface Row {
 
 /** The append-only event log: deploy steps, instance exits and restarts, rollbacks. */
 export class Events {
+  private readonly listeners = new Set<(event: EventRecord) => void>();
+
   constructor(private readonly db: Db) {}
+
+  /**
+   * Calls `listener` with every event added from now on (the dashboard's live deploy progress).
+   * Returns the unsubscribe function. A listener that throws is the listener's problem, never the deploy's.
+   */
+  subscribe(listener: (event: EventRecord) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   add(event: NewEvent): EventRecord {
     const result = this.db
@@ -50,7 +61,7 @@ export class Events {
         event.message ?? null,
         event.data === undefined ? null : JSON.stringify(event.data),
       );
-    return {
+    const added: EventRecord = {
       id: Number(result.lastInsertRowid),
       release: null,
       ok: true,
@@ -59,6 +70,25 @@ export class Events {
       data: null,
       ...event,
     };
+    for (const listener of this.listeners) {
+      try {
+        listener(added);
+      } catch {
+        // See subscribe.
+      }
+    }
+    return added;
+  }
+
+  /** The events of several releases of one app, oldest first (a page of the dashboard's timeline). */
+  forReleases(app: string, releases: string[]): EventRecord[] {
+    if (releases.length === 0) return [];
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM events WHERE app = ? AND release IN (${releases.map(() => "?").join(", ")}) ORDER BY id`,
+      )
+      .all(app, ...releases) as Row[];
+    return rows.map(fromRow);
   }
 
   list(app: string, options: { release?: string; limit?: number } = {}): EventRecord[] {
@@ -71,17 +101,21 @@ export class Events {
             .prepare("SELECT * FROM events WHERE app = ? ORDER BY id DESC LIMIT ?")
             .all(app, options.limit ?? 500)
     ) as Row[];
-    return rows.reverse().map((row) => ({
-      id: row.id,
-      app: row.app,
-      release: row.release,
-      kind: row.kind,
-      name: row.name,
-      ok: row.ok === 1,
-      at: row.at,
-      durationMs: row.duration_ms,
-      message: row.message,
-      data: row.data === null ? null : JSON.parse(row.data),
-    }));
+    return rows.reverse().map(fromRow);
   }
+}
+
+function fromRow(row: Row): EventRecord {
+  return {
+    id: row.id,
+    app: row.app,
+    release: row.release,
+    kind: row.kind,
+    name: row.name,
+    ok: row.ok === 1,
+    at: row.at,
+    durationMs: row.duration_ms,
+    message: row.message,
+    data: row.data === null ? null : JSON.parse(row.data),
+  };
 }

@@ -136,4 +136,17 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX backups_by_database ON backups (app, env, name, created_at);
   `,
+  `
+  -- An incident someone has seen and is working on (the dashboard's acknowledge): it stays open until
+  -- its monitor recovers, but no longer needs a person's attention.
+  ALTER TABLE incidents ADD COLUMN acknowledged_at INTEGER;
+  ALTER TABLE incidents ADD COLUMN acknowledged_by TEXT;
+
+  -- The live releases, read on every page of the dashboard and every agent start, without a scan of
+  -- the whole history.
+  CREATE INDEX releases_live ON releases (app, env) WHERE status = 'live';
+  -- DORA metrics over a window read these columns only: from this index, not from the (wide) rows.
+  CREATE INDEX releases_delivery
+    ON releases (created_at, app, env, trigger, status, commit_time, finished_at, live_at);
+  `,
 ];

@@ -38,6 +38,8 @@ interface IncidentRow {
   started_at: number;
   opened_at: number;
   resolved_at: number | null;
+  acknowledged_at: number | null;
+  acknowledged_by: string | null;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -84,6 +86,28 @@ export class Incidents {
       .run(resolvedAt, app, monitor);
   }
 
+  /**
+   * Marks an incident as seen by a person (the dashboard). It stays open until its monitor recovers;
+   * false when there is no such incident or it was already acknowledged (the first acknowledgement stays).
+   */
+  acknowledge(id: number, by: string, at: number): boolean {
+    return (
+      this.db
+        .prepare(
+          "UPDATE incidents SET acknowledged_at = ?, acknowledged_by = ? WHERE id = ? AND acknowledged_at IS NULL",
+        )
+        .run(at, by, id).changes === 1
+    );
+  }
+
+  /** Open incidents per app, for an overview of every app. */
+  openByApp(): Map<string, number> {
+    const rows = this.db
+      .prepare("SELECT app, COUNT(*) AS n FROM incidents WHERE resolved_at IS NULL GROUP BY app")
+      .all() as Array<{ app: string; n: number }>;
+    return new Map(rows.map((row) => [row.app, row.n]));
+  }
+
   openCount(): number {
     return (
       this.db.prepare("SELECT COUNT(*) AS n FROM incidents WHERE resolved_at IS NULL").get() as { n: number }
@@ -116,6 +140,8 @@ export class Incidents {
       durationMs: row.resolved_at === null ? null : row.resolved_at - row.started_at,
       cause: row.cause,
       release: row.release,
+      acknowledgedAt: row.acknowledged_at === null ? null : iso(row.acknowledged_at),
+      acknowledgedBy: row.acknowledged_by,
     }));
   }
 }

@@ -124,3 +124,101 @@ describe("leases", () => {
     expect(store.leases.get("other")?.holder).toBe("boot2:a");
   });
 });
+
+describe("what the dashboard reads", () => {
+  const deployAt = (app: string, now: number, env = "production", live = true) => {
+    const created = store.releases.create({
+      app,
+      env,
+      trigger: "cli",
+      commit: { sha: `s${now}`, message: "m", author: "a", time: now - 10 },
+      deployedBy: "a",
+      config,
+      now,
+    });
+    if (live) store.releases.goLive(app, created.id, "superseded", now + 1);
+    return created;
+  };
+
+  it("pages one deployment's history newest first and counts it", () => {
+    for (let i = 1; i <= 5; i++) deployAt("hello", i * 10, i % 2 === 0 ? "staging" : "production");
+    expect(store.releases.page("hello", { limit: 2 }).map((r) => r.id)).toEqual(["r5", "r4"]);
+    expect(store.releases.page("hello", { limit: 2, offset: 2 }).map((r) => r.id)).toEqual(["r3", "r2"]);
+    expect(store.releases.page("hello", { env: "staging", limit: 10 }).map((r) => r.id)).toEqual([
+      "r4",
+      "r2",
+    ]);
+    expect([store.releases.count("hello"), store.releases.count("hello", "production")]).toEqual([5, 3]);
+  });
+
+  it("finds each app's newest release in any environment", () => {
+    deployAt("hello", 10);
+    deployAt("hello", 20, "staging", false);
+    deployAt("other", 30);
+    const newest = store.releases.newestPerApp();
+    expect([...newest].map(([app, r]) => [app, r.id, r.env, r.status]).sort()).toEqual([
+      ["hello", "r2", "staging", "deploying"],
+      ["other", "r1", "production", "live"],
+    ]);
+  });
+
+  it("gives DORA the releases since a time, without their configs", () => {
+    deployAt("hello", 10);
+    deployAt("hello", 20);
+    deployAt("other", 30);
+    expect(store.releases.deliveryRecords("hello", 15)).toEqual([
+      {
+        app: "hello",
+        env: "production",
+        startedAt: new Date(20).toISOString(),
+        finishedAt: new Date(21).toISOString(),
+        outcome: "live",
+        trigger: "cli",
+        commitTime: new Date(10).toISOString(),
+        wentLiveAt: new Date(21).toISOString(),
+      },
+    ]);
+    expect(store.releases.deliveryRecords(undefined, 0).map((r) => r.app)).toEqual([
+      "hello",
+      "hello",
+      "other",
+    ]);
+  });
+
+  it("acknowledges an open incident once, and counts open incidents per app", () => {
+    const open = (app: string, monitor: string) =>
+      store.incidents.open({
+        app,
+        monitor,
+        target: "t",
+        cause: "c",
+        release: null,
+        startedAt: 1,
+        openedAt: 2,
+      });
+    open("hello", "db");
+    open("hello", "home");
+    open("other", "db");
+    store.incidents.resolve("other", "db", 3);
+    const [newest] = store.incidents.list({ app: "hello" });
+    expect(store.incidents.acknowledge(Number(newest!.id), "dashboard", 5000)).toBe(true);
+    expect(store.incidents.acknowledge(Number(newest!.id), "someone else", 6000)).toBe(false);
+    expect(store.incidents.acknowledge(999, "dashboard", 6000)).toBe(false);
+    expect(
+      store.incidents.list({ app: "hello" }).map((i) => [i.monitor, i.acknowledgedAt, i.acknowledgedBy]),
+    ).toEqual([
+      ["home", new Date(5000).toISOString(), "dashboard"],
+      ["db", null, null],
+    ]);
+    expect([...store.incidents.openByApp()]).toEqual([["hello", 2]]);
+  });
+
+  it("tells subscribers of every event added, until they unsubscribe", () => {
+    const seen: string[] = [];
+    const unsubscribe = store.events.subscribe((e) => seen.push(`${e.release}:${e.name}`));
+    store.events.add({ app: "hello", release: "r1", kind: "step", name: "started", at: 1 });
+    unsubscribe();
+    store.events.add({ app: "hello", release: "r1", kind: "step", name: "healthy", at: 2 });
+    expect(seen).toEqual(["r1:started"]);
+  });
+});

@@ -42,6 +42,8 @@ const incidents: IncidentsResponse = {
       durationMs: 450_000,
       cause: "status 502 (expected 200)",
       release: "r42",
+      acknowledgedAt: null,
+      acknowledgedBy: null,
     },
     {
       id: "8",
@@ -54,6 +56,8 @@ const incidents: IncidentsResponse = {
       durationMs: null,
       cause: "connect ECONNREFUSED 127.0.0.1:5432",
       release: null,
+      acknowledgedAt: null,
+      acknowledgedBy: null,
     },
   ],
 };
