@@ -62,7 +62,11 @@ function parseRegex(src) {
   }
   function escape() {
     const c = src[i++];
-    const classes = { d: "0123456789", w: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_", s: " " };
+    const classes = {
+      d: "0123456789",
+      w: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_",
+      s: " ",
+    };
     if (classes[c]) return { set: classes[c] };
     if (c === "b" || c === "B" || c === "A" || c === "z") return null;
     if (c === "n") return { lit: "\n" };
@@ -111,7 +115,8 @@ function parseRegex(src) {
     i++;
     if (negate) {
       let all = "";
-      for (let k = 33; k < 127; k++) if (!chars.includes(String.fromCharCode(k))) all += String.fromCharCode(k);
+      for (let k = 33; k < 127; k++)
+        if (!chars.includes(String.fromCharCode(k))) all += String.fromCharCode(k);
       chars = all.replace(/["'`\\<>]/g, "");
     }
     return { set: chars };
@@ -195,7 +200,12 @@ const helpers = {
   b64: {
     StdEncoding: { EncodeToString: (b) => Buffer.from(b).toString("base64") },
     RawStdEncoding: { EncodeToString: (b) => Buffer.from(b).toString("base64").replace(/=+$/, "") },
-    URLEncoding: { EncodeToString: (b) => Buffer.from(b).toString("base64url").padEnd(Math.ceil(Buffer.from(b).toString("base64url").length / 4) * 4, "=") },
+    URLEncoding: {
+      EncodeToString: (b) =>
+        Buffer.from(b)
+          .toString("base64url")
+          .padEnd(Math.ceil(Buffer.from(b).toString("base64url").length / 4) * 4, "="),
+    },
     RawURLEncoding: { EncodeToString: (b) => Buffer.from(b).toString("base64url") },
   },
 };
@@ -237,7 +247,9 @@ function toJs(body) {
     code = code.slice(0, m.index) + code.slice(end + 1);
   }
   code = code
-    .replace(/\bvar \(([\s\S]*?)\n\s*\)/g, (_, lines) => lines.replace(/(^|\n)(\s*)(\w+)\s*=/g, "$1$2let $3 ="))
+    .replace(/\bvar \(([\s\S]*?)\n\s*\)/g, (_, lines) =>
+      lines.replace(/(^|\n)(\s*)(\w+)\s*=/g, "$1$2let $3 ="),
+    )
     .replace(/^\s*r\.[^\n]*$/gm, "")
     .replace(/return\s+utils\.Validate(WithPaths)?\([^\n]*/g, "")
     .replace(/return\s+&?r\b[^\n]*/g, "")
@@ -279,8 +291,7 @@ function closeArrays(code) {
 
 function run(js) {
   const names = Object.keys(helpers);
-  const result =
-    '{ tps: typeof tps === "undefined" ? [] : tps, fps: typeof fps === "undefined" ? [] : fps }';
+  const result = '{ tps: typeof tps === "undefined" ? [] : tps, fps: typeof fps === "undefined" ? [] : fps }';
   const f = new Function(...names, `${shared}\n{\n${js}\nreturn ${result};\n}`);
   return f(...names.map((n) => helpers[n]));
 }
@@ -307,8 +318,18 @@ for (const m of funcs) {
   const id = /RuleID:\s*__S(\d+)__/.exec(body)?.[1];
   if (id) ruleFuncs.push({ name: m[1], id: strings[Number(id)], body });
   else if (m[1] === "generateTestValues") {
-    const params = m[2].split(",").map((p) => p.trim().split(/\s+/)[0]).filter(Boolean);
-    helperJs.push(`function ${m[1]}(${params.join(", ")}) {${toJs(body).replace(/for\s+(\w+),\s*(\w+)\s*:=\s*range\s+(\w+)\s*\{/g, "for (const [$1, $2] of Object.entries($3)) {").replace(/for\s+_,\s*(\w+)\s*:=\s*range\s+(\w+)\s*\{/g, "for (const $1 of $2) {")}}`);
+    const params = m[2]
+      .split(",")
+      .map((p) => p.trim().split(/\s+/)[0])
+      .filter(Boolean);
+    helperJs.push(
+      `function ${m[1]}(${params.join(", ")}) {${toJs(body)
+        .replace(
+          /for\s+(\w+),\s*(\w+)\s*:=\s*range\s+(\w+)\s*\{/g,
+          "for (const [$1, $2] of Object.entries($3)) {",
+        )
+        .replace(/for\s+_,\s*(\w+)\s*:=\s*range\s+(\w+)\s*\{/g, "for (const $1 of $2) {")}}`,
+    );
   }
 }
 // Package-level variables (lists of examples shared by rules).
@@ -320,11 +341,13 @@ for (const m of source.matchAll(/\nvar (\w+) = (?=\[\]string\{|__S)/g)) {
 }
 const shared = helperJs.join("\n");
 
-
 for (const { id, body } of ruleFuncs) {
   try {
-    let js = toJs(body)
-      .replace(/for\s+(\w+),\s*(\w+)\s*:=\s*range\s+(\w+)\s*\{/g, "for (const [$1, $2] of Object.entries($3)) {")
+    const js = toJs(body)
+      .replace(
+        /for\s+(\w+),\s*(\w+)\s*:=\s*range\s+(\w+)\s*\{/g,
+        "for (const [$1, $2] of Object.entries($3)) {",
+      )
       .replace(/for\s+_,\s*(\w+)\s*:=\s*range\s+(\w+)\s*\{/g, "for (const $1 of $2) {");
 
     const { tps, fps, truePositives } = run(js);
@@ -337,7 +360,9 @@ for (const { id, body } of ruleFuncs) {
     if (!Array.isArray(tps) || flatTps.length === 0) throw new Error("no true positives");
     rules.push({
       rule: id,
-      samples: flatTps.filter((t) => typeof t === "object").map(({ identifier, secret }) => [identifier, secret]),
+      samples: flatTps
+        .filter((t) => typeof t === "object")
+        .map(({ identifier, secret }) => [identifier, secret]),
       tps: flatTps.filter((t) => typeof t === "string"),
       fps: Array.isArray(fps) ? fps.flat(Infinity).filter((t) => typeof t === "string") : Object.keys(fps),
     });

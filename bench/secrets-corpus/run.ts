@@ -7,8 +7,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { writeCorpus } from "../../src/preflight/secrets/corpus.js";
 import { scanFiles } from "../../src/preflight/scan-pool.js";
+import { writeCorpus } from "../../src/preflight/secrets/corpus.js";
 import { outsideCorpus } from "./outside-corpus.js";
 import { pct, recallByFamily, recallReport } from "./score.js";
 
@@ -27,12 +27,22 @@ try {
   const { secrets, clean } = outsideCorpus();
   writeCorpus(join(work, "s"), secrets);
   writeCorpus(join(work, "c"), clean);
-  const found = await scanFiles(join(work, "s"), secrets.map((f) => f.path), SETTINGS);
+  const found = await scanFiles(
+    join(work, "s"),
+    secrets.map((f) => f.path),
+    SETTINGS,
+  );
   const scores = recallByFamily(secrets, found.findings);
   for (const line of recallReport(scores)) console.log(line);
-  const alarms = await scanFiles(join(work, "c"), clean.map((f) => f.path), SETTINGS);
+  const alarms = await scanFiles(
+    join(work, "c"),
+    clean.map((f) => f.path),
+    SETTINGS,
+  );
   const flagged = new Set(alarms.findings.map((f) => f.file));
-  console.log(`  false alarms: ${pct(flagged.size, clean.length)} (${flagged.size}/${clean.length} known non-secrets)`);
+  console.log(
+    `  false alarms: ${pct(flagged.size, clean.length)} (${flagged.size}/${clean.length} known non-secrets)`,
+  );
   const family = argv[argv.indexOf("--misses") + 1];
   if (argv.includes("--misses")) {
     const score = scores.find((s) => s.family === family);
@@ -42,7 +52,8 @@ try {
     }
   }
   if (argv.includes("--false-alarms")) {
-    for (const f of alarms.findings) console.log(`--- ${f.file} ${f.rule}: ${(f.snippet ?? "").slice(0, 200)}`);
+    for (const f of alarms.findings)
+      console.log(`--- ${f.file} ${f.rule}: ${(f.snippet ?? "").slice(0, 200)}`);
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -45,7 +45,8 @@ export class SecretDetector {
       const kwEnd = hits[i + 1]!;
       const kwStart = kwEnd - lengths[hits[i]!]!;
       for (const rule of rules) {
-        if (rule.keywordStartsToken && kwStart > 0 && isAlphanumeric(file.bytes[kwStart - 1]!)) continue;
+        if (rule.keywordStartsToken && kwStart > 0 && continuesToken(file.bytes[kwStart - 1]!)) continue;
+        if (rule.keywordStartsWord && kwStart > 0 && !startsWord(file.bytes, kwStart)) continue;
         const [from, to] = window(file.bytes, kwStart, kwEnd, rule.window);
         if (!rule.anchored) {
           // Overlapping windows of one rule on one line: search each stretch once.
@@ -132,7 +133,29 @@ function maskEnd(rule: SecretRule, file: SourceFile, end: number): number {
 const MASK_LOOKAHEAD = 16_384;
 
 function isAlphanumeric(byte: number): boolean {
-  return (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122);
+  return isDigitOrLower(byte) || isUpper(byte);
+}
+
+function isUpper(byte: number): boolean {
+  return byte >= 65 && byte <= 90;
+}
+
+function isDigitOrLower(byte: number): boolean {
+  return (byte >= 48 && byte <= 57) || (byte >= 97 && byte <= 122);
+}
+
+/**
+ * A token's prefix found after a letter, a digit, `_`, `.` or `-` is the middle of something else: a
+ * word (`are_` for `re_`), a file name (`box.ico-…png` for `ico-`), a longer identifier.
+ */
+function continuesToken(byte: number): boolean {
+  return isAlphanumeric(byte) || byte === 95 || byte === 46 || byte === 45;
+}
+
+function startsWord(bytes: Uint8Array, at: number): boolean {
+  const before = bytes[at - 1]!;
+  if (!isAlphanumeric(before)) return true;
+  return isDigitOrLower(before) && isUpper(bytes[at]!);
 }
 
 /**

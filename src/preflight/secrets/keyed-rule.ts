@@ -1,3 +1,4 @@
+import { ASSIGN } from "./assignment.js";
 import {
   anyCase,
   type Example,
@@ -25,9 +26,6 @@ export interface KeyedOptions {
   verify?: (context: MatchContext) => boolean;
 }
 
-/** Key name, then `=`, `:`, `:=`, `=>` or `?=`, then an optional quote: `DATADOG_API_KEY = "`. */
-const ASSIGN = `[\\w.\\-]{0,30}["']?\\s{0,3}(?:=|:=|:|=>|\\?=)\\s{0,3}["'\`]?`;
-
 /**
  * `dd_api` should also find `ddApiKey` and `DD-API-KEY`: separators between words are optional, for the
  * regex and for the prefilter (which gets the spellings without and with a dash).
@@ -52,7 +50,7 @@ export function keyed(id: string, title: string, options: KeyedOptions): SecretR
   const words = options.keywords.map(keywordRegex).join("|");
   // Anchored at the provider's word; the lookbehind picks up the start of the key's name (`pre`).
   const regex = new RegExp(
-    `(?<=(?<pre>[\\w.\\-]{0,30}))(?:${words})${ASSIGN}(?<s>${segmentsRegex(options.value)})${endBoundary(options.value)}`,
+    `(?<=(?<pre>[\\w.\\-]{0,30}))(?:${words})[\\w.\\-]{0,30}${ASSIGN}(?<s>${segmentsRegex(options.value)})${endBoundary(options.value)}`,
     "dy",
   );
   const nameMust = options.nameMust;
@@ -72,8 +70,10 @@ export function keyed(id: string, title: string, options: KeyedOptions): SecretR
     title,
     keywords: options.keywords.flatMap(spellings),
     regex,
-    window: { before: 31, after: 40 + maxLength(options.value) },
+    // Multiline for a value on the line after its XML element's tag; the assignment crosses no other line end.
+    window: { before: 31, after: 80 + maxLength(options.value), multiline: true },
     anchored: true,
+    keywordStartsWord: true,
     minEntropy: options.minEntropy ?? 2.5,
     generic: false,
     verify,

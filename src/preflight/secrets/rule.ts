@@ -45,6 +45,11 @@ export interface SecretRule {
    */
   keywordStartsToken?: boolean;
   /**
+   * The keyword starts a word of a key's name: after a character that is not a letter or digit, or
+   * at a camelCase hump (`myDatadogKey`). `SetSysctl` holds `etsy`, but not as a word.
+   */
+  keywordStartsWord?: boolean;
+  /**
    * Sticky (`y`) regex matched right after the secret: what it covers is masked as well. For values
    * reported by their start only, such as a private key's body after its first line.
    */

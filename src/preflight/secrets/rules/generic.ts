@@ -1,10 +1,20 @@
+import { ASSIGN, delimiterBefore } from "../assignment.js";
 import { ALNUM } from "../charsets.js";
 import type { Rng } from "../random.js";
 import { anyCase, type MatchContext, type SecretRule } from "../rule.js";
 
-/** Files where `password: hunter2hunter2` without quotes is a value, not code. */
+/**
+ * Files where `password: hunter2hunter2` without quotes is a value, not code: config, Makefiles and
+ * shell (where `TOKEN=abc` assigns the text `abc`).
+ */
 const CONFIG_FILE =
-  /(?:^|\/)(?:\.env(?:\.[\w.-]+)?|[^/]*\.(?:ya?ml|ini|cfg|conf|properties|toml|env|tfvars|netrc|npmrc|pypirc)|Dockerfile|docker-compose[^/]*)$/i;
+  /(?:^|\/)(?:\.env(?:\.[\w.-]+)?|[^/]*\.(?:ya?ml|ini|cfg|conf|config|properties|toml|env|tfvars|netrc|npmrc|pypirc|mk|sh|bash|zsh)|Dockerfile|docker-compose[^/]*|[Mm]akefile|GNUmakefile)$/i;
+
+/** Text standing for a value rather than being one: `${VAR}`, `$(cmd)`, `%(name)s`, `%VAR%`, `{{ x }}`. */
+const TEMPLATE = /^\$|\$\{|\$\(|%\(|%[sd]$|%[A-Z_]+%|\{\{|#\{/;
+
+/** Names of values meant to be seen: a public key, a CSRF token, a page cursor. */
+const PUBLIC_NAME = /(?:public|publishable|csrf|xsrf|page|cursor|continuation)[_.-]?(?:api[_.-]?)?$/i;
 
 /** Words that, at the end of a key's name, make its value a credential. */
 const NAME_WORDS_IN_VALUE = /password|passwd|secret|token|api[_-]?key|private[_-]?key/i;
@@ -12,7 +22,7 @@ const NAME_WORDS_IN_VALUE = /password|passwd|secret|token|api[_-]?key|private[_-
 /** Code, paths, URLs and words rather than a random value. */
 function looksRandom(value: string): boolean {
   if (NAME_WORDS_IN_VALUE.test(value)) return false;
-  if (/^[./~]|:\/\/|[(){}[\]<>$%\\]/.test(value)) return false;
+  if (/^[./~]|:\/\/|[(){}[\]<>\\]/.test(value) || TEMPLATE.test(value)) return false;
   // snake_case, kebab-case, dotted or camelCase words without digits: identifiers, not secrets.
   if (/^[A-Za-z]+(?:[._-][A-Za-z]+)*$/.test(value)) return false;
   // Random tokens and real passwords almost always have a digit; identifiers and sentinels rarely do.
@@ -21,16 +31,34 @@ function looksRandom(value: string): boolean {
 }
 
 function assignmentVerify(context: MatchContext): boolean {
-  const quote = /(?:=|:|=>)\s{0,3}(["'`]?)/.exec(
-    context.match.slice(0, context.match.length - context.secret.length),
-  )?.[1];
-  if (quote) {
+  const { match, secret } = context;
+  const name = /^[\w.-]*/.exec(match)![0];
+  if (PUBLIC_NAME.test(name.slice(0, name.length - keywordAtEnd(name)))) return false;
+  const after = context.text[context.index + match.length];
+  const delimiter = delimiterBefore(match, secret);
+  if (delimiter.kind === "quote") {
     // The whole string literal is the value: `password: "correct horse"` is not a one-word secret.
-    if (context.text[context.index + context.match.length] !== quote) return false;
-  } else if (!CONFIG_FILE.test(context.path)) {
+    if (after !== delimiter.quote) return false;
+  } else if (delimiter.kind === "element") {
+    if (after !== "<" && after !== "\n" && after !== "\r") return false;
+  } else if (!CONFIG_FILE.test(context.path) && !escapedLineEnd(context.text, context.index + match.length)) {
     return false;
   }
-  return looksRandom(context.secret);
+  return looksRandom(secret);
+}
+
+/** How many characters at the end of `name` are the credential word (`Token` in `publicToken`). */
+function keywordAtEnd(name: string): number {
+  return (
+    /(?:password|passwd|passphrase|pwd|pass|secret[_-]?key|secret|api[_-]?key|access[_-]?key|token|private[_-]?key|signing[_-]?key|encryption[_-]?key|master[_-]?key)$/i.exec(
+      name,
+    )?.[0].length ?? 0
+  );
+}
+
+/** `…TOKEN=abc\nNEXT=…` inside a string: a config file written into JSON or code, one value a line. */
+function escapedLineEnd(text: string, at: number): boolean {
+  return text[at] === "\\" && (text[at + 1] === "n" || text[at + 1] === "r");
 }
 
 function randomPassword(rng: Rng): string {
@@ -50,8 +78,9 @@ function assignment(id: string, title: string, words: string[], key: string): Se
     id,
     title,
     keywords: words.map((w) => w.toLowerCase()),
-    regex: new RegExp(`${name}["']?\\s{0,3}(?:=|:=|:|=>|\\?=)\\s{0,3}["'\`]?(?<s>[^\\s"'\`;,]{8,200})`, "dy"),
-    window: { before: 41, after: 260 },
+    regex: new RegExp(`${name}${ASSIGN}(?<s>[^\\s"'\`;,<\\\\]{8,200})`, "dy"),
+    // Multiline for a value on the line after its XML element's tag; the assignment crosses no other line end.
+    window: { before: 41, after: 300, multiline: true },
     anchored: true,
     minEntropy: 3,
     generic: true,
