@@ -60,7 +60,7 @@ function parseRegex(src) {
     if (peek() === "?") i++;
     return { rep: atom, min, max };
   }
-  function escape() {
+  function escapeSequence() {
     const c = src[i++];
     const classes = {
       d: "0123456789",
@@ -98,7 +98,7 @@ function parseRegex(src) {
         continue;
       }
       if (c === "\\") {
-        const e = escape();
+        const e = escapeSequence();
         if (e?.set) {
           chars += e.set;
           continue;
@@ -108,7 +108,7 @@ function parseRegex(src) {
       if (peek() === "-" && src[i + 1] !== "]" && src[i + 1] !== undefined) {
         i++;
         let to = src[i++];
-        if (to === "\\") to = escape().lit;
+        if (to === "\\") to = escapeSequence().lit;
         for (let k = c.charCodeAt(0); k <= to.charCodeAt(0); k++) chars += String.fromCharCode(k);
       } else chars += c;
     }
@@ -140,7 +140,7 @@ function parseRegex(src) {
       return inner;
     }
     if (c === "[") return charClass();
-    if (c === "\\") return escape();
+    if (c === "\\") return escapeSequence();
     if (c === "^" || c === "$") return null;
     if (c === ".") return { set: "abcdefghijklmnopqrstuvwxyz0123456789" };
     return { lit: c };
@@ -350,7 +350,7 @@ for (const { id, body } of ruleFuncs) {
       )
       .replace(/for\s+_,\s*(\w+)\s*:=\s*range\s+(\w+)\s*\{/g, "for (const $1 of $2) {");
 
-    const { tps, fps, truePositives } = run(js);
+    const { tps, fps } = run(js);
     if (!Array.isArray(tps)) {
       // ValidateWithPaths: file path → content.
       rules.push({ rule: id, files: Object.entries(tps), falseFiles: Object.entries(fps) });
