@@ -10,12 +10,13 @@
  *   (Kotlin, TypeScript, Swift), `String apiToken = …` needs none
  * - a quoted name: `"api_token": …` (JSON), `'api_token' => …` (PHP), and a quoted name then a comma:
  *   `System.setProperty("API_TOKEN", "…")`, `os.environ.setdefault("API_TOKEN", "…")`
+ * - Terraform: `variable "api_token" {\n  default = "…"`
  * - XML: `<apiToken>…</apiToken>`, and `<add key="ApiToken" value="…" />` (.NET app.config, nuget.config)
  * - then an optional opening quote, C#'s verbatim `@"` included.
  */
 const TYPE = `(?:[ \\t]{1,4}[A-Za-z][\\w.<>\\[\\]]{0,24}|[ \\t]{0,2}:[ \\t]{0,2}[A-Za-z][\\w.<>\\[\\]?]{0,24})`;
 const OPERATOR = `(?::{0,3}=(?![=~>])|[?.+|]{1,2}=|=>|:(?![:=])|<-)`;
-export const ASSIGN = `(?:["']?${TYPE}?[ \\t]{0,3}${OPERATOR}|["'][ \\t]{0,3},|["'][ \\t]{1,3}value[ \\t]{0,3}=|>\\s{0,40})[ \\t]{0,3}@?["'\`]?`;
+export const ASSIGN = `(?:["']?${TYPE}?[ \\t]{0,3}${OPERATOR}|["'][ \\t]{0,3},|["'][ \\t]{1,3}value[ \\t]{0,3}=|["'][ \\t]*\\{\\s{0,40}default[ \\t]*=|>\\s{0,40})[ \\t]{0,3}@?["'\`]?`;
 
 /** How the value is delimited, read from the character before it. */
 export type Delimiter = "quote" | "element" | "bare";

@@ -1,6 +1,7 @@
 import type { SourceFile } from "../source-file.js";
 import { shannonEntropy } from "./entropy.js";
 import { isPlaceholder } from "./placeholder.js";
+import { PUBLIC_EXAMPLES } from "./public-examples.js";
 import type { SecretRule } from "./rule.js";
 
 export interface SecretMatch {
@@ -93,7 +94,7 @@ export class SecretDetector {
   }
 
   private accepts(rule: SecretRule, file: SourceFile, secret: string, match: string, index: number) {
-    if (secret.length === 0 || isPlaceholder(secret)) return false;
+    if (secret.length === 0 || isPlaceholder(secret) || PUBLIC_EXAMPLES.has(secret)) return false;
     if (rule.minEntropy > 0 && shannonEntropy(secret) < rule.minEntropy) return false;
     // The whole text is decoded only if a rule's check reads it.
     return (

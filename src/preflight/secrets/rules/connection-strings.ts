@@ -1,4 +1,5 @@
 import { ALNUM, ALNUM_LOWER, BASE64URL } from "../charsets.js";
+import { shannonEntropy } from "../entropy.js";
 import { isPlaceholder } from "../placeholder.js";
 import type { Rng } from "../random.js";
 import type { MatchContext, SecretRule } from "../rule.js";
@@ -31,9 +32,17 @@ const PLACEHOLDER_HOSTS =
 function realCredentials(context: MatchContext): boolean {
   const match = /:\/\/(?<user>[^:/@]*):(?<pass>[^@]*)@(?<host>[^:/?#\s"'`]*)/.exec(context.match);
   const { user = "", pass = "", host = "" } = match?.groups ?? {};
-  if (DEV_PASSWORDS.has(pass.toLowerCase()) || pass === user) return false;
-  if (/^[*x.]+$/i.test(pass) || pass.includes("{") || pass.startsWith("%")) return false;
-  return !PLACEHOLDER_HOSTS.test(host);
+  return realPassword(user, pass) && (!PLACEHOLDER_HOSTS.test(host) || looksGenerated(pass));
+}
+
+function realPassword(user: string, pass: string): boolean {
+  if (DEV_PASSWORDS.has(pass.toLowerCase()) || pass === user || isPlaceholder(pass)) return false;
+  return !(/^[*x.]+$/i.test(pass) || pass.includes("{") || pass.startsWith("%") || pass.startsWith("$"));
+}
+
+/** A password no one would write in a docs example: long, and as random as a generated one. */
+function looksGenerated(pass: string): boolean {
+  return pass.length >= 12 && shannonEntropy(pass) >= 3.5;
 }
 
 function urlExamples(scheme: string, port: number, path: string) {
@@ -78,6 +87,26 @@ function credentialUrl(
     nearMisses: urlNearMisses(example.scheme),
   };
 }
+
+/**
+ * `scheme://user:password@host` for any scheme (a package index, a git remote, an HTTP API), after
+ * the database and broker schemes above had their say. Tried once at each `://`, anchored there,
+ * since URLs are everywhere in vendored code and most have no credentials.
+ */
+const anyUrlWithPassword: SecretRule = {
+  id: "url-credentials",
+  title: "URL with a password",
+  keywords: ["://"],
+  regex:
+    /(?<=(?<pre>(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,15})):\/\/[^\s:/@"'`<>]{0,64}:(?<s>[^\s:/@"'`<>]{1,128})@[A-Za-z0-9._\-[\]]+/dy,
+  anchored: true,
+  window: { before: 17, after: 260 },
+  minEntropy: 0,
+  generic: true,
+  verify: realCredentials,
+  examples: urlExamples("https", 443, "/simple"),
+  nearMisses: urlNearMisses("https"),
+};
 
 /** `user:password` in base64, with a password that is not a stand-in. */
 function decodesToUserAndPassword(value: string): boolean {
@@ -159,6 +188,87 @@ const basicAuthHeader: SecretRule = {
   },
 };
 
+/**
+ * `curl -u user:password` (or `--user`), quoted or not, possibly on a continuation line of the
+ * command. The password half must be there and not stand for something (`$PASS`, `<password>`).
+ */
+const curlUser: SecretRule = {
+  id: "curl-basic-auth",
+  title: "Credentials in a curl -u option",
+  keywords: ["-u ", '-u"', "-u'", "--user ", "--user="],
+  regex: /(?<![\w-])(?:-u|--user)(?:=|[ \t]{0,5})(["']?)(?<s>[^\s"':]*:[^\s"']{3,})\1(?=[\s;|&)]|$)/dg,
+  window: { before: 4, after: 200 },
+  minEntropy: 0,
+  generic: false,
+  verify: (context) => {
+    if (!/\bcurl\b/.test(commandBefore(context.text, context.index))) return false;
+    const pair = context.secret;
+    const colon = pair.indexOf(":");
+    const user = pair.slice(0, colon);
+    const pass = pair.slice(colon + 1);
+    if (/^[<[{$%]|[>\]}]$/.test(pass)) return false;
+    return realPassword(user, pass) && !/^(?:change(?:it|me)|pass(?:word)?|pwd|test|token)$/i.test(pass);
+  },
+  examples: (rng) => {
+    const pass = rng.chars(ALNUM, 16);
+    return [{ value: `curl -u deploy:${pass} https://ci.internal/api`, secret: `deploy:${pass}` }];
+  },
+  nearMisses: () => [
+    {
+      value: "curl -u admin:$ADMIN_PASSWORD https://ci.internal/api",
+      secret: "admin:$ADMIN_PASSWORD",
+      clean: true,
+    },
+    {
+      value: 'curl -u "<user>:<password>" https://ci.internal/api',
+      secret: "<user>:<password>",
+      clean: true,
+    },
+  ],
+};
+
+/** The shell command `at` is part of: its line and the lines it continues with a trailing `\`. */
+function commandBefore(text: string, at: number): string {
+  let start = text.lastIndexOf("\n", at - 1);
+  for (
+    let lines = 0;
+    lines < 5 && start > 0 && /\\\r?$/.test(text.slice(Math.max(0, start - 2), start));
+    lines++
+  )
+    start = text.lastIndexOf("\n", start - 1);
+  return text.slice(start + 1, at);
+}
+
+/**
+ * NuGet keeps a feed's password in `nuget.config` as `<add key="ClearTextPassword" value="…" />`;
+ * any value there but an environment reference (`%FEED_PASSWORD%`) or a documentation sample is one.
+ */
+const nugetConfigPassword: SecretRule = {
+  id: "nuget-config-password",
+  title: "Password in nuget.config",
+  keywords: ['<add key="cleartextpassword"', '<add key="password"'],
+  regex: /<add key="(?:ClearText)?Password"\s+value="(?<s>[^"]{8,})"\s*\/>/dgi,
+  window: { before: 2, after: 300 },
+  minEntropy: 1,
+  generic: false,
+  // `ClearTextPassword` is NuGet's own key; a plain `Password` counts in nuget.config only.
+  verify: (context) =>
+    (/ClearTextPassword/i.test(context.match) || /(?:^|\/)nuget\.config$/i.test(context.path)) &&
+    !/^%\S.*%$/.test(context.secret) &&
+    !isPlaceholder(context.secret),
+  examples: (rng) => {
+    const secret = rng.chars(ALNUM, 16);
+    return [{ value: `<add key="ClearTextPassword" value="${secret}" />`, secret }];
+  },
+  nearMisses: () => [
+    {
+      value: '<add key="ClearTextPassword" value="%FEED_PASSWORD%" />',
+      secret: "%FEED_PASSWORD%",
+      clean: true,
+    },
+  ],
+};
+
 /** Connection strings and headers that carry a password or token. */
 export const connectionStringRules: SecretRule[] = [
   credentialUrl(
@@ -235,6 +345,9 @@ export const connectionStringRules: SecretRule[] = [
     port: 636,
     path: "",
   }),
+  anyUrlWithPassword,
+  curlUser,
+  nugetConfigPassword,
   dockerConfigAuth,
   netrcPassword,
   bearerToken,

@@ -122,6 +122,12 @@ export const devtoolsRules: SecretRule[] = [
     chars(ALNUM_UPPER, 5),
   ]),
   token("sonarqube-token", "SonarQube / SonarCloud token", [lit("squ_", "sqp_", "sqa_"), chars(HEX, 40)]),
+  keyed("sonarqube-login-token", "SonarQube / SonarCloud token", {
+    keywords: ["sonar"],
+    nameMust: ["token", "login"],
+    key: "sonar_token",
+    value: [chars({ cls: "A-Za-z0-9_=\\-", chars: `${ALNUM.chars}_=-` }, 40, 44)],
+  }),
   keyed("snyk-api-token", "Snyk API token", {
     keywords: ["snyk"],
     nameMust: ["token", "key"],
@@ -140,6 +146,8 @@ export const devtoolsRules: SecretRule[] = [
     key: "coveralls_repo_token",
     value: [chars(ALNUM, 32, 37)],
   }),
+  token("intra42-client-secret", "42 Intra client secret", [lit("s-s4t2ud-", "s-s4t2af-"), chars(HEX, 64)]),
+  token("openshift-user-token", "OpenShift user token", [lit("sha256~"), chars(BASE64URL, 43)]),
   token("infracost-api-token", "Infracost API token", [lit("ico-"), chars(ALNUM, 32)]),
   token("scalingo-api-token", "Scalingo API token", [lit("tk-us-"), chars(BASE64URL, 48)]),
   token("prefect-api-key", "Prefect API key", [lit("pnu_"), chars(ALNUM, 36)]),
@@ -170,10 +178,15 @@ export const devtoolsRules: SecretRule[] = [
     key: "ngrok_authtoken",
     value: [chars(ALNUM, 27), lit("_"), chars(ALNUM, 21)],
   }),
-  token("age-secret-key", "age encryption secret key", [
-    lit("AGE-SECRET-KEY-1"),
-    chars({ cls: "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L", chars: "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L" }, 58),
-  ]),
+  token(
+    "age-secret-key",
+    "age encryption secret key",
+    [
+      lit("AGE-SECRET-KEY-1"),
+      chars({ cls: "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L", chars: "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L" }, 58),
+    ],
+    { minEntropy: 0 },
+  ),
   token(
     "kubernetes-client-key-data",
     "Kubernetes kubeconfig client key",
