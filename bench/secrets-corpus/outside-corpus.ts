@@ -109,6 +109,8 @@ function extensionFor(text: string): string {
   return "notes.txt";
 }
 
+const DER_STUB = "0\u0082\u0003\u0000\u0002\u0001\u00030\u0082";
+
 const FAMILY_OF: Record<string, string> = {
   new: "newrelic",
   private: "private-key",
@@ -160,8 +162,9 @@ export function outsideCorpus(examples = loadExamples()): { secrets: OutsideFile
     }
     for (const tp of ex.tps ?? []) add(secrets, extensionFor(tp), `${tp}\n`);
     for (const fp of ex.fps ?? []) add(clean, extensionFor(fp), `${fp}\n`);
-    for (const [path, content] of ex.files ?? []) add(secrets, path, content);
-    for (const [path, content] of ex.falseFiles ?? []) add(clean, path, content);
+    // Path-only examples (a .p12 bundle) get binary content, as the real files have: DER starts 0x30 0x82.
+    for (const [path, content] of ex.files ?? []) add(secrets, path, content || DER_STUB);
+    for (const [path, content] of ex.falseFiles ?? []) add(clean, path, content || "<html></html>\n");
   }
   return { secrets, clean };
 }

@@ -48,6 +48,7 @@ export class SecretDetector {
       for (const rule of rules) {
         if (rule.keywordStartsToken && kwStart > 0 && continuesToken(file.bytes[kwStart - 1]!)) continue;
         if (rule.keywordStartsWord && kwStart > 0 && !startsWord(file.bytes, kwStart)) continue;
+        if (rule.path && !rule.path.test(file.path)) continue;
         const [from, to] = window(file.bytes, kwStart, kwEnd, rule.window);
         if (!rule.anchored) {
           // Overlapping windows of one rule on one line: search each stretch once.

@@ -54,6 +54,8 @@ export interface SecretRule {
    * reported by their start only, such as a private key's body after its first line.
    */
   maskThrough?: RegExp;
+  /** Only in files whose path (relative to the scanned directory) matches, e.g. YAML manifests. */
+  path?: RegExp;
   /** Minimum Shannon entropy (bits per character) of the secret. */
   minEntropy: number;
   /** Generic rules (password = …) give way to a provider rule matching the same text. */

@@ -196,17 +196,17 @@ const curlUser: SecretRule = {
   id: "curl-basic-auth",
   title: "Credentials in a curl -u option",
   keywords: ["-u ", '-u"', "-u'", "--user ", "--user="],
-  regex: /(?<![\w-])(?:-u|--user)(?:=|[ \t]{0,5})(["']?)(?<s>[^\s"':]*:[^\s"']{3,})\1(?=[\s;|&)]|$)/dg,
+  regex:
+    /(?<![\w-])(?:-u|--user)(?:=|[ \t]{0,5})(?<s>"[^"\s]*:[^"]*"|'[^'\s]*:[^']*'|(?:"[^"\s]{3,}"|'[^'\s]{3,}'|[\w$@.%+!{}-]+)?:(?:"[^"]{3,}"|'[^']{3,}'|[^\s"']{3,})?)(?=[\s;|&)]|$)/dg,
   window: { before: 4, after: 200 },
   minEntropy: 0,
   generic: false,
   verify: (context) => {
     if (!/\bcurl\b/.test(commandBefore(context.text, context.index))) return false;
-    const pair = context.secret;
-    const colon = pair.indexOf(":");
-    const user = pair.slice(0, colon);
-    const pass = pair.slice(colon + 1);
-    if (/^[<[{$%]|[>\]}]$/.test(pass)) return false;
+    const [user, pass] = userAndPassword(context.secret);
+    // `-u TOKEN:` sends an API token as the user name, with no password.
+    if (pass === "") return user.length >= 8 && shannonEntropy(user) >= 3 && !isPlaceholder(user);
+    if (/^[<[$%]|[>\]]$/.test(pass) || /^\{\{/.test(pass)) return false;
     return realPassword(user, pass) && !/^(?:change(?:it|me)|pass(?:word)?|pwd|test|token)$/i.test(pass);
   },
   examples: (rng) => {
@@ -222,6 +222,43 @@ const curlUser: SecretRule = {
     {
       value: 'curl -u "<user>:<password>" https://ci.internal/api',
       secret: "<user>:<password>",
+      clean: true,
+    },
+  ],
+};
+
+/** `"user:pass"`, `user:'pass'`, `"{id}":"{secret}"`: the two halves without their quotes or braces. */
+function userAndPassword(pair: string): [string, string] {
+  const bare = pair.replace(/^(["'])(.*)\1$/, "$2");
+  const colon = bare.search(/:(?=[^:]*$)|:(?=["'])/);
+  const strip = (part: string) => part.replace(/^["']|["']$/g, "").replace(/^\{(.*)\}$/, "$1");
+  return [strip(bare.slice(0, colon)), strip(bare.slice(colon + 1))];
+}
+
+/**
+ * `curl -H "Authorization: …"` with a credential in it: a scheme (`Basic`, `Token`, `Api-Token`…)
+ * or none, then the value, neither a variable nor a template.
+ */
+const curlAuthHeader: SecretRule = {
+  id: "curl-auth-header",
+  title: "Credential in a curl Authorization header",
+  keywords: ["authorization:"],
+  regex: /(["'])Authorization:[ \t]*(?:[A-Za-z][\w-]{0,20}[ \t]+)?(?<s>[^\s"'$<>{}]{8,})[ \t]*\1/dgi,
+  window: { before: 2, after: 600 },
+  minEntropy: 2.5,
+  generic: false,
+  verify: (context) => {
+    const command = commandBefore(context.text, context.index);
+    return /\bcurl\b/.test(command) && /(?:-H|--header)[ \t=]*$/.test(command);
+  },
+  examples: (rng) => {
+    const secret = rng.chars(ALNUM, 32);
+    return [{ value: `curl -H "Authorization: Token ${secret}" https://ci.internal/api`, secret }];
+  },
+  nearMisses: () => [
+    {
+      value: 'curl -H "Authorization: Bearer $API_TOKEN" https://ci.internal/api',
+      secret: "$API_TOKEN",
       clean: true,
     },
   ],
@@ -347,6 +384,7 @@ export const connectionStringRules: SecretRule[] = [
   }),
   anyUrlWithPassword,
   curlUser,
+  curlAuthHeader,
   nugetConfigPassword,
   dockerConfigAuth,
   netrcPassword,

@@ -6,8 +6,44 @@ import { UUID } from "./shapes.js";
 
 const WORD_DOT_EQ: Charset = { cls: "A-Za-z0-9_=.\\-", chars: `${ALNUM.chars}_=.-` };
 
+/**
+ * A value under `data:` in a Kubernetes Secret manifest (base64, or a block scalar), when the same
+ * YAML document says `kind: Secret`, before or after the data. Templates (`{{ .Values.x }}`) and
+ * empty values are not secrets.
+ */
+const kubernetesSecret: SecretRule = {
+  id: "kubernetes-secret-yaml",
+  title: "Kubernetes Secret manifest with data",
+  keywords: ["data:"],
+  path: /\.ya?ml$/i,
+  regex:
+    /(?<![\w-])data:[ \t]*\r?\n(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]+["']?[\w.-]+["']?:[ \t]*(?:[|>][-+]?[ \t]*\r?\n[ \t]+)?["']?(?<s>[A-Za-z0-9+/]{10,}={0,3})["']?[ \t]*(?:\r?\n|$)/dg,
+  window: { before: 1, after: 600, multiline: true },
+  minEntropy: 2,
+  generic: false,
+  verify: ({ text, index }) => /^[ \t]*kind:[ \t]*["']?secret["']?[ \t]*$/im.test(yamlDocument(text, index)),
+  examples: (rng) => {
+    const secret = Buffer.from(rng.chars(ALNUM, 18)).toString("base64");
+    return [{ value: `apiVersion: v1\nkind: Secret\ndata:\n  password: ${secret}\n`, secret }];
+  },
+  nearMisses: (rng) => {
+    const value = Buffer.from(rng.chars(ALNUM, 18)).toString("base64");
+    return [
+      { value: `apiVersion: v1\nkind: ConfigMap\ndata:\n  settings: ${value}\n`, secret: value, clean: true },
+    ];
+  },
+};
+
+/** The `---`-separated YAML document around `at`. */
+function yamlDocument(text: string, at: number): string {
+  const start = text.lastIndexOf("\n---", at);
+  const end = text.indexOf("\n---", at);
+  return text.slice(start < 0 ? 0 : start, end < 0 ? text.length : end);
+}
+
 /** Package registries, CI/CD, infrastructure-as-code and secret managers. */
 export const devtoolsRules: SecretRule[] = [
+  kubernetesSecret,
   token("npm-access-token", "npm access token", [lit("npm_"), chars(ALNUM, 36)]),
   token(
     "npmrc-auth-token",

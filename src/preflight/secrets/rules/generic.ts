@@ -14,7 +14,8 @@ const CONFIG_FILE =
 const TEMPLATE = /^\$|\$\{|\$\(|%\(|%[sd]$|%[A-Z_]+%|\{\{|#\{/;
 
 /** Names of values meant to be seen: a public key, a CSRF token, a page cursor. */
-const PUBLIC_NAME = /(?:public|publishable|csrf|xsrf|page|cursor|continuation)[_.-]?(?:api[_.-]?)?$/i;
+const PUBLIC_NAME =
+  /(?:public|publishable|csrf|xsrf|authenticity|page|cursor|continuation)[_.-]?(?:api[_.-]?)?$/i;
 
 /** Words that, at the end of a key's name, make its value a credential. */
 const NAME_WORDS_IN_VALUE = /password|passwd|secret|token|api[_-]?key|private[_-]?key/i;
@@ -30,10 +31,50 @@ function looksRandom(value: string): boolean {
   return classes >= 2 && /\d/.test(value);
 }
 
-function assignmentVerify(context: MatchContext): boolean {
+/**
+ * What a word after the credential word turns the name into: its id, URL, length, expiry, the name
+ * of a field that holds it. `password_super_secure` and `apiToken2` stay credentials.
+ */
+const NOT_A_CREDENTIAL_SUFFIX =
+  /^(?:ids?|url|uri|path|file|dir|name|type|length|len|count|size|field|header|label|placeholder|regex|pattern|endpoint|expires?|expiry|expiration|ttl|policy|prompt|message|msg|hint|format|min|max|env|var|hash|salt|version|enabled|required|rotation|provider|store|manager|service|input|param|query|cookie|timeout|validity|mode|kind|class|ref|reset|changed?|confirm(?:ation)?|strength|regexp?|error|valid|visible|sent)(?:_|$)/;
+
+/**
+ * `name` split around its credential word, the one that ends last (`_password`, not the `_pass` in
+ * it): what comes before and after it. `word` is sticky, tried at every position.
+ */
+function around(name: string, word: RegExp): { before: string; after: string } | undefined {
+  let best: [number, number] | undefined;
+  for (let i = 0; i < name.length; i++) {
+    word.lastIndex = i;
+    const m = word.exec(name);
+    if (m && (!best || i + m[0].length > best[1])) best = [i, i + m[0].length];
+  }
+  if (!best) return undefined;
+  return { before: name.slice(0, best[0]), after: name.slice(best[1]) };
+}
+
+/** The suffix must begin a new word (`_2`, `-secure`, `String`), not continue this one (`tokenizer`). */
+function suffixAllowed(word: string, suffix: string): boolean {
+  if (suffix === "") return true;
+  const first = suffix[0]!;
+  const startsNewWord =
+    /[_.\-0-9]/.test(first) || (/[A-Z]/.test(first) && /[a-z]/.test(word[word.length - 1] ?? ""));
+  if (!startsNewWord) return false;
+  const words = suffix
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .toLowerCase()
+    .replace(/^[_.-]+/, "")
+    .replace(/[.-]/g, "_");
+  return !NOT_A_CREDENTIAL_SUFFIX.test(words);
+}
+
+function assignmentVerify(context: MatchContext, word: RegExp): boolean {
   const { match, secret } = context;
   const name = /^[\w.-]*/.exec(match)![0];
-  if (PUBLIC_NAME.test(name.slice(0, name.length - keywordAtEnd(name)))) return false;
+  const parts = around(name, word);
+  if (!parts || PUBLIC_NAME.test(parts.before)) return false;
+  const keyword = name.slice(parts.before.length, name.length - parts.after.length);
+  if (!suffixAllowed(keyword, parts.after)) return false;
   const after = context.text[context.index + match.length];
   const delimiter = delimiterBefore(match, secret);
   if (delimiter.kind === "quote") {
@@ -45,15 +86,6 @@ function assignmentVerify(context: MatchContext): boolean {
     return false;
   }
   return looksRandom(secret);
-}
-
-/** How many characters at the end of `name` are the credential word (`Token` in `publicToken`). */
-function keywordAtEnd(name: string): number {
-  return (
-    /(?:password|passwd|passphrase|pwd|pass|secret[_-]?key|secret|api[_-]?key|access[_-]?key|token|private[_-]?key|signing[_-]?key|encryption[_-]?key|master[_-]?key)$/i.exec(
-      name,
-    )?.[0].length ?? 0
-  );
 }
 
 /** `…TOKEN=abc\nNEXT=…` inside a string: a config file written into JSON or code, one value a line. */
@@ -73,7 +105,10 @@ function randomPassword(rng: Rng): string {
  * value that is random enough: entropy over the rule's threshold, mixed character classes, not a word.
  */
 function assignment(id: string, title: string, words: string[], key: string): SecretRule {
-  const name = `(?<=(?<pre>[\\w.\\-]{0,40}))(?:${words.map(anyCase).join("|")})`;
+  const alternatives = words.map(anyCase).join("|");
+  // The credential word, then maybe more of the name (`_2`, `String`, `_super_secure`).
+  const name = `(?<=(?<pre>[\\w.\\-]{0,40}))(?:${alternatives})[\\w.\\-]{0,24}?`;
+  const word = new RegExp(`(?:${alternatives})`, "y");
   return {
     id,
     title,
@@ -84,7 +119,7 @@ function assignment(id: string, title: string, words: string[], key: string): Se
     anchored: true,
     minEntropy: 3,
     generic: true,
-    verify: assignmentVerify,
+    verify: (context) => assignmentVerify(context, word),
     examples: (rng) => {
       const secret = randomPassword(rng);
       return [{ key, value: secret, secret }];
@@ -110,7 +145,7 @@ export const genericRules: SecretRule[] = [
   assignment(
     "generic-secret",
     "Secret assigned in code or config",
-    ["secret", "secret_key", "secretkey", "secret-key"],
+    ["secret", "secret_key", "secretkey", "secret-key", "credential", "creds", "_auth", "-auth"],
     "client_secret",
   ),
   assignment(

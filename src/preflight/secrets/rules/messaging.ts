@@ -29,6 +29,12 @@ export const messagingRules: SecretRule[] = [
     lit("-"),
     chars(ALNUM, 28, 34),
   ]),
+  token("slack-legacy-bot-token", "Slack legacy bot token", [
+    lit("xoxb-"),
+    chars(DIGITS, 8, 14),
+    lit("-"),
+    chars(ALNUM, 18, 26),
+  ]),
   token("slack-app-token", "Slack app-level token", [
     lit("xapp-1-"),
     chars(ALNUM_UPPER, 9, 11),
@@ -47,7 +53,7 @@ export const messagingRules: SecretRule[] = [
   ]),
   token("slack-legacy-workspace-token", "Slack legacy workspace token", [
     lit("xoxa-2-", "xoxr-"),
-    chars(ALNUM, 24, 48),
+    chars({ cls: "A-Za-z0-9\\-", chars: `${ALNUM.chars}-` }, 24, 80),
   ]),
   token("slack-legacy-token", "Slack legacy token", [
     lit("xoxs-", "xoxo-"),
