@@ -15,6 +15,11 @@ export interface OutsideFile {
   family: string;
   /** The gitleaks rule the example was written for. */
   rule: string;
+  /**
+   * For a false positive: it is a true positive of another gitleaks rule too (a Cloudflare API key
+   * is a false positive of the Cloudflare global-key rule). Not a non-secret, only another format.
+   */
+  secretElsewhere?: boolean;
 }
 
 interface RuleExamples {
@@ -149,6 +154,11 @@ export function loadExamples(): RuleExamples[] {
 export function outsideCorpus(examples = loadExamples()): { secrets: OutsideFile[]; clean: OutsideFile[] } {
   const secrets: OutsideFile[] = [];
   const clean: OutsideFile[] = [];
+  const positives = examples.flatMap((ex) => [
+    ...(ex.tps ?? []).map((t) => t.trim()),
+    ...(ex.samples ?? []).map(([, secret]) => secret),
+  ]);
+  const elsewhere = (fp: string) => positives.some((p) => p.length >= 8 && fp.includes(p));
   let n = 0;
   for (const ex of examples) {
     const family = familyOf(ex.rule);
@@ -161,7 +171,10 @@ export function outsideCorpus(examples = loadExamples()): { secrets: OutsideFile
       }
     }
     for (const tp of ex.tps ?? []) add(secrets, extensionFor(tp), `${tp}\n`);
-    for (const fp of ex.fps ?? []) add(clean, extensionFor(fp), `${fp}\n`);
+    for (const fp of ex.fps ?? []) {
+      add(clean, extensionFor(fp), `${fp}\n`);
+      if (elsewhere(fp)) clean[clean.length - 1]!.secretElsewhere = true;
+    }
     // Path-only examples (a .p12 bundle) get binary content, as the real files have: DER starts 0x30 0x82.
     for (const [path, content] of ex.files ?? []) add(secrets, path, content || DER_STUB);
     for (const [path, content] of ex.falseFiles ?? []) add(clean, path, content || "<html></html>\n");

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { scanFiles } from "../../src/preflight/scan-pool.js";
 import { writeCorpus } from "../../src/preflight/secrets/corpus.js";
 import { outsideCorpus } from "./outside-corpus.js";
-import { pct, recallByFamily, recallReport } from "./score.js";
+import { falseAlarmReport, recallByFamily, recallReport } from "./score.js";
 
 const SETTINGS = {
   debug: false,
@@ -39,10 +39,7 @@ try {
     clean.map((f) => f.path),
     SETTINGS,
   );
-  const flagged = new Set(alarms.findings.map((f) => f.file));
-  console.log(
-    `  false alarms: ${pct(flagged.size, clean.length)} (${flagged.size}/${clean.length} known non-secrets)`,
-  );
+  for (const line of falseAlarmReport(clean, alarms.findings)) console.log(line);
   const family = argv[argv.indexOf("--misses") + 1];
   if (argv.includes("--misses")) {
     const score = scores.find((s) => s.family === family);
@@ -52,8 +49,11 @@ try {
     }
   }
   if (argv.includes("--false-alarms")) {
-    for (const f of alarms.findings)
-      console.log(`--- ${f.file} ${f.rule}: ${(f.snippet ?? "").slice(0, 200)}`);
+    const elsewhere = new Set(clean.filter((f) => f.secretElsewhere).map((f) => f.path));
+    for (const f of alarms.findings) {
+      const tag = elsewhere.has(f.file) ? " (another rule's true positive)" : "";
+      console.log(`--- ${f.file} ${f.rule}${tag}: ${(f.snippet ?? "").slice(0, 200)}`);
+    }
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -43,6 +43,23 @@ export function totals(scores: readonly FamilyScore[]) {
   return { files, found, byProvider };
 }
 
+/**
+ * False alarms on gitleaks' false positives: on all of them, and on those that are no other rule's
+ * true positive either (the non-secrets proper).
+ */
+export function falseAlarmReport(
+  clean: readonly OutsideFile[],
+  findings: ReadonlyArray<{ file: string }>,
+): string[] {
+  const flagged = new Set(findings.map((f) => f.file));
+  const proper = clean.filter((f) => !f.secretElsewhere);
+  const flaggedProper = proper.filter((f) => flagged.has(f.path)).length;
+  return [
+    `  false alarms on known non-secrets: ${pct(flaggedProper, proper.length)} (${flaggedProper}/${proper.length}; target at most 2%)`,
+    `  findings on all of gitleaks' false positives: ${pct(flagged.size, clean.length)} (${flagged.size}/${clean.length}; ${clean.length - proper.length} of them are another rule's true positive)`,
+  ];
+}
+
 export const pct = (n: number, of: number) => `${((n / of) * 100).toFixed(1)}%`;
 
 /** The report lines: overall, then every family under the target, then the others compactly. */

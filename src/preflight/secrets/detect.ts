@@ -47,7 +47,7 @@ export class SecretDetector {
       const kwStart = kwEnd - lengths[hits[i]!]!;
       for (const rule of rules) {
         if (rule.keywordStartsToken && kwStart > 0 && continuesToken(file.bytes[kwStart - 1]!)) continue;
-        if (rule.keywordStartsWord && kwStart > 0 && !startsWord(file.bytes, kwStart)) continue;
+        if (rule.keywordStartsWord && !isWord(file.bytes, kwStart, kwEnd)) continue;
         if (rule.path && !rule.path.test(file.path)) continue;
         const [from, to] = window(file.bytes, kwStart, kwEnd, rule.window);
         if (!rule.anchored) {
@@ -154,10 +154,17 @@ function continuesToken(byte: number): boolean {
   return isAlphanumeric(byte) || byte === 95 || byte === 46 || byte === 45;
 }
 
-function startsWord(bytes: Uint8Array, at: number): boolean {
-  const before = bytes[at - 1]!;
-  if (!isAlphanumeric(before)) return true;
-  return isDigitOrLower(before) && isUpper(bytes[at]!);
+/**
+ * The keyword at start…end is a word of a name, or the start of one: it begins after a non-letter or
+ * at a camelCase hump, and the name does not go on in lower case (`sumOfExposures` holds `sumo`).
+ */
+function isWord(bytes: Uint8Array, start: number, end: number): boolean {
+  if (start > 0) {
+    const before = bytes[start - 1]!;
+    if (isAlphanumeric(before) && !(isDigitOrLower(before) && isUpper(bytes[start]!))) return false;
+  }
+  const after = bytes[end];
+  return after === undefined || !(after >= 97 && after <= 122);
 }
 
 /**

@@ -45,7 +45,7 @@ const PLACEHOLDER_WORDS = [
  * Seven or more of a filler character in a row: `0000000`, `xxxxxxx`, `*******`. Not any character:
  * a format's own alphabet can repeat (an age key's body of `Q`s in its documentation is still one).
  */
-const REPEATED_RUN = /([0xX*.#_-])\1{6,}/;
+const REPEATED_RUN = /([0xX*.#_a-])\1{6,}/;
 
 /** True when the value is a stand-in (`changeme`, `xxxx`, `<your-key>`, `${VAR}`, `example`…). */
 export function isPlaceholder(value: string): boolean {

@@ -45,8 +45,9 @@ export interface SecretRule {
    */
   keywordStartsToken?: boolean;
   /**
-   * The keyword starts a word of a key's name: after a character that is not a letter or digit, or
-   * at a camelCase hump (`myDatadogKey`). `SetSysctl` holds `etsy`, but not as a word.
+   * The keyword is a word of a key's name: it starts after a character that is not a letter or digit
+   * or at a camelCase hump (`myDatadogKey`), and no lower-case letter follows it. `SetSysctl` holds
+   * `etsy` and `sumOfExposures` holds `sumo`, but not as words.
    */
   keywordStartsWord?: boolean;
   /**

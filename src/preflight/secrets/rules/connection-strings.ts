@@ -207,6 +207,8 @@ const curlUser: SecretRule = {
     // `-u TOKEN:` sends an API token as the user name, with no password.
     if (pass === "") return user.length >= 8 && shannonEntropy(user) >= 3 && !isPlaceholder(user);
     if (/^[<[$%]|[>\]]$/.test(pass) || /^\{\{/.test(pass)) return false;
+    // `xxx:yyy`, `aaa:bbb`: one character repeated stands for a value.
+    if (/^(.)\1*$/.test(user) && /^(.)\1*$/.test(pass)) return false;
     return realPassword(user, pass) && !/^(?:change(?:it|me)|pass(?:word)?|pwd|test|token)$/i.test(pass);
   },
   examples: (rng) => {
@@ -290,7 +292,7 @@ const nugetConfigPassword: SecretRule = {
   generic: false,
   // `ClearTextPassword` is NuGet's own key; a plain `Password` counts in nuget.config only.
   verify: (context) =>
-    (/ClearTextPassword/i.test(context.match) || /(?:^|\/)nuget\.config$/i.test(context.path)) &&
+    (/^<add key="ClearTextPassword"/i.test(context.match) || /(?:^|\/)nuget\.config$/i.test(context.path)) &&
     !/^%\S.*%$/.test(context.secret) &&
     !isPlaceholder(context.secret),
   examples: (rng) => {

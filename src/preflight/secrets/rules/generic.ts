@@ -26,6 +26,8 @@ function looksRandom(value: string): boolean {
   if (/^[./~]|:\/\/|[(){}[\]<>\\]/.test(value) || TEMPLATE.test(value)) return false;
   // snake_case, kebab-case, dotted or camelCase words without digits: identifiers, not secrets.
   if (/^[A-Za-z]+(?:[._-][A-Za-z]+)*$/.test(value)) return false;
+  // Three capitalised words in a row (`AgencyIdentificationCode`): a type or a name, not random.
+  if (/(?:[A-Z][a-z]{3,}){3}/.test(value)) return false;
   // Random tokens and real passwords almost always have a digit; identifiers and sentinels rarely do.
   const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/].filter((re) => re.test(value)).length;
   return classes >= 2 && /\d/.test(value);
@@ -36,7 +38,7 @@ function looksRandom(value: string): boolean {
  * of a field that holds it. `password_super_secure` and `apiToken2` stay credentials.
  */
 const NOT_A_CREDENTIAL_SUFFIX =
-  /^(?:ids?|url|uri|path|file|dir|name|type|length|len|count|size|field|header|label|placeholder|regex|pattern|endpoint|expires?|expiry|expiration|ttl|policy|prompt|message|msg|hint|format|min|max|env|var|hash|salt|version|enabled|required|rotation|provider|store|manager|service|input|param|query|cookie|timeout|validity|mode|kind|class|ref|reset|changed?|confirm(?:ation)?|strength|regexp?|error|valid|visible|sent)(?:_|$)/;
+  /^(?:ids?|url|uri|path|file|dir|name|type|length|len|count|size|field|header|label|placeholder|regex|pattern|endpoint|expires?|expiry|expiration|ttl|policy|prompt|message|msg|hint|format|min|max|env|var|hash|salt|version|enabled|required|rotation|provider|store|manager|service|input|param|query|cookie|timeout|validity|mode|kind|class|ref|reset|changed?|confirm(?:ation)?|strength|regexp?|error|valid|visible|sent|source|server|host|method|scheme|domain|realm|level|flow|state|status|user|username|email|tenant|region|role|scope|audience|issuer)(?:_|$)/;
 
 /**
  * `name` split around its credential word, the one that ends last (`_password`, not the `_pass` in
@@ -83,6 +85,9 @@ function assignmentVerify(context: MatchContext, word: RegExp): boolean {
   } else if (delimiter.kind === "element") {
     if (after !== "<" && after !== "\n" && after !== "\r") return false;
   } else if (!CONFIG_FILE.test(context.path) && !escapedLineEnd(context.text, context.index + match.length)) {
+    return false;
+  } else if (match[match.length - secret.length - 1] === ":") {
+    // `key:value` with no space is no YAML mapping: a Maven coordinate, a URL, a `host:port`.
     return false;
   }
   return looksRandom(secret);

@@ -49,7 +49,7 @@ export const saasRules: SecretRule[] = [
     value: [chars(ALNUM, 64)],
   }),
   keyed("sumologic-access-id", "Sumo Logic access ID", {
-    keywords: ["sumo"],
+    keywords: ["sumo", "sumologic"],
     key: "sumologic_access_id",
     value: [lit("su"), chars(ALNUM, 12)],
   }),
