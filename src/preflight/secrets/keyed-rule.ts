@@ -22,6 +22,8 @@ export interface KeyedOptions {
   key?: string;
   /** The key's name must also contain one of these (case-insensitive), e.g. key|token|secret. */
   nameMust?: string[];
+  /** …and none of these (`discordServerID` is no client id). */
+  nameMustNot?: string[];
   minEntropy?: number;
   verify?: (context: MatchContext) => boolean;
 }
@@ -54,13 +56,16 @@ export function keyed(id: string, title: string, options: KeyedOptions): SecretR
     "dy",
   );
   const nameMust = options.nameMust;
+  const nameMustNot = options.nameMustNot ?? [];
   const key = options.key ?? `${options.keywords[0]!.replace(/[^a-z0-9]/g, "_")}_api_key`;
-  const verifyName = nameMust
-    ? (context: MatchContext) => {
-        const name = context.match.slice(0, context.match.length - context.secret.length).toLowerCase();
-        return nameMust.some((word) => name.includes(word));
-      }
-    : undefined;
+  const verifyName =
+    nameMust || nameMustNot.length > 0
+      ? (context: MatchContext) => {
+          const name = context.match.slice(0, context.match.length - context.secret.length).toLowerCase();
+          if (nameMustNot.some((word) => name.includes(word))) return false;
+          return !nameMust || nameMust.some((word) => name.includes(word));
+        }
+      : undefined;
   const verify =
     verifyName && options.verify
       ? (c: MatchContext) => verifyName(c) && options.verify!(c)

@@ -37,6 +37,8 @@ function realCredentials(context: MatchContext): boolean {
 
 function realPassword(user: string, pass: string): boolean {
   if (DEV_PASSWORDS.has(pass.toLowerCase()) || pass === user || isPlaceholder(pass)) return false;
+  // Anonymous access by convention, and one- or two-letter stand-ins (`https://a:b@host`).
+  if (/^(?:anonymous|guest)$/i.test(user) || pass.length < 3) return false;
   return !(/^[*x.]+$/i.test(pass) || pass.includes("{") || pass.startsWith("%") || pass.startsWith("$"));
 }
 

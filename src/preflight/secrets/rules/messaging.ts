@@ -129,6 +129,8 @@ export const messagingRules: SecretRule[] = [
   // All digits, and still a credential behind Discord's name: gitleaks reports these too.
   keyed("discord-client-id", "Discord client ID", {
     keywords: ["discord"],
+    // A server's, channel's or user's id is public: it is in every invite link.
+    nameMustNot: ["server", "guild", "channel", "user", "invite", "role", "message"],
     key: "discord_client_id",
     value: [chars(DIGITS, 17, 20)],
     minEntropy: 2,
