@@ -59,7 +59,7 @@ describe("assignments the way other languages write them", () => {
   });
 
   it.each([
-    ["${VAR}", `db_password = "\${DB_PASSWORD}"`],
+    ["a braced variable", `db_password = "\${DB_PASSWORD}"`],
     ["%VAR%", `db_password = "%DB_PASSWORD%"`],
     ["$VAR", `db_password = "$DB_PASSWORD"`],
     ["%(name)s", `db_password = "%(password)s"`],
