@@ -247,7 +247,8 @@ async function benchRealTree(source: string, work: string, runs: number): Promis
     const rgRuns: Measured[] = [];
     for (let i = 0; i < runs; i++) {
       const run = await timed(process.execPath, [SELF, ...cli], work);
-      skiffRuns.push({ ms: run.ms, cpu: run.cpu, files: files.length, bytes, findings: 0 });
+      // The CLI prints a report, not a count: no findings column for it.
+      skiffRuns.push({ ms: run.ms, cpu: run.cpu, files: files.length, bytes, findings: Number.NaN });
       if (rgAvailable()) {
         const rg = await timed("rg", ["-uuu", "-i", "-F", "-c", "--no-messages", "-f", keywords, tree], work);
         rgRuns.push({
@@ -317,7 +318,10 @@ function row(name: string, m: Measured): string {
     (m.cpu === undefined ? "" : `${m.cpu.toFixed(2)} s cpu`).padStart(12),
     `${Math.round(m.files / s).toLocaleString("en")} files/s`.padStart(16),
     `${(m.bytes / 1e6 / s).toFixed(1)} MB/s`.padStart(11),
-    `${m.findings} ${name === "ripgrep" ? "files with keywords" : "findings"}`.padStart(26),
+    (Number.isNaN(m.findings)
+      ? ""
+      : `${m.findings} ${name === "ripgrep" ? "files with keywords" : "findings"}`
+    ).padStart(26),
   ].join("  ");
 }
 

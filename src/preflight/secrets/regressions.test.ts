@@ -221,6 +221,17 @@ describe("false alarms", () => {
       "config.yaml",
       `apiVersion: v1\nkind: ConfigMap\ndata:\n  settings: ${Buffer.from(rng.chars(ALNUM, 18)).toString("base64")}\n`,
     ],
+    ["a tutorial's curl -u", "README.md", "Run `curl -u user:pass` against the API.\n"],
+    [
+      "a test's short URL password",
+      "schema.test.ts",
+      'const repo = "https://me:tok@github.com/me/hello.git";\n',
+    ],
+    [
+      "a value spelling out the word secret",
+      "store.test.ts",
+      'store.set("ALERT_SECRET", "s3cret=with=equals");\n',
+    ],
     [
       "a Firebase SDK sample key",
       "google-services.json",

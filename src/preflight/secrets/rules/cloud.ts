@@ -45,6 +45,7 @@ export const cloudRules: SecretRule[] = [
     "aws-bedrock-api-key-short-lived",
     "Amazon Bedrock short-lived API key",
     [
+      // skiff:allow-next-line -- the format's own prefix: the base64 of the Bedrock host name
       lit("bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t"),
       chars({ cls: "A-Za-z0-9+/=", chars: `${BASE64.chars}=` }, 0, 2000),
     ],

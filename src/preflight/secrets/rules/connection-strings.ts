@@ -105,7 +105,8 @@ const anyUrlWithPassword: SecretRule = {
   window: { before: 17, after: 260 },
   minEntropy: 0,
   generic: true,
-  verify: realCredentials,
+  // Any scheme: only a password long enough to be a real one (`https://me:tok@…` is a test's stand-in).
+  verify: (context) => context.secret.length >= 6 && realCredentials(context),
   examples: urlExamples("https", 443, "/simple"),
   nearMisses: urlNearMisses("https"),
 };
@@ -199,7 +200,7 @@ const curlUser: SecretRule = {
   title: "Credentials in a curl -u option",
   keywords: ["-u ", '-u"', "-u'", "--user ", "--user="],
   regex:
-    /(?<![\w-])(?:-u|--user)(?:=|[ \t]{0,5})(?<s>"[^"\s]*:[^"]*"|'[^'\s]*:[^']*'|(?:"[^"\s]{3,}"|'[^'\s]{3,}'|[\w$@.%+!{}-]+)?:(?:"[^"]{3,}"|'[^']{3,}'|[^\s"']{3,})?)(?=[\s;|&)]|$)/dg,
+    /(?<![\w-])(?:-u|--user)(?:=|[ \t]{0,5})(?<s>"[^"\s]*:[^"]*"|'[^'\s]*:[^']*'|(?:"[^"\s]{3,}"|'[^'\s]{3,}'|[\w$@.%+!{}-]+)?:(?:"[^"]{3,}"|'[^']{3,}'|[^\s"'`]{3,})?)(?=[\s;|&)]|$)/dg,
   window: { before: 4, after: 200 },
   minEntropy: 0,
   generic: false,

@@ -18,7 +18,7 @@ const PUBLIC_NAME =
   /(?:public|publishable|csrf|xsrf|authenticity|page|cursor|continuation)[_.-]?(?:api[_.-]?)?$/i;
 
 /** Words that, at the end of a key's name, make its value a credential. */
-const NAME_WORDS_IN_VALUE = /password|passwd|secret|token|api[_-]?key|private[_-]?key/i;
+const NAME_WORDS_IN_VALUE = /p[a@]ss?w[o0]rd|passwd|s[e3]cr[e3]t|t[o0]k[e3]n|api[_-]?key|private[_-]?key/i;
 
 /** Code, paths, URLs and words rather than a random value. */
 function looksRandom(value: string): boolean {

@@ -64,7 +64,7 @@ const jwt: SecretRule = {
   title: "JSON Web Token",
   keywords: [".ey"],
   regex:
-    /(?<![A-Za-z0-9_\\/+-])(?<s>ey[A-Za-z0-9_-]{10,}\.ey[A-Za-z0-9_/\\-]{10,}\.(?:[A-Za-z0-9_/\\-]{10,}={0,2})?)(?![A-Za-z0-9_-])/dg,
+    /(?<![A-Za-z0-9_\\/+-])(?<s>ey[A-Za-z0-9_-]{10,}\.ey[A-Za-z0-9_/-]{10,}\.(?:[A-Za-z0-9_/-]{10,}={0,2})?)(?![A-Za-z0-9_-])/dg,
   window: { before: 2000, after: 6000 },
   minEntropy: 3,
   generic: false,
