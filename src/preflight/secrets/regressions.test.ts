@@ -232,6 +232,12 @@ describe("false alarms", () => {
       "store.test.ts",
       'store.set("ALERT_SECRET", "s3cret=with=equals");\n',
     ],
+    ["a hand-typed dummy", "config.yml", '"token1": "xoxp-1234567890"\n'],
+    [
+      "a group said three times",
+      "config.yml",
+      '"token3": "xoxp-1234-1234-1234-4ddbc191d40ee098cbaae6f3523ada2d"\n',
+    ],
     [
       "a Firebase SDK sample key",
       "google-services.json",

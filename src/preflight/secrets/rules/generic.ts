@@ -28,6 +28,8 @@ function looksRandom(value: string): boolean {
   if (/^[A-Za-z]+(?:[._-][A-Za-z]+)*$/.test(value)) return false;
   // Three capitalised words in a row (`AgencyIdentificationCode`): a type or a name, not random.
   if (/(?:[A-Z][a-z]{3,}){3}/.test(value)) return false;
+  // Typed by hand, not generated: a run of the digits or letters in order, a group said three times.
+  if (/123456789|abcdefgh|abc123|(\d{3,4})[-_]?\1[-_]?\1/i.test(value)) return false;
   // Random tokens and real passwords almost always have a digit; identifiers and sentinels rarely do.
   const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/].filter((re) => re.test(value)).length;
   return classes >= 2 && /\d/.test(value);

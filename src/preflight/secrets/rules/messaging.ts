@@ -236,6 +236,11 @@ export const messagingRules: SecretRule[] = [
     key: "messagebird_api_key",
     value: [chars(ALNUM, 25)],
   }),
+  keyed("messagebird-client-id", "MessageBird client ID", {
+    keywords: ["messagebird", "message_bird", "message-bird"],
+    key: "messagebird_client_id",
+    value: UUID,
+  }),
   keyed("vonage-api-secret", "Vonage (Nexmo) API secret", {
     keywords: ["vonage", "nexmo"],
     nameMust: ["secret"],
