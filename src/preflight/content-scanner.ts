@@ -9,6 +9,7 @@ import {
   conflictFinding,
   debugFinding,
   patternFinding,
+  secretFileFinding,
   secretFinding,
 } from "./file-findings.js";
 import { KeywordMatcher } from "./keyword-matcher.js";
@@ -16,6 +17,7 @@ import { languageOf } from "./lexers/language.js";
 import { SecretDetector } from "./secrets/detect.js";
 import type { SecretRule } from "./secrets/rule.js";
 import { SECRET_RULES } from "./secrets/rules/index.js";
+import { secretFileRule } from "./secrets/secret-files.js";
 import { SourceFile } from "./source-file.js";
 import type { Finding } from "./types.js";
 
@@ -118,6 +120,13 @@ export class ContentScanner {
     ];
     const kept = findings.filter((f) => !allowedInline(file, f));
     return { findings: kept, allowedInline: findings.length - kept.length };
+  }
+
+  /** A finding for a file that is a secret by its name, or undefined: runs on binary files too. */
+  fileNameFinding(path: string): Finding | undefined {
+    if (!this.settings.secrets) return undefined;
+    const rule = secretFileRule(path);
+    return rule && secretFileFinding(path, rule);
   }
 
   private readonly onHit = (keywordId: number, end: number): void => {

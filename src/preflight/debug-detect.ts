@@ -13,15 +13,16 @@ const AROUND = { before: 40, after: 24 };
 
 /**
  * Debug leftovers near their keywords, kept only where they are code (or, for TODO markers, comments):
- * `// console.log(x)` and `"console.log("` are not calls. The lexer runs once, only for files with a hit.
+ * `// console.log(x)` and `"console.log("` are not calls. The lexer runs once, only for files with a
+ * match, and only as far as the last match (a bundle's first `console.log` needs none of the rest).
  */
 export function findDebugLeftovers(
   file: SourceFile,
   language: Language,
   hits: ReadonlyArray<readonly [DebugRule, number, number]>,
 ): DebugMatch[] {
-  let regions: Uint8Array | undefined;
-  const found = new Map<string, DebugMatch>();
+  const candidates = new Map<string, DebugMatch>();
+  let last = -1;
   for (const [rule, kwStart, kwEnd] of hits) {
     if (!rule.languages.includes(language)) continue;
     const [from, to] = window(file.bytes, kwStart, kwEnd, AROUND);
@@ -30,11 +31,13 @@ export function findDebugLeftovers(
     for (let m = rule.regex.exec(slice); m !== null; m = rule.regex.exec(slice)) {
       if (m[0].length === 0) rule.regex.lastIndex++;
       const start = from + m.index;
-      regions ??= regionsOf(language, file.text);
-      const region = regions[start];
-      if (region !== (rule.where === "code" ? CODE : COMMENT)) continue;
-      found.set(`${rule.id}:${start}`, { rule, start });
+      candidates.set(`${rule.id}:${start}`, { rule, start });
+      last = Math.max(last, start);
     }
   }
-  return [...found.values()].sort((a, b) => a.start - b.start);
+  if (candidates.size === 0) return [];
+  const regions = regionsOf(language, file.text, last + 1);
+  return [...candidates.values()]
+    .filter(({ rule, start }) => regions[start] === (rule.where === "code" ? CODE : COMMENT))
+    .sort((a, b) => a.start - b.start);
 }

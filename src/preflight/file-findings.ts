@@ -3,6 +3,7 @@ import type { DebugMatch } from "./debug-detect.js";
 import { fingerprint } from "./fingerprint.js";
 import type { SecretMatch } from "./secrets/detect.js";
 import { maskSecret } from "./secrets/mask.js";
+import type { SecretFileRule } from "./secrets/secret-files.js";
 import type { SourceFile } from "./source-file.js";
 import type { CheckName, Finding, Severity } from "./types.js";
 
@@ -26,6 +27,24 @@ export function secretFinding(file: SourceFile, match: SecretMatch): Finding {
     hint: SECRET_HINT,
   });
 }
+
+/** A file that is a secret by its name (a .p12 bundle): reported once, at its first line. */
+export function secretFileFinding(path: string, rule: SecretFileRule): Finding {
+  return {
+    check: "secrets",
+    rule: rule.id,
+    severity: "error",
+    file: path,
+    line: 1,
+    column: 1,
+    message: rule.title,
+    fingerprint: fingerprint("secrets", rule.id, path, path),
+    hint: SECRET_FILE_HINT,
+  };
+}
+
+const SECRET_FILE_HINT =
+  "remove it from the repository and reissue the certificate; keep it in a secret store or outside the project; if it is a test fixture, list it in .skiffignore";
 
 export function patternFinding(file: SourceFile, match: PatternMatch): Finding {
   const { pattern } = match;

@@ -45,6 +45,7 @@ export function scanFilesFromDisk(
 ): ScanTotals {
   const totals = emptyTotals();
   for (const path of paths) {
+    addFileNameFinding(totals, path, scanner);
     const bytes = readSmallFile(join(root, path), totals);
     if (!bytes) continue;
     addBytes(totals, path, bytes, scanner);
@@ -59,10 +60,17 @@ export function scanBuffers(
 ): ScanTotals {
   const totals = emptyTotals();
   for (const { path, bytes } of files) {
+    addFileNameFinding(totals, path, scanner);
     if (bytes.length > MAX_FILE_BYTES) totals.tooLarge++;
     else addBytes(totals, path, bytes, scanner);
   }
   return totals;
+}
+
+/** Whatever the file holds (binary, too large): some are secrets by their name. */
+function addFileNameFinding(totals: ScanTotals, path: string, scanner: ContentScanner): void {
+  const finding = scanner.fileNameFinding(path);
+  if (finding) totals.findings.push(finding);
 }
 
 function addBytes(totals: ScanTotals, path: string, bytes: Uint8Array, scanner: ContentScanner): void {

@@ -26,10 +26,13 @@ export class KeywordMatcher {
     const classes = this.assignClasses(keywords);
     this.shift = Math.max(1, Math.ceil(Math.log2(classes)));
     const width = 1 << this.shift;
-    const { goto, outputs } = this.buildTrie(keywords, width);
+    const { goto, outputs, depth } = this.buildTrie(keywords, width);
     this.linkFailures(goto, outputs, width);
+    // Accepting states last (one compare tells them), and otherwise shallow states first: text spends
+    // nearly all its time in the root's and its children's rows, which then share a few cache lines
+    // instead of being spread over a table of megabytes.
     const order = [...goto.keys()].sort(
-      (a, b) => Number(outputs[a]!.length > 0) - Number(outputs[b]!.length > 0),
+      (a, b) => Number(outputs[a]!.length > 0) - Number(outputs[b]!.length > 0) || depth[a]! - depth[b]!,
     );
     const renamed = new Int32Array(goto.length);
     order.forEach((old, id) => {
@@ -82,6 +85,7 @@ export class KeywordMatcher {
   private buildTrie(keywords: readonly string[], width: number) {
     const goto: Int32Array[] = [new Int32Array(width).fill(-1)];
     const outputs: number[][] = [[]];
+    const depth: number[] = [0];
     keywords.forEach((keyword, id) => {
       let state = 0;
       for (const byte of Buffer.from(keyword.toLowerCase(), "latin1")) {
@@ -90,12 +94,13 @@ export class KeywordMatcher {
           goto[state]![c] = goto.length;
           goto.push(new Int32Array(width).fill(-1));
           outputs.push([]);
+          depth.push(depth[state]! + 1);
         }
         state = goto[state]![c]!;
       }
       outputs[state]!.push(id);
     });
-    return { goto, outputs };
+    return { goto, outputs, depth };
   }
 
   /** Breadth-first: fills missing transitions from the failure state and merges outputs. */

@@ -25,7 +25,7 @@ const WORD = /[A-Za-z0-9_$\u0080-\uffff]/;
  * literals nest: code inside `${…}` is code again. Good enough to tell `// console.log(x)` and
  * `"console.log("` from a call, without a full parser.
  */
-export function javascriptRegions(text: string): Uint8Array {
+export function javascriptRegions(text: string, end = text.length): Uint8Array {
   const regions = new Uint8Array(text.length);
   /** Brace depth at which each open `${` started; a `}` at that depth resumes the template. */
   const templates: number[] = [];
@@ -33,7 +33,7 @@ export function javascriptRegions(text: string): Uint8Array {
   /** The last significant token, to tell a regex literal from a division. */
   let previous = "";
   let i = text.startsWith("#!") ? mark(regions, 0, lineEnd(text, 0), COMMENT) : 0;
-  while (i < text.length) {
+  while (i < end) {
     const c = text[i]!;
     const next = text[i + 1];
     if (c === "/" && next === "/") {

@@ -30,13 +30,14 @@ export function languageOf(path: string): Language | undefined {
   return BY_NAME[name] ?? (dot > 0 ? BY_EXTENSION[name.slice(dot + 1).toLowerCase()] : undefined);
 }
 
-export function regionsOf(language: Language, text: string): Uint8Array {
+/** Regions of `text`, lexed as far as `end` at least (a region needed no further is not worked out). */
+export function regionsOf(language: Language, text: string, end = text.length): Uint8Array {
   switch (language) {
     case "javascript":
-      return javascriptRegions(text);
+      return javascriptRegions(text, end);
     case "python":
-      return pythonRegions(text);
+      return pythonRegions(text, end);
     case "ruby":
-      return rubyRegions(text);
+      return rubyRegions(text, end);
   }
 }

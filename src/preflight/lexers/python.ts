@@ -4,10 +4,10 @@ import { COMMENT, lineEnd, mark, quotedEnd, STRING } from "./regions.js";
  * Regions of Python source: `#` comments, and strings in every form (prefixes r/b/u/f, triple quotes).
  * An f-string's `{expressions}` count as string: a call hidden there is rare and harmless to miss.
  */
-export function pythonRegions(text: string): Uint8Array {
+export function pythonRegions(text: string, end = text.length): Uint8Array {
   const regions = new Uint8Array(text.length);
   let i = 0;
-  while (i < text.length) {
+  while (i < end) {
     const c = text[i]!;
     if (c === "#") {
       i = mark(regions, i, lineEnd(text, i), COMMENT);

@@ -1,10 +1,10 @@
 import { COMMENT, lineEnd, mark, quotedEnd, STRING } from "./regions.js";
 
 /** Regions of Ruby source: `#` comments, `=begin`…`=end` blocks and quoted strings. */
-export function rubyRegions(text: string): Uint8Array {
+export function rubyRegions(text: string, end = text.length): Uint8Array {
   const regions = new Uint8Array(text.length);
   let i = 0;
-  while (i < text.length) {
+  while (i < end) {
     const c = text[i]!;
     const atLineStart = i === 0 || text[i - 1] === "\n";
     if (atLineStart && text.startsWith("=begin", i)) {

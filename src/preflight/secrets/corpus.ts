@@ -52,6 +52,7 @@ function blockExtension(value: string): string {
   if (value.startsWith("{")) return "/config.json";
   if (value.startsWith("-----BEGIN")) return ".pem";
   if (value.startsWith("machine")) return ".netrc";
+  if (value.startsWith("apiVersion:")) return "/secret.yaml";
   return ".ppk";
 }
 

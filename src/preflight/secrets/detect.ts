@@ -1,6 +1,7 @@
 import type { SourceFile } from "../source-file.js";
 import { shannonEntropy } from "./entropy.js";
 import { isPlaceholder } from "./placeholder.js";
+import { PUBLIC_EXAMPLES } from "./public-examples.js";
 import type { SecretRule } from "./rule.js";
 
 export interface SecretMatch {
@@ -45,7 +46,9 @@ export class SecretDetector {
       const kwEnd = hits[i + 1]!;
       const kwStart = kwEnd - lengths[hits[i]!]!;
       for (const rule of rules) {
-        if (rule.keywordStartsToken && kwStart > 0 && isAlphanumeric(file.bytes[kwStart - 1]!)) continue;
+        if (rule.keywordStartsToken && kwStart > 0 && continuesToken(file.bytes[kwStart - 1]!)) continue;
+        if (rule.keywordStartsWord && !isWord(file.bytes, kwStart, kwEnd)) continue;
+        if (rule.path && !rule.path.test(file.path)) continue;
         const [from, to] = window(file.bytes, kwStart, kwEnd, rule.window);
         if (!rule.anchored) {
           // Overlapping windows of one rule on one line: search each stretch once.
@@ -92,7 +95,7 @@ export class SecretDetector {
   }
 
   private accepts(rule: SecretRule, file: SourceFile, secret: string, match: string, index: number) {
-    if (secret.length === 0 || isPlaceholder(secret)) return false;
+    if (secret.length === 0 || isPlaceholder(secret) || PUBLIC_EXAMPLES.has(secret)) return false;
     if (rule.minEntropy > 0 && shannonEntropy(secret) < rule.minEntropy) return false;
     // The whole text is decoded only if a rule's check reads it.
     return (
@@ -132,7 +135,36 @@ function maskEnd(rule: SecretRule, file: SourceFile, end: number): number {
 const MASK_LOOKAHEAD = 16_384;
 
 function isAlphanumeric(byte: number): boolean {
-  return (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122);
+  return isDigitOrLower(byte) || isUpper(byte);
+}
+
+function isUpper(byte: number): boolean {
+  return byte >= 65 && byte <= 90;
+}
+
+function isDigitOrLower(byte: number): boolean {
+  return (byte >= 48 && byte <= 57) || (byte >= 97 && byte <= 122);
+}
+
+/**
+ * A token's prefix found after a letter, a digit, `_`, `.` or `-` is the middle of something else: a
+ * word (`are_` for `re_`), a file name (`box.ico-…png` for `ico-`), a longer identifier.
+ */
+function continuesToken(byte: number): boolean {
+  return isAlphanumeric(byte) || byte === 95 || byte === 46 || byte === 45;
+}
+
+/**
+ * The keyword at start…end is a word of a name, or the start of one: it begins after a non-letter or
+ * at a camelCase hump, and the name does not go on in lower case (`sumOfExposures` holds `sumo`).
+ */
+function isWord(bytes: Uint8Array, start: number, end: number): boolean {
+  if (start > 0) {
+    const before = bytes[start - 1]!;
+    if (isAlphanumeric(before) && !(isDigitOrLower(before) && isUpper(bytes[start]!))) return false;
+  }
+  const after = bytes[end];
+  return after === undefined || !(after >= 97 && after <= 122);
 }
 
 /**

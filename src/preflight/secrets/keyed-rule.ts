@@ -1,3 +1,4 @@
+import { ASSIGN } from "./assignment.js";
 import {
   anyCase,
   type Example,
@@ -21,12 +22,11 @@ export interface KeyedOptions {
   key?: string;
   /** The key's name must also contain one of these (case-insensitive), e.g. key|token|secret. */
   nameMust?: string[];
+  /** …and none of these (`discordServerID` is no client id). */
+  nameMustNot?: string[];
   minEntropy?: number;
   verify?: (context: MatchContext) => boolean;
 }
-
-/** Key name, then `=`, `:`, `:=`, `=>` or `?=`, then an optional quote: `DATADOG_API_KEY = "`. */
-const ASSIGN = `[\\w.\\-]{0,30}["']?\\s{0,3}(?:=|:=|:|=>|\\?=)\\s{0,3}["'\`]?`;
 
 /**
  * `dd_api` should also find `ddApiKey` and `DD-API-KEY`: separators between words are optional, for the
@@ -52,17 +52,20 @@ export function keyed(id: string, title: string, options: KeyedOptions): SecretR
   const words = options.keywords.map(keywordRegex).join("|");
   // Anchored at the provider's word; the lookbehind picks up the start of the key's name (`pre`).
   const regex = new RegExp(
-    `(?<=(?<pre>[\\w.\\-]{0,30}))(?:${words})${ASSIGN}(?<s>${segmentsRegex(options.value)})${endBoundary(options.value)}`,
+    `(?<=(?<pre>[\\w.\\-]{0,30}))(?:${words})[\\w.\\-]{0,30}${ASSIGN}(?<s>${segmentsRegex(options.value)})${endBoundary(options.value)}`,
     "dy",
   );
   const nameMust = options.nameMust;
+  const nameMustNot = options.nameMustNot ?? [];
   const key = options.key ?? `${options.keywords[0]!.replace(/[^a-z0-9]/g, "_")}_api_key`;
-  const verifyName = nameMust
-    ? (context: MatchContext) => {
-        const name = context.match.slice(0, context.match.length - context.secret.length).toLowerCase();
-        return nameMust.some((word) => name.includes(word));
-      }
-    : undefined;
+  const verifyName =
+    nameMust || nameMustNot.length > 0
+      ? (context: MatchContext) => {
+          const name = context.match.slice(0, context.match.length - context.secret.length).toLowerCase();
+          if (nameMustNot.some((word) => name.includes(word))) return false;
+          return !nameMust || nameMust.some((word) => name.includes(word));
+        }
+      : undefined;
   const verify =
     verifyName && options.verify
       ? (c: MatchContext) => verifyName(c) && options.verify!(c)
@@ -72,8 +75,10 @@ export function keyed(id: string, title: string, options: KeyedOptions): SecretR
     title,
     keywords: options.keywords.flatMap(spellings),
     regex,
-    window: { before: 31, after: 40 + maxLength(options.value) },
+    // Multiline for a value on the line after its XML element's tag; the assignment crosses no other line end.
+    window: { before: 31, after: 80 + maxLength(options.value), multiline: true },
     anchored: true,
+    keywordStartsWord: true,
     minEntropy: options.minEntropy ?? 2.5,
     generic: false,
     verify,

@@ -29,8 +29,6 @@ const PLACEHOLDER_WORDS = [
   "%(",
   "%s",
   "$(",
-  "12345678",
-  "abcdefgh",
   "qwerty",
   "sample",
   "notreal",
@@ -43,8 +41,11 @@ const PLACEHOLDER_WORDS = [
   "token_here",
 ];
 
-/** Seven or more of the same character in a row: `0000000`, `aaaaaaaa`. */
-const REPEATED_RUN = /(.)\1{6,}/;
+/**
+ * Seven or more of a filler character in a row: `0000000`, `xxxxxxx`, `*******`. Not any character:
+ * a format's own alphabet can repeat (an age key's body of `Q`s in its documentation is still one).
+ */
+const REPEATED_RUN = /([0xX*.#_a-])\1{6,}/;
 
 /** True when the value is a stand-in (`changeme`, `xxxx`, `<your-key>`, `${VAR}`, `example`…). */
 export function isPlaceholder(value: string): boolean {

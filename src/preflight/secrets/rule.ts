@@ -45,10 +45,18 @@ export interface SecretRule {
    */
   keywordStartsToken?: boolean;
   /**
+   * The keyword is a word of a key's name: it starts after a character that is not a letter or digit
+   * or at a camelCase hump (`myDatadogKey`), and no lower-case letter follows it. `SetSysctl` holds
+   * `etsy` and `sumOfExposures` holds `sumo`, but not as words.
+   */
+  keywordStartsWord?: boolean;
+  /**
    * Sticky (`y`) regex matched right after the secret: what it covers is masked as well. For values
    * reported by their start only, such as a private key's body after its first line.
    */
   maskThrough?: RegExp;
+  /** Only in files whose path (relative to the scanned directory) matches, e.g. YAML manifests. */
+  path?: RegExp;
   /** Minimum Shannon entropy (bits per character) of the secret. */
   minEntropy: number;
   /** Generic rules (password = …) give way to a provider rule matching the same text. */

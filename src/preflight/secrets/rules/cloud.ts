@@ -40,6 +40,17 @@ export const cloudRules: SecretRule[] = [
   }),
   token("aws-mws-auth-token", "Amazon MWS auth token", [lit("amzn.mws."), ...UUID]),
   token("aws-bedrock-api-key", "Amazon Bedrock API key", [lit("ABSK"), chars(BASE64, 109, 269)]),
+  // Short-lived: a presigned URL, base64-encoded, that always starts with the Bedrock host.
+  token(
+    "aws-bedrock-api-key-short-lived",
+    "Amazon Bedrock short-lived API key",
+    [
+      // skiff:allow-next-line -- the format's own prefix: the base64 of the Bedrock host name
+      lit("bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t"),
+      chars({ cls: "A-Za-z0-9+/=", chars: `${BASE64.chars}=` }, 0, 2000),
+    ],
+    { minEntropy: 0 },
+  ),
   token("gcp-api-key", "Google API key", [lit("AIza"), chars(BASE64URL, 35)]),
   token("google-oauth-client-secret", "Google OAuth client secret", [lit("GOCSPX-"), chars(BASE64URL, 28)]),
   token("google-oauth-access-token", "Google OAuth access token", [lit("ya29."), chars(BASE64URL, 30, 300)], {
@@ -272,7 +283,8 @@ export const cloudRules: SecretRule[] = [
       lit("@"),
       chars(ALNUM_LOWER, 3, 30),
     ],
-    { keywords: ["cloudinary://"], secretFrom: 3 },
+    // One character short is another format, but still a password in a URL.
+    { keywords: ["cloudinary://"], secretFrom: 3, shortIsClean: false },
   ),
   token("mapbox-secret-token", "Mapbox secret token", [
     lit("sk.eyJ"),

@@ -1,4 +1,4 @@
-import { ALNUM, BASE64URL, type Charset, HEX } from "../charsets.js";
+import { ALNUM, BASE64URL, type Charset, HEX, HEX_ANY } from "../charsets.js";
 import { keyed } from "../keyed-rule.js";
 import { chars, lit, type SecretRule } from "../rule.js";
 import { token } from "../token-rule.js";
@@ -75,11 +75,20 @@ export const codeHostingRules: SecretRule[] = [
     key: "gitea_token",
     value: [chars(HEX, 40)],
   }),
-  token("sourcegraph-access-token", "Sourcegraph access token", [lit("sgp_"), chars(HEX, 40)]),
+  token("sourcegraph-access-token", "Sourcegraph access token", [lit("sgp_"), chars(HEX_ANY, 40)]),
   token("sourcegraph-access-token-v2", "Sourcegraph access token (instance-bound)", [
     lit("sgp_"),
-    chars(HEX, 16),
+    chars(HEX_ANY, 16),
     lit("_"),
-    chars(HEX, 40),
+    chars(HEX_ANY, 40),
   ]),
+  token("sourcegraph-access-token-local", "Sourcegraph access token (local)", [
+    lit("sgp_local_"),
+    chars(HEX_ANY, 40),
+  ]),
+  keyed("sourcegraph-access-token-keyed", "Sourcegraph access token", {
+    keywords: ["sourcegraph"],
+    key: "sourcegraph_token",
+    value: [chars(HEX_ANY, 40)],
+  }),
 ];

@@ -1,4 +1,5 @@
 import { ALNUM, ALNUM_LOWER, BASE64URL } from "../charsets.js";
+import { shannonEntropy } from "../entropy.js";
 import { isPlaceholder } from "../placeholder.js";
 import type { Rng } from "../random.js";
 import type { MatchContext, SecretRule } from "../rule.js";
@@ -31,9 +32,19 @@ const PLACEHOLDER_HOSTS =
 function realCredentials(context: MatchContext): boolean {
   const match = /:\/\/(?<user>[^:/@]*):(?<pass>[^@]*)@(?<host>[^:/?#\s"'`]*)/.exec(context.match);
   const { user = "", pass = "", host = "" } = match?.groups ?? {};
-  if (DEV_PASSWORDS.has(pass.toLowerCase()) || pass === user) return false;
-  if (/^[*x.]+$/i.test(pass) || pass.includes("{") || pass.startsWith("%")) return false;
-  return !PLACEHOLDER_HOSTS.test(host);
+  return realPassword(user, pass) && (!PLACEHOLDER_HOSTS.test(host) || looksGenerated(pass));
+}
+
+function realPassword(user: string, pass: string): boolean {
+  if (DEV_PASSWORDS.has(pass.toLowerCase()) || pass === user || isPlaceholder(pass)) return false;
+  // Anonymous access by convention, and one- or two-letter stand-ins (`https://a:b@host`).
+  if (/^(?:anonymous|guest)$/i.test(user) || pass.length < 3) return false;
+  return !(/^[*x.]+$/i.test(pass) || pass.includes("{") || pass.startsWith("%") || pass.startsWith("$"));
+}
+
+/** A password no one would write in a docs example: long, and as random as a generated one. */
+function looksGenerated(pass: string): boolean {
+  return pass.length >= 12 && shannonEntropy(pass) >= 3.5;
 }
 
 function urlExamples(scheme: string, port: number, path: string) {
@@ -78,6 +89,27 @@ function credentialUrl(
     nearMisses: urlNearMisses(example.scheme),
   };
 }
+
+/**
+ * `scheme://user:password@host` for any scheme (a package index, a git remote, an HTTP API), after
+ * the database and broker schemes above had their say. Tried once at each `://`, anchored there,
+ * since URLs are everywhere in vendored code and most have no credentials.
+ */
+const anyUrlWithPassword: SecretRule = {
+  id: "url-credentials",
+  title: "URL with a password",
+  keywords: ["://"],
+  regex:
+    /(?<=(?<pre>(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,15})):\/\/[^\s:/@"'`<>]{0,64}:(?<s>[^\s:/@"'`<>]{1,128})@[A-Za-z0-9._\-[\]]+/dy,
+  anchored: true,
+  window: { before: 17, after: 260 },
+  minEntropy: 0,
+  generic: true,
+  // Any scheme: only a password long enough to be a real one (`https://me:tok@…` is a test's stand-in).
+  verify: (context) => context.secret.length >= 6 && realCredentials(context),
+  examples: urlExamples("https", 443, "/simple"),
+  nearMisses: urlNearMisses("https"),
+};
 
 /** `user:password` in base64, with a password that is not a stand-in. */
 function decodesToUserAndPassword(value: string): boolean {
@@ -159,6 +191,126 @@ const basicAuthHeader: SecretRule = {
   },
 };
 
+/**
+ * `curl -u user:password` (or `--user`), quoted or not, possibly on a continuation line of the
+ * command. The password half must be there and not stand for something (`$PASS`, `<password>`).
+ */
+const curlUser: SecretRule = {
+  id: "curl-basic-auth",
+  title: "Credentials in a curl -u option",
+  keywords: ["-u ", '-u"', "-u'", "--user ", "--user="],
+  regex:
+    /(?<![\w-])(?:-u|--user)(?:=|[ \t]{0,5})(?<s>"[^"\s]*:[^"]*"|'[^'\s]*:[^']*'|(?:"[^"\s]{3,}"|'[^'\s]{3,}'|[\w$@.%+!{}-]+)?:(?:"[^"]{3,}"|'[^']{3,}'|[^\s"'`]{3,})?)(?=[\s;|&)]|$)/dg,
+  window: { before: 4, after: 200 },
+  minEntropy: 0,
+  generic: false,
+  verify: (context) => {
+    if (!/\bcurl\b/.test(commandBefore(context.text, context.index))) return false;
+    const [user, pass] = userAndPassword(context.secret);
+    // `-u TOKEN:` sends an API token as the user name, with no password.
+    if (pass === "") return user.length >= 8 && shannonEntropy(user) >= 3 && !isPlaceholder(user);
+    if (/^[<[$%]|[>\]]$/.test(pass) || /^\{\{/.test(pass)) return false;
+    // `xxx:yyy`, `aaa:bbb`: one character repeated stands for a value.
+    if (/^(.)\1*$/.test(user) && /^(.)\1*$/.test(pass)) return false;
+    return realPassword(user, pass) && !/^(?:change(?:it|me)|pass(?:word)?|pwd|test|token)$/i.test(pass);
+  },
+  examples: (rng) => {
+    const pass = rng.chars(ALNUM, 16);
+    return [{ value: `curl -u deploy:${pass} https://ci.internal/api`, secret: `deploy:${pass}` }];
+  },
+  nearMisses: () => [
+    {
+      value: "curl -u admin:$ADMIN_PASSWORD https://ci.internal/api",
+      secret: "admin:$ADMIN_PASSWORD",
+      clean: true,
+    },
+    {
+      value: 'curl -u "<user>:<password>" https://ci.internal/api',
+      secret: "<user>:<password>",
+      clean: true,
+    },
+  ],
+};
+
+/** `"user:pass"`, `user:'pass'`, `"{id}":"{secret}"`: the two halves without their quotes or braces. */
+function userAndPassword(pair: string): [string, string] {
+  const bare = pair.replace(/^(["'])(.*)\1$/, "$2");
+  const colon = bare.search(/:(?=[^:]*$)|:(?=["'])/);
+  const strip = (part: string) => part.replace(/^["']|["']$/g, "").replace(/^\{(.*)\}$/, "$1");
+  return [strip(bare.slice(0, colon)), strip(bare.slice(colon + 1))];
+}
+
+/**
+ * `curl -H "Authorization: …"` with a credential in it: a scheme (`Basic`, `Token`, `Api-Token`…)
+ * or none, then the value, neither a variable nor a template.
+ */
+const curlAuthHeader: SecretRule = {
+  id: "curl-auth-header",
+  title: "Credential in a curl Authorization header",
+  keywords: ["authorization:"],
+  regex: /(["'])Authorization:[ \t]*(?:[A-Za-z][\w-]{0,20}[ \t]+)?(?<s>[^\s"'$<>{}]{8,})[ \t]*\1/dgi,
+  window: { before: 2, after: 600 },
+  minEntropy: 2.5,
+  generic: false,
+  verify: (context) => {
+    const command = commandBefore(context.text, context.index);
+    return /\bcurl\b/.test(command) && /(?:-H|--header)[ \t=]*$/.test(command);
+  },
+  examples: (rng) => {
+    const secret = rng.chars(ALNUM, 32);
+    return [{ value: `curl -H "Authorization: Token ${secret}" https://ci.internal/api`, secret }];
+  },
+  nearMisses: () => [
+    {
+      value: 'curl -H "Authorization: Bearer $API_TOKEN" https://ci.internal/api',
+      secret: "$API_TOKEN",
+      clean: true,
+    },
+  ],
+};
+
+/** The shell command `at` is part of: its line and the lines it continues with a trailing `\`. */
+function commandBefore(text: string, at: number): string {
+  let start = text.lastIndexOf("\n", at - 1);
+  for (
+    let lines = 0;
+    lines < 5 && start > 0 && /\\\r?$/.test(text.slice(Math.max(0, start - 2), start));
+    lines++
+  )
+    start = text.lastIndexOf("\n", start - 1);
+  return text.slice(start + 1, at);
+}
+
+/**
+ * NuGet keeps a feed's password in `nuget.config` as `<add key="ClearTextPassword" value="…" />`;
+ * any value there but an environment reference (`%FEED_PASSWORD%`) or a documentation sample is one.
+ */
+const nugetConfigPassword: SecretRule = {
+  id: "nuget-config-password",
+  title: "Password in nuget.config",
+  keywords: ['<add key="cleartextpassword"', '<add key="password"'],
+  regex: /<add key="(?:ClearText)?Password"\s+value="(?<s>[^"]{8,})"\s*\/>/dgi,
+  window: { before: 2, after: 300 },
+  minEntropy: 1,
+  generic: false,
+  // `ClearTextPassword` is NuGet's own key; a plain `Password` counts in nuget.config only.
+  verify: (context) =>
+    (/^<add key="ClearTextPassword"/i.test(context.match) || /(?:^|\/)nuget\.config$/i.test(context.path)) &&
+    !/^%\S.*%$/.test(context.secret) &&
+    !isPlaceholder(context.secret),
+  examples: (rng) => {
+    const secret = rng.chars(ALNUM, 16);
+    return [{ value: `<add key="ClearTextPassword" value="${secret}" />`, secret }];
+  },
+  nearMisses: () => [
+    {
+      value: '<add key="ClearTextPassword" value="%FEED_PASSWORD%" />',
+      secret: "%FEED_PASSWORD%",
+      clean: true,
+    },
+  ],
+};
+
 /** Connection strings and headers that carry a password or token. */
 export const connectionStringRules: SecretRule[] = [
   credentialUrl(
@@ -235,6 +387,10 @@ export const connectionStringRules: SecretRule[] = [
     port: 636,
     path: "",
   }),
+  anyUrlWithPassword,
+  curlUser,
+  curlAuthHeader,
+  nugetConfigPassword,
   dockerConfigAuth,
   netrcPassword,
   bearerToken,

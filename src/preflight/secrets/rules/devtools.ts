@@ -6,8 +6,44 @@ import { UUID } from "./shapes.js";
 
 const WORD_DOT_EQ: Charset = { cls: "A-Za-z0-9_=.\\-", chars: `${ALNUM.chars}_=.-` };
 
+/**
+ * A value under `data:` in a Kubernetes Secret manifest (base64, or a block scalar), when the same
+ * YAML document says `kind: Secret`, before or after the data. Templates (`{{ .Values.x }}`) and
+ * empty values are not secrets.
+ */
+const kubernetesSecret: SecretRule = {
+  id: "kubernetes-secret-yaml",
+  title: "Kubernetes Secret manifest with data",
+  keywords: ["data:"],
+  path: /\.ya?ml$/i,
+  regex:
+    /(?<![\w-])data:[ \t]*\r?\n(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]+["']?[\w.-]+["']?:[ \t]*(?:[|>][-+]?[ \t]*\r?\n[ \t]+)?["']?(?<s>[A-Za-z0-9+/]{10,}={0,3})["']?[ \t]*(?:\r?\n|$)/dg,
+  window: { before: 1, after: 600, multiline: true },
+  minEntropy: 2,
+  generic: false,
+  verify: ({ text, index }) => /^[ \t]*kind:[ \t]*["']?secret["']?[ \t]*$/im.test(yamlDocument(text, index)),
+  examples: (rng) => {
+    const secret = Buffer.from(rng.chars(ALNUM, 18)).toString("base64");
+    return [{ value: `apiVersion: v1\nkind: Secret\ndata:\n  password: ${secret}\n`, secret }];
+  },
+  nearMisses: (rng) => {
+    const value = Buffer.from(rng.chars(ALNUM, 18)).toString("base64");
+    return [
+      { value: `apiVersion: v1\nkind: ConfigMap\ndata:\n  settings: ${value}\n`, secret: value, clean: true },
+    ];
+  },
+};
+
+/** The `---`-separated YAML document around `at`. */
+function yamlDocument(text: string, at: number): string {
+  const start = text.lastIndexOf("\n---", at);
+  const end = text.indexOf("\n---", at);
+  return text.slice(start < 0 ? 0 : start, end < 0 ? text.length : end);
+}
+
 /** Package registries, CI/CD, infrastructure-as-code and secret managers. */
 export const devtoolsRules: SecretRule[] = [
+  kubernetesSecret,
   token("npm-access-token", "npm access token", [lit("npm_"), chars(ALNUM, 36)]),
   token(
     "npmrc-auth-token",
@@ -122,6 +158,12 @@ export const devtoolsRules: SecretRule[] = [
     chars(ALNUM_UPPER, 5),
   ]),
   token("sonarqube-token", "SonarQube / SonarCloud token", [lit("squ_", "sqp_", "sqa_"), chars(HEX, 40)]),
+  keyed("sonarqube-login-token", "SonarQube / SonarCloud token", {
+    keywords: ["sonar"],
+    nameMust: ["token", "login"],
+    key: "sonar_token",
+    value: [chars({ cls: "A-Za-z0-9_=\\-", chars: `${ALNUM.chars}_=-` }, 40, 44)],
+  }),
   keyed("snyk-api-token", "Snyk API token", {
     keywords: ["snyk"],
     nameMust: ["token", "key"],
@@ -140,6 +182,8 @@ export const devtoolsRules: SecretRule[] = [
     key: "coveralls_repo_token",
     value: [chars(ALNUM, 32, 37)],
   }),
+  token("intra42-client-secret", "42 Intra client secret", [lit("s-s4t2ud-", "s-s4t2af-"), chars(HEX, 64)]),
+  token("openshift-user-token", "OpenShift user token", [lit("sha256~"), chars(BASE64URL, 43)]),
   token("infracost-api-token", "Infracost API token", [lit("ico-"), chars(ALNUM, 32)]),
   token("scalingo-api-token", "Scalingo API token", [lit("tk-us-"), chars(BASE64URL, 48)]),
   token("prefect-api-key", "Prefect API key", [lit("pnu_"), chars(ALNUM, 36)]),
@@ -170,10 +214,15 @@ export const devtoolsRules: SecretRule[] = [
     key: "ngrok_authtoken",
     value: [chars(ALNUM, 27), lit("_"), chars(ALNUM, 21)],
   }),
-  token("age-secret-key", "age encryption secret key", [
-    lit("AGE-SECRET-KEY-1"),
-    chars({ cls: "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L", chars: "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L" }, 58),
-  ]),
+  token(
+    "age-secret-key",
+    "age encryption secret key",
+    [
+      lit("AGE-SECRET-KEY-1"),
+      chars({ cls: "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L", chars: "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L" }, 58),
+    ],
+    { minEntropy: 0 },
+  ),
   token(
     "kubernetes-client-key-data",
     "Kubernetes kubeconfig client key",

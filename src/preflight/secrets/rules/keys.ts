@@ -53,15 +53,25 @@ function base64url(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString("base64url");
 }
 
+/**
+ * Header and payload are base64url JSON objects, so both start `ey`; the payload's `.ey` is the
+ * keyword (rarer in code than `eyJ`, which every inline source map starts with). The signature may
+ * be empty (`alg: none`). A header that does not decode is still reported when the shape holds with
+ * long parts: a truncated or hand-edited token in a test is still a token.
+ */
 const jwt: SecretRule = {
   id: "jwt",
   title: "JSON Web Token",
-  keywords: ["eyj"],
-  regex: /(?<![A-Za-z0-9_-])(?<s>eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})/dg,
+  keywords: [".ey"],
+  regex:
+    /(?<![A-Za-z0-9_\\/+-])(?<s>ey[A-Za-z0-9_-]{10,}\.ey[A-Za-z0-9_/-]{10,}\.(?:[A-Za-z0-9_/-]{10,}={0,2})?)(?![A-Za-z0-9_-])/dg,
   window: { before: 2000, after: 6000 },
   minEntropy: 3,
   generic: false,
-  verify: (context) => isJwtHeader(context.secret.slice(0, context.secret.indexOf("."))),
+  verify: (context) => {
+    const [header = "", payload = ""] = context.secret.split(".");
+    return isJwtHeader(header) || (header.length >= 19 && payload.length >= 19);
+  },
   examples: (rng) => {
     const header = base64url({ alg: rng.pick(["HS256", "RS256", "ES256"]), typ: "JWT" });
     const payload = base64url({ sub: rng.chars(BASE64URL, 12), iat: rng.int(1.6e9, 1.8e9), role: "service" });
@@ -69,7 +79,8 @@ const jwt: SecretRule = {
     return [{ value, secret: value }];
   },
   nearMisses: (rng) => {
-    const junk = `eyJ${rng.chars(BASE64URL, 30)}.eyJ${rng.chars(BASE64URL, 40)}.${rng.chars(BASE64URL, 43)}`;
+    // Too short to be a token by shape alone, and its header is no JSON.
+    const junk = `eyJ${rng.chars(BASE64URL, 9)}.eyJ${rng.chars(BASE64URL, 12)}.${rng.chars(BASE64URL, 43)}`;
     const twoParts = `${base64url({ alg: "HS256" })}.${base64url({ sub: "x" })}`;
     return [
       { value: junk, secret: junk, clean: true },
@@ -105,6 +116,31 @@ const puttyKey: SecretRule = {
   nearMisses: () => [{ value: "Private-Lines: 1\nAAAA\n", secret: "AAAA", clean: true }],
 };
 
+/** `eyJ` in base64 is `ZXlK`: a JWT encoded once more, as Kubernetes secrets and some configs hold them. */
+const jwtBase64: SecretRule = {
+  id: "jwt-base64",
+  title: "JSON Web Token (base64-encoded)",
+  keywords: ["zxlk"],
+  regex: /(?<![A-Za-z0-9+/_-])(?<s>ZXlK[A-Za-z0-9+/_-]{40,}={0,2})/dg,
+  window: { before: 2, after: 8000 },
+  minEntropy: 3,
+  generic: false,
+  keywordStartsToken: true,
+  verify: (context) => {
+    const decoded = Buffer.from(context.secret, "base64").toString("latin1");
+    return /^ey[A-Za-z0-9_-]{10,}\.ey[A-Za-z0-9_-]{10,}\./.test(decoded);
+  },
+  examples: (rng) => {
+    const token = jwt.examples(rng)[0]!.value;
+    const value = Buffer.from(token).toString("base64");
+    return [{ value, secret: value }];
+  },
+  nearMisses: (rng) => {
+    const value = Buffer.from(`{"x":"${rng.chars(BASE64URL, 40)}"}`).toString("base64");
+    return [{ value, secret: value, clean: true }];
+  },
+};
+
 /** Private keys in every common container, and tokens that carry their own structure. */
 export const keyRules: SecretRule[] = [
   pemRule("private-key-rsa", "RSA private key", "RSA PRIVATE KEY"),
@@ -116,4 +152,5 @@ export const keyRules: SecretRule[] = [
   pemRule("private-key-pgp", "PGP private key block", "PGP PRIVATE KEY BLOCK"),
   puttyKey,
   jwt,
+  jwtBase64,
 ];

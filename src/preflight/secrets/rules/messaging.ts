@@ -4,6 +4,11 @@ import { chars, lit, type SecretRule } from "../rule.js";
 import { token } from "../token-rule.js";
 import { UUID } from "./shapes.js";
 
+/** A UUID's shape in letters and digits: how webhook URLs are written in examples and docs. */
+const LOOSE_UUID = [8, 4, 4, 4, 12].flatMap((n, i) =>
+  i === 0 ? [chars(ALNUM, n)] : [lit("-"), chars(ALNUM, n)],
+);
+
 /** Chat, email, SMS and webhooks. */
 export const messagingRules: SecretRule[] = [
   token("slack-bot-token", "Slack bot token", [
@@ -12,7 +17,7 @@ export const messagingRules: SecretRule[] = [
     lit("-"),
     chars(DIGITS, 10, 13),
     lit("-"),
-    chars(ALNUM, 24),
+    chars(ALNUM, 24, 34),
   ]),
   token("slack-user-token", "Slack user token", [
     lit("xoxp-", "xoxe-"),
@@ -22,7 +27,13 @@ export const messagingRules: SecretRule[] = [
     lit("-"),
     chars(DIGITS, 10, 13),
     lit("-"),
-    chars(HEX, 32),
+    chars(ALNUM, 28, 34),
+  ]),
+  token("slack-legacy-bot-token", "Slack legacy bot token", [
+    lit("xoxb-"),
+    chars(DIGITS, 8, 14),
+    lit("-"),
+    chars(ALNUM, 18, 26),
   ]),
   token("slack-app-token", "Slack app-level token", [
     lit("xapp-1-"),
@@ -30,19 +41,19 @@ export const messagingRules: SecretRule[] = [
     lit("-"),
     chars(DIGITS, 13),
     lit("-"),
-    chars(HEX, 64),
+    chars(ALNUM, 64, 100),
   ]),
   token("slack-config-access-token", "Slack configuration access token", [
     lit("xoxe.xoxp-1-", "xoxe.xoxb-1-"),
-    chars(ALNUM_UPPER, 163, 166),
+    chars(ALNUM, 163, 166),
   ]),
   token("slack-config-refresh-token", "Slack configuration refresh token", [
     lit("xoxe-1-"),
-    chars(ALNUM_UPPER, 146),
+    chars(ALNUM, 146),
   ]),
   token("slack-legacy-workspace-token", "Slack legacy workspace token", [
     lit("xoxa-2-", "xoxr-"),
-    chars(ALNUM, 24, 48),
+    chars({ cls: "A-Za-z0-9\\-", chars: `${ALNUM.chars}-` }, 24, 80),
   ]),
   token("slack-legacy-token", "Slack legacy token", [
     lit("xoxs-", "xoxo-"),
@@ -110,11 +121,25 @@ export const messagingRules: SecretRule[] = [
       chars(BASE64URL, 27, 38),
     ],
   }),
+  keyed("discord-api-token", "Discord API token", {
+    keywords: ["discord"],
+    key: "discord_api_token",
+    value: [chars(HEX, 64)],
+  }),
+  // All digits, and still a credential behind Discord's name: gitleaks reports these too.
+  keyed("discord-client-id", "Discord client ID", {
+    keywords: ["discord"],
+    // A server's, channel's or user's id is public: it is in every invite link.
+    nameMustNot: ["server", "guild", "channel", "user", "invite", "role", "message"],
+    key: "discord_client_id",
+    value: [chars(DIGITS, 17, 20)],
+    minEntropy: 2,
+  }),
   keyed("discord-client-secret", "Discord OAuth client secret", {
     keywords: ["discord"],
-    nameMust: ["secret"],
     key: "discord_client_secret",
-    value: [chars(BASE64URL, 32)],
+    value: [chars({ cls: "A-Za-z0-9=_\\-", chars: `${ALNUM.chars}=_-` }, 32)],
+    minEntropy: 2,
   }),
   keyed("telegram-bot-token", "Telegram bot token", {
     keywords: ["telegram", "tg_bot", "tg-bot", "bot_token", "bottoken"],
@@ -128,13 +153,13 @@ export const messagingRules: SecretRule[] = [
       lit("https://"),
       chars(ALNUM_LOWER, 3, 30),
       lit(".webhook.office.com/webhookb2/"),
-      ...UUID,
+      ...LOOSE_UUID,
       lit("@"),
-      ...UUID,
+      ...LOOSE_UUID,
       lit("/IncomingWebhook/"),
-      chars(HEX, 32),
+      chars(ALNUM, 32),
       lit("/"),
-      ...UUID,
+      ...LOOSE_UUID,
     ],
     { keywords: ["webhook.office.com/webhookb2/"], secretFrom: 23 },
   ),
@@ -210,6 +235,11 @@ export const messagingRules: SecretRule[] = [
     keywords: ["messagebird", "message_bird", "message-bird"],
     key: "messagebird_api_key",
     value: [chars(ALNUM, 25)],
+  }),
+  keyed("messagebird-client-id", "MessageBird client ID", {
+    keywords: ["messagebird", "message_bird", "message-bird"],
+    key: "messagebird_client_id",
+    value: UUID,
   }),
   keyed("vonage-api-secret", "Vonage (Nexmo) API secret", {
     keywords: ["vonage", "nexmo"],

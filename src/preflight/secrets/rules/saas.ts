@@ -48,6 +48,17 @@ export const saasRules: SecretRule[] = [
     key: "sumologic_access_key",
     value: [chars(ALNUM, 64)],
   }),
+  keyed("sumologic-access-id", "Sumo Logic access ID", {
+    keywords: ["sumo", "sumologic"],
+    key: "sumologic_access_id",
+    value: [lit("su"), chars(ALNUM, 12)],
+  }),
+  keyed("sidekiq-secret", "Sidekiq Enterprise / Pro credentials", {
+    keywords: ["contribsys__com", "contribsys.com"],
+    key: "BUNDLE_ENTERPRISE__CONTRIBSYS__COM",
+    value: [chars(HEX, 8), lit(":"), chars(HEX, 8)],
+    minEntropy: 2,
+  }),
   keyed("launchdarkly-key", "LaunchDarkly SDK or API key", {
     keywords: ["launchdarkly", "launch_darkly", "ld_sdk", "ld_api"],
     key: "launchdarkly_sdk_key",
@@ -124,6 +135,17 @@ export const saasRules: SecretRule[] = [
     keywords: ["airtable"],
     key: "airtable_token",
     value: [lit("pat"), chars(ALNUM, 14), lit("."), chars(HEX, 64)],
+  }),
+  keyed("asana-client-id", "Asana client ID", {
+    keywords: ["asana"],
+    key: "asana_client_id",
+    value: [chars(DIGITS, 16)],
+    minEntropy: 2,
+  }),
+  keyed("asana-client-secret", "Asana client secret", {
+    keywords: ["asana"],
+    key: "asana_client_secret",
+    value: [chars(ALNUM, 32)],
   }),
   keyed("asana-pat", "Asana personal access token", {
     keywords: ["asana"],

@@ -1,17 +1,17 @@
-import { HEX } from "../charsets.js";
+import { HEX_ANY } from "../charsets.js";
 import { chars, lit, type Segment } from "../rule.js";
 
-/** Formats several providers share. */
+/** Formats several providers share. A UUID may be written in upper case. */
 export const UUID: Segment[] = [
-  chars(HEX, 8),
+  chars(HEX_ANY, 8),
   lit("-"),
-  chars(HEX, 4),
+  chars(HEX_ANY, 4),
   lit("-"),
-  chars(HEX, 4),
+  chars(HEX_ANY, 4),
   lit("-"),
-  chars(HEX, 4),
+  chars(HEX_ANY, 4),
   lit("-"),
-  chars(HEX, 12),
+  chars(HEX_ANY, 12),
 ];
 
 /** Words a key's name has when it holds a credential rather than an id or a URL. */
