@@ -10,6 +10,8 @@ import { Runtime } from "../runtime/runtime.js";
 import { SecretStore } from "../secrets/secret-store.js";
 import { DataDir } from "../store/data-dir.js";
 import { Store } from "../store/store.js";
+import { certsRoutes } from "../tls/certs-api.js";
+import { TlsService, type TlsSettings } from "../tls/tls-service.js";
 import { createApi } from "./api.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import { Monitoring } from "./monitoring.js";
@@ -26,12 +28,16 @@ export interface AgentOptions {
   logger?: Logger;
   maxUploadBytes?: number;
   logCapBytes?: number;
+  /** HTTPS with certificates over ACME (--tls-listen); off when absent. */
+  tls?: TlsSettings;
 }
 
 export interface AgentInfo {
   pid: number;
   proxy: string;
   api: string;
+  /** The HTTPS listener, when on. */
+  tls?: string;
   tokenFile: string;
   startedAt: string;
 }
@@ -53,6 +59,7 @@ export class Agent {
   private serving: Serving | undefined;
   private pushDeploys: PushDeploys | undefined;
   private monitoring: Monitoring | undefined;
+  private tls: TlsService | undefined;
   private server: ServerType | undefined;
   private unlock: (() => void) | undefined;
   private readonly stopping = new AbortController();
@@ -107,8 +114,22 @@ export class Agent {
           () => undefined,
           this.stopping.signal,
         ),
+      extraMonitors: (config) => tls?.monitors(config) ?? [],
     });
     this.monitoring = monitoring;
+    const tls =
+      options.tls &&
+      new TlsService({
+        settings: options.tls,
+        certsDir: dataDir.certs,
+        logger,
+        proxy,
+        deployments: () => store.releases.allLive(),
+        alert: (app, config, message) => monitoring.notify(app, config, message),
+        registry: monitoring.metrics.registry,
+      });
+    this.tls = tls;
+    const tlsAddress = await tls?.start();
     const serving: Serving = new Serving(proxy, runtime, logger, (app, key, release) =>
       monitoring.observer(app, key, release),
     );
@@ -120,9 +141,13 @@ export class Agent {
       serving,
       logger,
       bootId,
-      onOutcome: (outcome) => monitoring.onOutcome(outcome),
+      onOutcome: (outcome) => {
+        monitoring.onOutcome(outcome);
+        tls?.sync();
+      },
     });
     await deployer.recover(this.stopping.signal);
+    tls?.sync();
     await monitoring.start();
     const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD;
     const pushDeploys = new PushDeploys({
@@ -151,6 +176,10 @@ export class Agent {
       startedAt,
       proxyAddress: formatAddress(proxyAddress),
     });
+    api.route(
+      "/v1/certs",
+      certsRoutes(() => tls?.view() ?? { enabled: false, listen: null, directory: null, certificates: [] }),
+    );
     const apiAddress = await new Promise<AddressInfo>((resolve, reject) => {
       const server = serve({ fetch: api.fetch, hostname: options.api.host, port: options.api.port }, (info) =>
         resolve(info),
@@ -162,6 +191,7 @@ export class Agent {
       pid: process.pid,
       proxy: `http://${formatAddress(proxyAddress)}`,
       api: `http://${formatAddress(apiAddress)}`,
+      ...(tlsAddress ? { tls: `https://${formatAddress(tlsAddress)}` } : {}),
       tokenFile: token.file,
       startedAt: new Date(startedAt).toISOString(),
     };
@@ -182,7 +212,9 @@ export class Agent {
     }
     await this.pushDeploys?.stop();
     await this.monitoring?.stop();
+    this.tls?.close();
     await this.proxy?.stop(SHUTDOWN_DRAIN_MS);
+    await this.tls?.stop();
     this.serving?.stop();
     await this.runtime?.stop();
     this.store?.close();

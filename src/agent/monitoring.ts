@@ -16,7 +16,7 @@ import { deploymentKey } from "../deployer/serving.js";
 import { computeDora } from "../metrics/dora.js";
 import type { DeliveryMetricsResponse } from "../metrics/metrics-api.js";
 import { SkiffMetrics } from "../metrics/prometheus.js";
-import { appHealthMonitor } from "../monitor/config.js";
+import { appHealthMonitor, type MonitorSpec } from "../monitor/config.js";
 import type { IncidentsResponse } from "../monitor/incidents-api.js";
 import { type CheckRecord, type IncidentEventRecord, MonitorService } from "../monitor/monitor-service.js";
 import { environmentSecrets, type SecretLookup } from "../secrets/secret-store.js";
@@ -35,6 +35,8 @@ export interface MonitoringOptions {
   healthy: (key: string) => boolean;
   /** Puts the previous release back; the watch calls it when a new release misbehaves. */
   rollback: (app: string, env: string, reason: string) => Promise<Release>;
+  /** Monitors every app gets besides its health check (a TLS monitor per host when the agent serves HTTPS). */
+  extraMonitors?: (config: AppConfig) => MonitorSpec[];
 }
 
 /** Releases per deployment whose request series stay in /metrics (the live one, warm ones, recent ones). */
@@ -201,7 +203,11 @@ export class Monitoring {
     // through the proxy and count among the release's requests, which the post-deploy watch judges.
     const health = appHealthMonitor(url);
     if (health.target.kind === "http" && config.hosts[0]) health.target.host = config.hosts[0];
-    this.service.setAppMonitors(app, [health, ...config.monitors]);
+    this.service.setAppMonitors(app, [
+      health,
+      ...(this.options.extraMonitors?.(config) ?? []),
+      ...config.monitors,
+    ]);
     this.configureChannels(app, config);
   }
 
@@ -300,6 +306,12 @@ export class Monitoring {
     }
     this.metrics.setIncidentsOpen(store.incidents.openCount());
     this.alert(record.app, incidentMessage(record, ref(live)));
+  }
+
+  /** A message from another part (the certificate manager) to the app's channels, set up from `config` if needed. */
+  notify(app: string, config: AppConfig, message: AlertMessage): void {
+    if (!this.dispatchers.has(app)) this.configureChannels(app, config);
+    this.alert(app, message);
   }
 
   /** Hands the message to the app's channels without waiting: a slow channel never holds anything up. */

@@ -8,6 +8,7 @@ import { ConfigError } from "../errors.js";
 import { WATCH_KNOWN_KEYS } from "../metrics/watch-config.js";
 import { MONITOR_KNOWN_KEYS } from "../monitor/config.js";
 import { PREFLIGHT_KEYS } from "../preflight/config.js";
+import { TLS_KNOWN_KEYS } from "../tls/config.js";
 import { type AppConfig, appConfigSchema } from "./schema.js";
 
 export const CONFIG_FILE = "skiff.yml";
@@ -68,6 +69,7 @@ const KNOWN_KEYS: Record<string, string[]> = {
     "watch",
     "env_required",
     "preflight",
+    ...TLS_KNOWN_KEYS[""]!,
   ],
   healthcheck: ["path", "interval", "timeout", "healthy_threshold", "deploy_timeout"],
   previews: DELIVERY_KNOWN_KEYS.previews!,
@@ -75,6 +77,8 @@ const KNOWN_KEYS: Record<string, string[]> = {
   ...ALERT_KNOWN_KEYS,
   ...WATCH_KNOWN_KEYS,
   ...PREFLIGHT_KEYS,
+  tls: TLS_KNOWN_KEYS.tls!,
+  hsts: TLS_KNOWN_KEYS.hsts!,
 };
 
 /** Every message starts with the key path, e.g. `healthcheck.interval: expected a duration…`. */

@@ -5,6 +5,7 @@ import { deliveryConfig, deliveryShape } from "../environments/schema.js";
 import { watchSchema } from "../metrics/watch-config.js";
 import { monitorsSchema } from "../monitor/config.js";
 import { envRequiredSchema, preflightSchema } from "../preflight/config.js";
+import { tlsConfig, tlsShape } from "../tls/config.js";
 import { count, duration, hostname } from "./fields.js";
 
 /**
@@ -95,6 +96,7 @@ const singleEnvironmentSchema = z
     watch: watchSchema,
     env_required: envRequiredSchema,
     preflight: preflightSchema,
+    ...tlsShape,
   })
   .superRefine((c, ctx) => {
     c.secrets.forEach((name, i) => {
@@ -131,6 +133,7 @@ const singleEnvironmentSchema = z
     watch: c.watch,
     envRequired: c.env_required,
     preflight: c.preflight,
+    tls: tlsConfig(c),
   }));
 
 /** skiff.yml with each `environments:` entry resolved into a complete config (src/environments/). */

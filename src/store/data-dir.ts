@@ -12,6 +12,7 @@ import { join, resolve } from "node:path";
  *   releases/<app>/<release>/      the unpacked files of each deployed release
  *   logs/<app>/<release>.log       build and app output (rotated to .log.1 past the size cap)
  *   uploads/                       tarballs while they are inspected and unpacked
+ *   certs/                         ACME account key, one <host>.pem (key + chain) and <host>.json each (0600)
  */
 export class DataDir {
   readonly root: string;
@@ -44,6 +45,10 @@ export class DataDir {
 
   get lock(): string {
     return this.path("agent.lock");
+  }
+
+  get certs(): string {
+    return this.path("certs");
   }
 
   get agentInfo(): string {
