@@ -36,7 +36,10 @@ describe("skiff.yml tls, https_redirect, hsts", () => {
       "tls: expected auto, off, or { cert_file: /path/fullchain.pem, key_file: /path/privkey.pem }",
     ],
     ["tls: { cert_file: certs/a.pem, key_file: /k.pem }\n", "tls.cert_file: expected an absolute path"],
-    ["tls: { cert_file: /a.pem }\n", "tls.key_file: is required (expected the absolute path of the private key"],
+    [
+      "tls: { cert_file: /a.pem }\n",
+      "tls.key_file: is required (expected the absolute path of the private key",
+    ],
     ["tls: { cert_file: /a.pem, key_file: /b.pem, chain: x }\n", "tls.chain: unknown key"],
     ["https_redirect: yes please\n", "https_redirect: expected true or false"],
     ["hsts: { max_age: forever }\n", "hsts.max_age: expected a duration"],

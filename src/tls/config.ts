@@ -50,7 +50,11 @@ const serverPath = (what: string) =>
  * A scalar or a mapping, each with its own schema, so an error inside the mapping keeps its key path
  * (`tls.key_file: …`) instead of a union's "expected one of".
  */
-function scalarOrMapping<S extends z.ZodType, M extends z.ZodType>(scalar: S, mapping: M, fallback: z.input<S>) {
+function scalarOrMapping<S extends z.ZodType, M extends z.ZodType>(
+  scalar: S,
+  mapping: M,
+  fallback: z.input<S>,
+) {
   return z
     .unknown()
     .transform((value, ctx): z.output<S> | z.output<M> => {
