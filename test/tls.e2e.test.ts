@@ -1,7 +1,12 @@
 import { mkdirSync } from "node:fs";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from "node:https";
 import { join } from "node:path";
-import { type PeerCertificate, type TLSSocket, connect as tlsConnect } from "node:tls";
+import {
+  type ConnectionOptions,
+  type PeerCertificate,
+  type TLSSocket,
+  connect as tlsConnect,
+} from "node:tls";
 import pino from "pino";
 import { request } from "undici";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -88,38 +93,36 @@ function httpsGet(
   agent?: HttpsAgent,
 ): Promise<HttpsAnswer> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      {
-        host: "127.0.0.1",
-        port,
-        path,
-        servername: host,
-        headers: { host },
-        ca,
-        agent: agent ?? false,
-        ALPNProtocols: ["http/1.1"],
-      },
-      (res) => {
-        // Read now: a keep-alive socket is handed back to its agent (and off the response) once the body ends.
-        const socket = res.socket as TLSSocket;
-        const cert = socket.getPeerCertificate();
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk: string) => {
-          body += chunk;
-        });
-        res.on("end", () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            body,
-            headers: res.headers,
-            cert,
-            socket,
-            reused: req.reusedSocket,
-          }),
-        );
-      },
-    );
+    const options: RequestOptions & ConnectionOptions = {
+      host: "127.0.0.1",
+      port,
+      path,
+      servername: host,
+      headers: { host },
+      ca,
+      agent: agent ?? false,
+      ALPNProtocols: ["http/1.1"],
+    };
+    const req = httpsRequest(options, (res) => {
+      // Read now: a keep-alive socket is handed back to its agent (and off the response) once the body ends.
+      const socket = res.socket as TLSSocket;
+      const cert = socket.getPeerCertificate();
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        body += chunk;
+      });
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          body,
+          headers: res.headers,
+          cert,
+          socket,
+          reused: req.reusedSocket,
+        }),
+      );
+    });
     req.on("error", reject);
     req.end();
   });
