@@ -26,6 +26,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   preflight: () => import("./preflight.js").then((m) => m.register),
   hooks: () => import("./hooks.js").then((m) => m.register),
   secrets: () => import("./secrets.js").then((m) => m.register),
+  certs: () => import("./certs.js").then((m) => m.register),
 };
 
 function loadersFor(argv: string[]): Array<() => Promise<Register>> {
