@@ -17,8 +17,8 @@ import { freePort } from "../src/runtime/ports.js";
 import type { CertsResponse } from "../src/tls/certs-api.js";
 import { type Pebble, skipWithoutPebble, startPebble } from "../src/tls/test-support/pebble.js";
 import type { TlsSettings } from "../src/tls/tls-service.js";
-import { deploy, get } from "./support/agent.js";
-import { createAppRepo } from "./support/repo.js";
+import { deploy, get, rollback } from "./support/agent.js";
+import { createAppRepo, setBehaviour } from "./support/repo.js";
 import { useTempDirs } from "./support/temp.js";
 
 const tempDir = useTempDirs();
@@ -236,6 +236,47 @@ describe.skipIf(skipWithoutPebble())("HTTPS with certificates from an ACME CA (P
     expect(received).toContain("x-forwarded-proto: https");
     socket.write("ping over the tunnel");
     await vi.waitFor(() => expect(received).toContain("ping over the tunnel"));
+  });
+
+  it("keeps every HTTPS request answered through a deploy and a rollback under load", async () => {
+    const s = await setup();
+    const { tlsPort, client } = await startAgent(s);
+    const repo = appRepo("busy", "busy.test");
+    await deploy(client, repo);
+    await servedSerial(tlsPort, "busy.test", s.root);
+    const keepAlive = new HttpsAgent({ keepAlive: true, maxSockets: 4 });
+    cleanups.push(async () => keepAlive.destroy());
+    const versions = new Set<string>();
+    const failures: string[] = [];
+    let sent = 0;
+    let running = true;
+    // Four keep-alive connections and one new connection per request, bounded by the deploy and rollback.
+    const lanes = Array.from({ length: 5 }, async (_, lane) => {
+      while (running) {
+        sent++;
+        try {
+          const answer = await httpsGet(tlsPort, "busy.test", "/", s.root, lane < 4 ? keepAlive : undefined);
+          if (answer.status !== 200) failures.push(`HTTP ${answer.status}`);
+          else versions.add(JSON.parse(answer.body).version);
+        } catch (error) {
+          failures.push((error as Error).message);
+        }
+      }
+    });
+    try {
+      setBehaviour(repo, { version: "v2" });
+      expect((await deploy(client, repo)).result.ok).toBe(true);
+      await vi.waitFor(() => expect(versions).toContain("v2"));
+      expect((await rollback(client, "busy")).result.ok).toBe(true);
+      const rolledBackAt = sent;
+      await vi.waitFor(() => expect(sent).toBeGreaterThan(rolledBackAt + 50));
+    } finally {
+      running = false;
+      await Promise.all(lanes);
+    }
+    expect(failures).toEqual([]);
+    expect(sent).toBeGreaterThan(100);
+    expect([...versions].sort()).toEqual(["v1", "v2"]);
   });
 
   it("renews when the renewal window is longer than the certificate's life, without dropping an open connection", async () => {
