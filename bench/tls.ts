@@ -12,6 +12,7 @@ import type { StatusView } from "../src/agent/api-types.js";
 import { type SpawnedAgent, spawnAgent } from "../src/agent/spawn.js";
 import { archive, readAppSource } from "../src/cli/app-source.js";
 import { AgentClient } from "../src/cli/client.js";
+import { freePort } from "../src/runtime/ports.js";
 import { BENCH_APP, commitVersion, createBenchRepo } from "./support/bench-app.js";
 import { type LoadResult, parseWrk } from "./support/load-runner.js";
 import { findNginx, startNginx } from "./support/nginx.js";
@@ -104,10 +105,15 @@ async function main(): Promise<void> {
     const status = await client.json<StatusView>("GET", "/v1/status");
     const appPort = status.apps.find((a) => a.app === BENCH_APP)!.instances[0]!.port;
     const running = await startNginx(nginx, processes, join(root, "nginx"), appPort, { certFile, keyFile });
+    const floor = await startNodeTlsFloor(processes, certFile, keyFile);
     const targets: Target[] = [
       { name: "skiff", url: `${agent.info.tls!}/`, pid: agent.child.pid },
       { name: "nginx", url: running.httpsUrl!, pid: running.workerPid },
+      { name: "node", url: floor.url, pid: floor.pid },
     ];
+    out(
+      "node: a bare node:tls server answering 200 itself (no proxying): what any Node TLS server gets here",
+    );
     for (const t of targets) out(`${t.name}: ${t.url}`);
 
     const modes: Mode[] = ["keep-alive", "wrk new connections", "full handshakes"];
@@ -147,7 +153,8 @@ async function main(): Promise<void> {
         const key = `${mode}/${t.name}`;
         out(
           `${t.name.padEnd(6)} ${String(of(key, (r) => r.rps)).padStart(6)} req/s, p99 ${ms(of(key, (r) => r.p99Ms))}, ` +
-            `${of(key, (r) => r.cpuUsPerRequest).toFixed(0)} µs server CPU per request`,
+            `${of(key, (r) => r.cpuUsPerRequest).toFixed(0)} µs server CPU per request, ` +
+            `${(runs.get(key) ?? []).reduce((n, r) => n + r.failed, 0)} failed`,
         );
         failed += (runs.get(key) ?? []).reduce((n, r) => n + r.failed, 0);
       }
@@ -228,6 +235,50 @@ async function handshakes(url: URL, lanes: number, seconds: number): Promise<Loa
     p99Ms: at(0.99),
     failures: `${failed} failed`,
   };
+}
+
+/** The floor for a Node TLS server on this machine: node:tls and a fixed answer, nothing else. */
+async function startNodeTlsFloor(
+  processes: Processes,
+  certFile: string,
+  keyFile: string,
+): Promise<{ url: string; pid: number | undefined }> {
+  const port = await freePort();
+  const script = `
+const { createServer } = require("node:tls");
+const { readFileSync } = require("node:fs");
+const answer = "HTTP/1.1 200 OK\\r\\ncontent-type: text/plain\\r\\ncontent-length: 14\\r\\n\\r\\nhello from v1\\n";
+const server = createServer({ key: readFileSync(${JSON.stringify(keyFile)}), cert: readFileSync(${JSON.stringify(certFile)}), ALPNProtocols: ["http/1.1"] }, (socket) => {
+  let pending = "";
+  socket.setEncoding("latin1");
+  socket.on("error", () => {});
+  socket.on("data", (chunk) => {
+    pending += chunk;
+    let end;
+    while ((end = pending.indexOf("\\r\\n\\r\\n")) !== -1) {
+      const head = pending.slice(0, end).toLowerCase();
+      pending = pending.slice(end + 4);
+      if (head.includes("connection: close")) { socket.end(answer); return; }
+      socket.write(answer);
+    }
+  });
+});
+server.on("connection", (socket) => socket.setNoDelay(true));
+server.listen(${port}, "127.0.0.1");`;
+  const child = processes.spawn(process.execPath, ["-e", script]);
+  const url = `https://127.0.0.1:${port}/`;
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host: "127.0.0.1", port, rejectUnauthorized: false }, () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once("error", () => resolve(false));
+    });
+    if (ok) return { url, pid: child.pid };
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error("the bare node:tls server did not start");
 }
 
 function loadAverage(): string {

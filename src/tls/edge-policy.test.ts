@@ -8,8 +8,16 @@ hosts.set("plain.example.com", { host: "plain.example.com", redirect: false, hst
 hosts.set("*.preview.example.com", { host: "*.preview.example.com", redirect: true, hstsField: "" });
 const challenge = (token: string) => (token === "tok-1" ? "tok-1.thumb" : undefined);
 
-function answer(method: string, target: string, host: string | undefined, secure = false, port = 443) {
-  return edgeAnswer({ method, target, host }, secure, hosts, challenge, port);
+function answer(
+  method: string,
+  target: string,
+  host: string | undefined,
+  secure = false,
+  port = 443,
+  userAgent = "curl/8.0",
+) {
+  const fields = { lower: ["user-agent"], values: [userAgent] };
+  return edgeAnswer({ method, target, host, fields }, secure, hosts, challenge, port);
 }
 
 describe("edgeAnswer", () => {
@@ -82,6 +90,11 @@ describe("edgeAnswer", () => {
     expect(answer("GET", "/", "app.example.com", false, 8443)?.fields).toBe(
       "location: https://app.example.com:8443/\r\n",
     );
+  });
+
+  it("never redirects the agent's own health monitor, which must reach the app", () => {
+    expect(answer("GET", "/health", "app.example.com", false, 443, "skiff-monitor")).toBeUndefined();
+    expect(answer("GET", "/health", "app.example.com", false, 443, "skiff-monitor/2")?.status).toBe(308);
   });
 
   it("answers nothing on TLS, not even a challenge", () => {

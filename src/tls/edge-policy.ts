@@ -15,7 +15,16 @@ export interface HostEdge {
   hstsField: string;
 }
 
-type Head = Pick<RequestHead, "method" | "target" | "host">;
+type Head = Pick<RequestHead, "method" | "target" | "host"> & {
+  fields: Pick<RequestHead["fields"], "lower" | "values">;
+};
+
+/**
+ * The agent's own health monitor checks each app through the plain port (src/agent/monitoring.ts); a
+ * redirect would answer it instead of the app, and a 3xx passes a check. Its requests are never
+ * redirected. A client that sends this user agent only spares itself the redirect.
+ */
+const AGENT_PROBE = "skiff-monitor";
 
 /**
  * The decision, without I/O. On plain HTTP: a known challenge token gets its key authorization; a host
@@ -39,7 +48,7 @@ export function edgeAnswer(
   if (head.host === undefined) return undefined;
   const name = hostOnly(head.host).toLowerCase();
   const entry = hosts.get(name);
-  if (!entry?.redirect) return undefined;
+  if (!entry?.redirect || userAgent(head) === AGENT_PROBE) return undefined;
   // A wildcard entry redirects to the name asked for, which must then be a plain DNS name: the
   // Location never carries what a client put in its Host header beyond that.
   const host = entry.host.startsWith("*.") ? name : entry.host;
@@ -50,6 +59,11 @@ export function edgeAnswer(
 }
 
 const DNS_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+
+function userAgent(head: Head): string | undefined {
+  const i = head.fields.lower.indexOf("user-agent");
+  return i === -1 ? undefined : head.fields.values[i];
+}
 
 /** The `Strict-Transport-Security` line for `hsts`, or "" when it is off. */
 export function hstsField(hsts: Hsts | undefined): string {
