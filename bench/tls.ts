@@ -116,6 +116,12 @@ async function main(): Promise<void> {
     );
     for (const t of targets) out(`${t.name}: ${t.url}`);
 
+    // Warm-up: right after a start, V8 has not yet compiled the request path, and on a busy machine its
+    // compiler threads wait for a core; the first seconds measured a tenth of the steady rate.
+    for (const target of targets) {
+      await load("keep-alive", target.url, processes, wrk);
+      await load("wrk new connections", target.url, processes, wrk);
+    }
     const modes: Mode[] = ["keep-alive", "wrk new connections", "full handshakes"];
     const runs = new Map<string, Run[]>();
     for (let round = 0; round < ROUNDS; round++) {

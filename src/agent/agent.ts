@@ -130,6 +130,8 @@ export class Agent {
       });
     this.tls = tls;
     const tlsAddress = await tls?.start();
+    // Stored certificates are served from the start, while the live releases are brought back.
+    tls?.sync();
     const serving: Serving = new Serving(proxy, runtime, logger, (app, key, release) =>
       monitoring.observer(app, key, release),
     );
