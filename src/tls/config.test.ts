@@ -43,6 +43,8 @@ describe("skiff.yml tls, https_redirect, hsts", () => {
     ["tls: { cert_file: /a.pem, key_file: /b.pem, chain: x }\n", "tls.chain: unknown key"],
     ["https_redirect: yes please\n", "https_redirect: expected true or false"],
     ["hsts: { max_age: forever }\n", "hsts.max_age: expected a duration"],
+    ["htss: true\n", "htss: unknown key (did you mean hsts?)"],
+    ["tsl: off\n", "tsl: unknown key (did you mean tls?)"],
   ])("%j is refused with its key path", (section, message) => {
     expect(configIssues(withSection(section)).join("\n")).toContain(message);
   });
