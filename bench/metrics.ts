@@ -19,7 +19,7 @@ function measure(name: string, fn: (i: number) => void): void {
 }
 
 const metrics = new SkiffMetrics();
-const recorder = metrics.requestRecorder("hello", "r42");
+const recorder = metrics.requestRecorder("hello", "production", "r42");
 measure("RequestRecorder.record (what the proxy calls)", (i) =>
   recorder.record(STATUSES[i & 7]!, 0.001 * (i & 63)),
 );

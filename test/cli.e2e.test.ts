@@ -261,6 +261,20 @@ describe("skiff CLI against a real agent", () => {
     ]);
   });
 
+  it("deploy --tag of a feature and its revert releases nothing: no changelog section, no tag, same version", async () => {
+    const repo = createAppRepo(join(tempDir(), "app"), "cli-revert", { version: "v1" });
+    const first = await runSkiff(["deploy", "--tag", "--json"], { cwd: repo, env });
+    expect(JSON.parse(first.stdout)).toMatchObject({ tag: "v0.1.0", release: { version: "0.1.0" } });
+    const changelog = readFileSync(join(repo, "CHANGELOG.md"), "utf8");
+    setBehaviour(repo, { version: "v2" }, "feat(ui): dark mode");
+    execFileSync("git", ["revert", "--no-edit", "HEAD"], { cwd: repo, stdio: "ignore" });
+    const again = await runSkiff(["deploy", "--tag", "--json"], { cwd: repo, env });
+    expect(again.stderr).toBe("");
+    expect(JSON.parse(again.stdout)).toMatchObject({ ok: true, tag: null, release: { version: "0.1.0" } });
+    expect(readFileSync(join(repo, "CHANGELOG.md"), "utf8")).toBe(changelog);
+    expect(execFileSync("git", ["tag"], { cwd: repo, encoding: "utf8" }).trim()).toBe("v0.1.0");
+  });
+
   it("exits 2 on usage errors and 0 for --help of every command", async () => {
     expect((await runSkiff(["deploy", "--no-such-flag"])).code).toBe(2);
     const missing = await runSkiff(["deploy", "/nonexistent-skiff-dir"]);

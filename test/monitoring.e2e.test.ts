@@ -122,8 +122,8 @@ alerts:
     });
     const text = await metrics.text();
     for (const name of [
-      "http_requests_total",
-      "http_request_duration_seconds_bucket",
+      "skiff_http_requests_total",
+      "skiff_http_request_duration_seconds_bucket",
       "skiff_deploys_total",
       "skiff_release_info",
       "skiff_monitor_up",
@@ -195,7 +195,7 @@ alerts:
     });
     const text = await metrics.text();
     // Two deploys went live and one was taken out; the rollback itself is not a third deploy.
-    expect(text).toContain('skiff_deploys_total{app="spiky",outcome="live"} 2');
-    expect(text).toContain('skiff_deploys_total{app="spiky",outcome="rolled-back"} 1');
+    expect(text).toContain('skiff_deploys_total{app="spiky",env="production",outcome="live"} 2');
+    expect(text).toContain('skiff_deploys_total{app="spiky",env="production",outcome="rolled-back"} 1');
   });
 });

@@ -6,7 +6,7 @@ import { freePort } from "../../src/runtime/ports.js";
 import { finished, stop } from "./processes.js";
 
 /** The trivial app every section deploys and loads: a fixed small body with its length, and /health. */
-const SERVER = `import { readFileSync } from "node:fs";
+export const SERVER = `import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 
 const version = readFileSync(new URL("./VERSION", import.meta.url), "utf8").trim();
@@ -89,7 +89,7 @@ export async function timeBoot(dir: string): Promise<number> {
 }
 
 /** One GET /health on a fresh connection: true on a 2xx. Plain node:http, so the probe itself is cheap. */
-function answers(port: number): Promise<boolean> {
+export function answers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const req = get({ host: "127.0.0.1", port, path: "/health", agent: false }, (res) => {
       res.resume();

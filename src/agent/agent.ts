@@ -3,6 +3,8 @@ import { rmSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { type ServerType, serve } from "@hono/node-server";
 import pino, { type Logger } from "pino";
+import { BackupsPart } from "../backups/backups-part.js";
+import { runtimeRestoreHook } from "../backups/live-restore.js";
 import { Deployer } from "../deployer/deployer.js";
 import { Serving } from "../deployer/serving.js";
 import { ProxyServer } from "../proxy/proxy.js";
@@ -60,6 +62,7 @@ export class Agent {
   private pushDeploys: PushDeploys | undefined;
   private monitoring: Monitoring | undefined;
   private tls: TlsService | undefined;
+  private backups: BackupsPart | undefined;
   private server: ServerType | undefined;
   private unlock: (() => void) | undefined;
   private readonly stopping = new AbortController();
@@ -125,7 +128,7 @@ export class Agent {
         logger,
         proxy,
         deployments: () => store.releases.allLive(),
-        alert: (app, config, message) => monitoring.notify(app, config, message),
+        alert: (app, _config, message) => monitoring.notify(app, message),
         registry: monitoring.metrics.registry,
       });
     this.tls = tls;
@@ -136,6 +139,17 @@ export class Agent {
       monitoring.observer(app, key, release),
     );
     this.serving = serving;
+    const backups = new BackupsPart({
+      store,
+      dataDir,
+      secrets: secretLookup,
+      logger,
+      alert: (app, message) => monitoring.notify(app, message),
+      registry: monitoring.metrics.registry,
+      liveRestore: runtimeRestoreHook(serving, runtime, store),
+      bootId,
+    });
+    this.backups = backups;
     deployer = new Deployer({
       store,
       dataDir,
@@ -146,11 +160,13 @@ export class Agent {
       onOutcome: (outcome) => {
         monitoring.onOutcome(outcome);
         tls?.sync();
+        backups.refresh();
       },
     });
     await deployer.recover(this.stopping.signal);
     tls?.sync();
     await monitoring.start();
+    backups.start();
     const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD;
     const pushDeploys = new PushDeploys({
       store,
@@ -167,6 +183,7 @@ export class Agent {
       token: token.token,
       metricsToken: loadMetricsToken(options.metricsTokenFile),
       monitoring,
+      backups: backups.service,
       logger,
       pushDeploys,
       secrets,
@@ -213,6 +230,7 @@ export class Agent {
       await closed;
     }
     await this.pushDeploys?.stop();
+    await this.backups?.stop();
     await this.monitoring?.stop();
     this.tls?.close();
     await this.proxy?.stop(SHUTDOWN_DRAIN_MS);

@@ -5,6 +5,8 @@ import { Hono } from "hono";
 import { stream } from "hono/streaming";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Logger } from "pino";
+import { backupRoutes } from "../backups/routes.js";
+import type { BackupService } from "../backups/service.js";
 import { DURATION_HINT, parseDuration } from "../config/duration.js";
 import { ArtifactError, inspectAppArtifact, UNPACKED_PER_UPLOADED_BYTE } from "../deployer/artifact.js";
 import type { Deployer } from "../deployer/deployer.js";
@@ -42,6 +44,7 @@ export interface ApiOptions {
   /** May read GET /metrics and nothing else. */
   metricsToken?: string | undefined;
   monitoring: Monitoring;
+  backups?: BackupService;
   logger?: Logger;
   store: Store;
   dataDir: DataDir;
@@ -293,6 +296,8 @@ export function createApi(options: ApiOptions): Hono {
       if (follow) await followLog(file, async (chunk) => void (await s.write(chunk)), controller.signal);
     });
   });
+
+  if (options.backups) api.route("/v1", backupRoutes(options.backups));
 
   return api;
 }

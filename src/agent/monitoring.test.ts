@@ -33,10 +33,13 @@ describe("Monitoring", () => {
     for (let i = 1; i <= 12; i++) m.observer("hello", "hello", `r${i}`)(i === 12 ? 500 : 200, 12);
     m.observer("hello", "hello/staging", "r13")(200, 3);
     const text = await m.metrics.render();
-    const releases = [...text.matchAll(/http_requests_total\{[^}]*release="(r\d+)"[^}]*\} 1/g)].map(
+    const releases = [...text.matchAll(/^skiff_http_requests_total\{[^}]*release="(r\d+)"[^}]*\} 1$/gm)].map(
       (x) => x[1],
     );
     expect(releases.sort()).toEqual(["r10", "r11", "r12", "r13", "r3", "r4", "r5", "r6", "r7", "r8", "r9"]);
-    expect(text).toMatch(/http_requests_total\{app="hello",release="r12",code="500"\} 1/);
+    expect(text).toMatch(
+      /skiff_http_requests_total\{app="hello",env="production",release="r12",code="500"\} 1/,
+    );
+    expect(text).toContain('skiff_http_requests_total{app="hello",env="staging",release="r13",code="200"} 1');
   });
 });

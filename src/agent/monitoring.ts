@@ -52,7 +52,7 @@ interface Tap {
  * watch after each deploy that rolls a misbehaving release back by itself.
  */
 export class Monitoring {
-  readonly metrics = new SkiffMetrics();
+  readonly metrics: SkiffMetrics;
   private readonly service: MonitorService;
   private readonly dispatchers = new Map<string, AlertDispatcher>();
   private readonly taps = new Map<string, Tap>();
@@ -61,6 +61,7 @@ export class Monitoring {
 
   constructor(private readonly options: MonitoringOptions) {
     const { store, logger } = options;
+    this.metrics = new SkiffMetrics(() => store.releases.allLive());
     this.service = new MonitorService({
       store: store.monitorStates,
       onEvent: (record) => this.onIncident(record),
@@ -89,9 +90,12 @@ export class Monitoring {
     return resolveChannels(config.alerts, this.secrets).problems;
   }
 
-  /** The proxy's per-request hook for one release. Cheap: counters only. */
+  /**
+   * The proxy's per-request hook for one release, asked for when the release is switched in (so its
+   * request series start at 0 then). Cheap: counters only.
+   */
   observer(app: string, key: string, release: string): (status: number, ms: number) => void {
-    const recorder = this.metrics.requestRecorder(app, release);
+    const recorder = this.metrics.requestRecorder(app, envOfKey(app, key), release);
     const tap: Tap = { watch: undefined };
     this.taps.set(`${key}@${release}`, tap);
     this.forgetOldReleases(app, key);
@@ -110,7 +114,7 @@ export class Monitoring {
     for (const old of mine.slice(0, Math.max(0, mine.length - KEPT_RELEASE_SERIES))) {
       this.taps.get(old)?.watch?.stop();
       this.taps.delete(old);
-      this.metrics.forgetRelease(app, old.slice(key.length + 1));
+      this.metrics.forgetRelease(app, envOfKey(app, key), old.slice(key.length + 1));
     }
   }
 
@@ -118,7 +122,7 @@ export class Monitoring {
   onOutcome(outcome: DeployOutcome): void {
     const { release } = outcome;
     if (outcome.type === "failed") {
-      this.metrics.deployFinished(release.app, "failed");
+      this.metrics.deployFinished(release.app, release.env, "failed");
       if (!this.dispatchers.has(release.app)) this.configureChannels(release.app, release.config);
       this.alert(
         release.app,
@@ -135,10 +139,10 @@ export class Monitoring {
     const rollback = release.trigger === "rollback" || release.trigger === "auto-rollback";
     // A rollback is not a deploy going live: it counts once, as the release it took out (an
     // automatic one where it is decided, in autoRollback).
-    if (!rollback) this.metrics.deployFinished(release.app, "live");
-    else if (release.trigger === "rollback") this.metrics.deployFinished(release.app, "rolled-back");
+    if (!rollback) this.metrics.deployFinished(release.app, release.env, "live");
+    else if (release.trigger === "rollback")
+      this.metrics.deployFinished(release.app, release.env, "rolled-back");
     if (release.env !== PRODUCTION) return;
-    this.metrics.setLiveRelease(release.app, release.id, release.version ?? "");
     this.configure(release.app, release.config);
     if (!rollback && outcome.previous) this.watch(release);
   }
@@ -255,7 +259,7 @@ export class Monitoring {
     logger.warn({ app: release.app, release: release.id, reason }, "rolling back automatically");
     try {
       const back = await this.options.rollback(release.app, release.env, reason);
-      this.metrics.deployFinished(release.app, "rolled-back");
+      this.metrics.deployFinished(release.app, release.env, "rolled-back");
       this.alert(
         release.app,
         autoRollbackMessage({ app: release.app, from: ref(release)!, to: ref(back)!, reason, switchedAt }),
@@ -308,9 +312,12 @@ export class Monitoring {
     this.alert(record.app, incidentMessage(record, ref(live)));
   }
 
-  /** A message from another part (the certificate manager) to the app's channels, set up from `config` if needed. */
-  notify(app: string, config: AppConfig, message: AlertMessage): void {
-    if (!this.dispatchers.has(app)) this.configureChannels(app, config);
+  /** An alert from another part of the agent (backups) through the app's channels, set up if needed. */
+  notify(app: string, message: AlertMessage): void {
+    if (!this.dispatchers.has(app)) {
+      const config = this.options.store.releases.live(app)?.config ?? this.options.store.apps.config(app);
+      if (config) this.configureChannels(app, config);
+    }
     this.alert(app, message);
   }
 
@@ -323,6 +330,11 @@ export class Monitoring {
   private get secrets(): SecretLookup {
     return this.options.secrets ?? environmentSecrets;
   }
+}
+
+/** The environment of a deployment key (deploymentKey's inverse): `hello` → production, `hello/staging` → staging. */
+function envOfKey(app: string, key: string): string {
+  return key === app ? PRODUCTION : key.slice(app.length + 1);
 }
 
 function ref(release: Release | undefined): ReleaseRef | null {

@@ -16,6 +16,8 @@ export type AlertKind =
   | "cert-recovered"
   | "deploy-failed"
   | "auto-rollback"
+  | "backup-failed"
+  | "backup-stale"
   | "test";
 
 export type Severity = "critical" | "warning" | "resolved" | "info";

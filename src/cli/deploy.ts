@@ -54,8 +54,16 @@ export function register(program: Command): void {
     if (flags.preflight) await preflight(out, source, flags.env);
     const client = AgentClient.from(flags);
     const plan = flags.env === PRODUCTION ? await versionPlan(out, client, app, source) : undefined;
-    if (flags.tag && plan) {
-      const prepared = await prepareRelease(source.root, { version: plan.version, section: plan.section });
+    // Nothing to release (no commits, or only commits reverted in the same range): no changelog section
+    // and no tag; the deploy keeps the version.
+    const tagging = flags.tag && plan && plan.bump !== "none" ? plan : undefined;
+    if (flags.tag && plan && !tagging)
+      out.step(true, "changelog", undefined, `nothing to release since v${plan.version}; no new tag`);
+    if (tagging) {
+      const prepared = await prepareRelease(source.root, {
+        version: tagging.version,
+        section: tagging.section,
+      });
       out.step(
         true,
         "changelog",
@@ -83,14 +91,13 @@ export function register(program: Command): void {
       },
     );
     const release = result.release as ReleaseView;
-    const tagged =
-      flags.tag && plan
-        ? await tagRelease(source.root, {
-            version: plan.version,
-            sha: source.commit.sha,
-            section: plan.section,
-          })
-        : undefined;
+    const tagged = tagging
+      ? await tagRelease(source.root, {
+          version: tagging.version,
+          sha: source.commit.sha,
+          section: tagging.section,
+        })
+      : undefined;
     if (tagged)
       out.step(
         true,

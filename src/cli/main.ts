@@ -27,6 +27,9 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   hooks: () => import("./hooks.js").then((m) => m.register),
   secrets: () => import("./secrets.js").then((m) => m.register),
   certs: () => import("./certs.js").then((m) => m.register),
+  backups: () => import("./backups.js").then((m) => m.register),
+  backup: () => import("./backup.js").then((m) => m.register),
+  restore: () => import("./restore.js").then((m) => m.register),
 };
 
 function loadersFor(argv: string[]): Array<() => Promise<Register>> {

@@ -83,6 +83,27 @@ describe("skiff version", () => {
     expect(await git(["tag"], { cwd: dir })).toBe("v2.0.0");
   });
 
+  it("releases nothing for a feature and its revert, and says why", async () => {
+    const { dir } = await repo();
+    await tag(dir, "v2.0.0");
+    const feat = await commit(dir, "feat(ui): dark mode", { "ui.txt": "dark" });
+    await git(["revert", "--no-edit", feat], { cwd: dir });
+    const run = await runCli(["version", dir]);
+    expect(run).toMatchObject({ code: 0 });
+    expect(run.stdout).toContain("no changes since v2.0.0 (tag v2.0.0, ");
+    expect(run.stdout).toContain(
+      "(2 commits left out: reverted in the same range, and their reverts); the version stays v2.0.0",
+    );
+    expect(await git(["tag"], { cwd: dir })).toBe("v2.0.0");
+    expect(existsSync(join(dir, "CHANGELOG.md"))).toBe(false);
+    const json = JSON.parse((await runCli(["version", dir, "--json"])).stdout);
+    expect(json).toMatchObject({ bump: "none", commits: [], released: null });
+    expect(json.reverted.map((c: { header: string }) => c.header)).toEqual([
+      'Revert "feat(ui): dark mode"',
+      "feat(ui): dark mode",
+    ]);
+  });
+
   it("counts from the agent's last deployed version when it can ask the agent", async () => {
     const { dir, shas } = await repo();
     await tag(dir, "v0.1.0", shas[0]);

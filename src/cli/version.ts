@@ -117,15 +117,18 @@ function printPlan(out: Output, plan: ReleasePlan): void {
   const from = plan.base
     ? `v${plan.base.version} (${plan.base.source === "agent" ? "last deployed" : `tag ${plan.base.tag}`}, ${plan.base.sha.slice(0, 7)})`
     : "nothing: no deployed version and no vX.Y.Z tag";
+  const reverted = plan.reverted.length
+    ? ` (${plan.reverted.length} commits left out: reverted in the same range, and their reverts)`
+    : "";
   if (plan.bump === "none") {
-    out.line(`no changes since ${from}; the version stays v${plan.version}`);
+    out.line(`no changes since ${from}${reverted}; the version stays v${plan.version}`);
     return;
   }
   out.line(
     `${out.paint("bold", `v${plan.version}`)}  ${plan.bump === "initial" ? "first version" : `${plan.bump} bump`} from ${from}`,
   );
   out.line(
-    `${plan.commits.length} commit${plan.commits.length === 1 ? "" : "s"} up to ${plan.head.slice(0, 7)}`,
+    `${plan.commits.length} commit${plan.commits.length === 1 ? "" : "s"} up to ${plan.head.slice(0, 7)}${reverted}`,
   );
   out.line();
   out.line(plan.section.trimEnd());
@@ -147,6 +150,7 @@ function planJson(plan: ReleasePlan, released: Awaited<ReturnType<typeof cutRele
       author: c.author,
       committedAt: c.committedAt,
     })),
+    reverted: plan.reverted.map((c) => ({ sha: c.sha, header: c.conventional.header })),
     changelog: plan.section,
     released: released
       ? {

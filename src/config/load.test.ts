@@ -52,6 +52,9 @@ describe("parseAppConfig", () => {
       envRequired: [],
       preflight: defaultPreflightConfig(),
       tls: { mode: { kind: "auto" }, httpsRedirect: true, hsts: undefined },
+      backups: [],
+      container: undefined,
+      accessories: {},
     });
   });
 

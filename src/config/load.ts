@@ -3,12 +3,15 @@ import { join } from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { ALERT_KNOWN_KEYS } from "../alerts/config.js";
+import { BACKUP_KNOWN_KEYS } from "../backups/config.js";
 import { DELIVERY_KNOWN_KEYS } from "../environments/schema.js";
 import { ConfigError } from "../errors.js";
 import { WATCH_KNOWN_KEYS } from "../metrics/watch-config.js";
 import { MONITOR_KNOWN_KEYS } from "../monitor/config.js";
 import { PREFLIGHT_KEYS } from "../preflight/config.js";
 import { TLS_KNOWN_KEYS } from "../tls/config.js";
+import { ACCESSORY_KNOWN_KEYS } from "./accessories.js";
+import { CONTAINER_KEYS, REGISTRY_KEYS } from "./containers.js";
 import { type AppConfig, appConfigSchema } from "./schema.js";
 
 export const CONFIG_FILE = "skiff.yml";
@@ -70,7 +73,12 @@ const KNOWN_KEYS: Record<string, string[]> = {
     "env_required",
     "preflight",
     ...TLS_KNOWN_KEYS[""]!,
+    "backups",
+    ...CONTAINER_KEYS,
+    "accessories",
   ],
+  registry: REGISTRY_KEYS,
+  ...ACCESSORY_KNOWN_KEYS,
   healthcheck: ["path", "interval", "timeout", "healthy_threshold", "deploy_timeout"],
   previews: DELIVERY_KNOWN_KEYS.previews!,
   ...MONITOR_KNOWN_KEYS,
@@ -79,6 +87,7 @@ const KNOWN_KEYS: Record<string, string[]> = {
   ...PREFLIGHT_KEYS,
   tls: TLS_KNOWN_KEYS.tls!,
   hsts: TLS_KNOWN_KEYS.hsts!,
+  ...BACKUP_KNOWN_KEYS,
 };
 
 /** Every message starts with the key path, e.g. `healthcheck.interval: expected a duration…`. */
@@ -88,11 +97,12 @@ export function formatIssues(issues: z.core.$ZodIssue[], input: unknown): string
     if (issue.code === "unrecognized_keys") {
       return issue.keys.map((key) => {
         const where = path ? `${path}.${key}` : key;
-        // An environment's overrides take the top level's keys: environments.staging.x → x.
-        const guess = closest(
-          key,
-          KNOWN_KEYS[keysPath(issue.path).replace(/^environments\.[^.]+\.?/, "")] ?? [],
-        );
+        // An environment's overrides take the top level's keys: environments.staging.x → x;
+        // accessories are named by the user: accessories.db.x → accessories.*.x.
+        const known = keysPath(issue.path)
+          .replace(/^environments\.[^.]+\.?/, "")
+          .replace(/^accessories\.[^.]+/, "accessories.*");
+        const guess = closest(key, KNOWN_KEYS[known] ?? []);
         return `${where}: unknown key${guess ? ` (did you mean ${guess}?)` : ""}`;
       });
     }

@@ -1,11 +1,14 @@
 import { z } from "zod";
 import { alertsSchema } from "../alerts/config.js";
+import { backupsSchema } from "../backups/config.js";
 import { withEnvironments } from "../environments/overrides.js";
 import { deliveryConfig, deliveryShape } from "../environments/schema.js";
 import { watchSchema } from "../metrics/watch-config.js";
 import { monitorsSchema } from "../monitor/config.js";
 import { envRequiredSchema, preflightSchema } from "../preflight/config.js";
 import { tlsConfig, tlsShape } from "../tls/config.js";
+import { accessoriesSchema } from "./accessories.js";
+import { containerConfig, containerRules, containerShape } from "./containers.js";
 import { count, duration, hostname } from "./fields.js";
 
 /**
@@ -76,10 +79,12 @@ const singleEnvironmentSchema = z
     app: z
       .string({ error: "is required: the app's name, like hello" })
       .regex(/^[a-z0-9-]{1,40}$/, { error: "expected 1 to 40 lowercase letters, digits or dashes" }),
+    // Required unless the app is a container (image:/dockerfile:), where it overrides the image's CMD.
     start: z
-      .string({ error: "is required: the command that starts the app, like `node server.js`" })
+      .string({ error: "expected the command that starts the app, like `node server.js`" })
       .trim()
-      .min(1, { error: "must not be empty" }),
+      .min(1, { error: "must not be empty" })
+      .optional(),
     build: z.string().trim().min(1, { error: "must not be empty (leave it out for no build)" }).optional(),
     host: z.union([hostname, z.array(hostname).min(1)]).optional(),
     instances: count(1, 1, 64),
@@ -97,8 +102,12 @@ const singleEnvironmentSchema = z
     env_required: envRequiredSchema,
     preflight: preflightSchema,
     ...tlsShape,
+    backups: backupsSchema,
+    ...containerShape,
+    accessories: accessoriesSchema,
   })
   .superRefine((c, ctx) => {
+    containerRules(c, ctx);
     c.secrets.forEach((name, i) => {
       if (name in c.env)
         ctx.addIssue({
@@ -110,7 +119,8 @@ const singleEnvironmentSchema = z
   })
   .transform((c) => ({
     app: c.app,
-    start: c.start,
+    /** The host command; "" for a container app that runs its image's own command. */
+    start: c.start ?? "",
     build: c.build,
     hosts: c.host === undefined ? [] : Array.isArray(c.host) ? c.host : [c.host],
     instances: c.instances,
@@ -134,6 +144,9 @@ const singleEnvironmentSchema = z
     envRequired: c.env_required,
     preflight: c.preflight,
     tls: tlsConfig(c),
+    backups: c.backups,
+    container: containerConfig(c),
+    accessories: c.accessories,
   }));
 
 /** skiff.yml with each `environments:` entry resolved into a complete config (src/environments/). */

@@ -1,35 +1,58 @@
 import { Counter, Gauge, Registry } from "prom-client";
+import { PREVIEW_PREFIX } from "../store/releases.js";
 import { RequestMetrics, type RequestRecorder } from "./request-metrics.js";
 
 export type { RequestRecorder } from "./request-metrics.js";
 
+/** A release serving a deployment now, as the ledger has it. */
+export interface LiveRelease {
+  app: string;
+  env: string;
+  id: string;
+  version: string | null;
+}
+
+/**
+ * The `env` label of `skiff_deploys_total`: every preview counts as `preview`. A counter's series stay
+ * for the agent's life, and preview names come and go with branches.
+ */
+export function deployEnvLabel(env: string): string {
+  return env.startsWith(PREVIEW_PREFIX) ? "preview" : env;
+}
+
 /**
  * The agent's Prometheus metrics, served at GET /metrics. Names and labels are part of the
- * interface (issue 5). The registry is the agent's own, not prom-client's global one, so two
- * agents in one process (tests) do not share counters.
+ * interface (issue 5, `env` and the `skiff_` request names from issue 12). The registry is the agent's
+ * own, not prom-client's global one, so two agents in one process (tests) do not share counters.
  */
 export class SkiffMetrics {
   readonly registry = new Registry();
   private readonly requests = new RequestMetrics(this.registry);
-  private readonly deploys: Counter<"app" | "outcome">;
-  private readonly releaseInfo: Gauge<"app" | "release" | "version">;
+  private readonly deploys: Counter<"app" | "env" | "outcome">;
   private readonly monitorUp: Gauge<"monitor" | "app">;
   private readonly incidentsOpen: Gauge;
-  private readonly liveInfo = new Map<string, { release: string; version: string }>();
 
-  constructor() {
+  /** `liveReleases`: read at each scrape, so `skiff_release_info` is the ledger's, after a restart too. */
+  constructor(liveReleases: () => LiveRelease[] = () => []) {
     const registers = [this.registry];
     this.deploys = new Counter({
       name: "skiff_deploys_total",
-      help: "Deploys by outcome: live (went live), failed (never took traffic), rolled-back (taken out by a rollback).",
-      labelNames: ["app", "outcome"],
+      help: "Deploys by environment and outcome: live (went live), failed (never took traffic), rolled-back (taken out by a rollback).",
+      labelNames: ["app", "env", "outcome"],
       registers,
     });
-    this.releaseInfo = new Gauge({
+    // Registered, never set from outside: its collect() fills it from the ledger when /metrics is scraped.
+    new Gauge({
       name: "skiff_release_info",
-      help: "1 for the release each app serves now.",
-      labelNames: ["app", "release", "version"],
+      help: "1 for the release each app serves now in each environment.",
+      labelNames: ["app", "env", "release", "version"],
       registers,
+      collect() {
+        this.reset();
+        for (const r of liveReleases()) {
+          this.labels({ app: r.app, env: r.env, release: r.id, version: r.version ?? "" }).set(1);
+        }
+      },
     });
     this.monitorUp = new Gauge({
       name: "skiff_monitor_up",
@@ -41,28 +64,20 @@ export class SkiffMetrics {
   }
 
   /**
-   * The recorder for a release's proxied requests, made on first use and cached. The proxy keeps
-   * it on the route and calls `record(status, seconds)` once per response.
+   * The recorder for a release's proxied requests, made when the release is switched in and cached.
+   * The proxy keeps it on the route and calls `record(status, seconds)` once per response.
    */
-  requestRecorder(app: string, release: string): RequestRecorder {
-    return this.requests.recorder(app, release);
+  requestRecorder(app: string, env: string, release: string): RequestRecorder {
+    return this.requests.recorder(app, env, release);
   }
 
   /** A pruned release's series go away, so the scrape does not grow with every deploy forever. */
-  forgetRelease(app: string, release: string): void {
-    this.requests.forget(app, release);
+  forgetRelease(app: string, env: string, release: string): void {
+    this.requests.forget(app, env, release);
   }
 
-  deployFinished(app: string, outcome: string): void {
-    this.deploys.labels(app, outcome).inc();
-  }
-
-  /** Marks `release` as the app's live one; the previous live release's series is removed. */
-  setLiveRelease(app: string, release: string, version: string): void {
-    const previous = this.liveInfo.get(app);
-    if (previous) this.releaseInfo.remove(app, previous.release, previous.version);
-    this.releaseInfo.labels(app, release, version).set(1);
-    this.liveInfo.set(app, { release, version });
+  deployFinished(app: string, env: string, outcome: string): void {
+    this.deploys.labels(app, deployEnvLabel(env), outcome).inc();
   }
 
   /** `monitor` is the name in skiff.yml; `app` keeps two apps' monitors of one name apart. */

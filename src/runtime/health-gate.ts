@@ -1,7 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { probe } from "./health-check.js";
-import type { Instance } from "./instance.js";
 import type { HealthcheckConfig } from "./instance-group.js";
+import type { ReleaseInstance } from "./release-instance.js";
+
+/** What the gate needs of an instance: a host process and a container both provide it. */
+type Gated = Pick<ReleaseInstance, "idx" | "port" | "lastExit" | "whenExited">;
 
 export type GateResult = { ok: true; ms: number } | { ok: false; ms: number; reason: string };
 
@@ -15,7 +18,7 @@ const NO_CHECK_YET = "no check completed yet";
  * waited and what the last check saw.
  */
 export async function healthGate(
-  instance: Instance,
+  instance: Gated,
   check: HealthcheckConfig,
   signal: AbortSignal,
 ): Promise<GateResult> {
@@ -57,7 +60,7 @@ export async function healthGate(
   return { ok: false, ms: Date.now() - started, reason: "cancelled" };
 }
 
-function exitReason(instance: Instance): string {
+function exitReason(instance: Gated): string {
   const exit = instance.lastExit;
   const how = exit?.signal ? `was killed by ${exit.signal}` : `exited with code ${exit?.code ?? "unknown"}`;
   return `instance ${instance.idx} ${how} before it was healthy`;

@@ -2,6 +2,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import type { LogFile } from "./log-file.js";
 import { groupAlive, signalGroup, stopGroup } from "./process-group.js";
+import type { ReleaseInstance } from "./release-instance.js";
+import { nextRestart } from "./restart-backoff.js";
 
 export type InstanceState = "starting" | "running" | "exited" | "stopping" | "stopped";
 
@@ -38,15 +40,11 @@ const INHERITED_ENV = [
   "NODE_EXTRA_CA_CERTS",
 ];
 
-const RESTART_BACKOFF_MS = [100, 250, 500, 1000, 2000, 5000, 10_000, 30_000];
-/** An instance that stayed up this long has its restart backoff reset. */
-const STABLE_AFTER_MS = 30_000;
-
 /**
  * One process of one release: spawned in its own process group with PORT and HOST set, its output
  * appended to the release log, restarted with backoff when it crashes while `supervised`.
  */
-export class Instance {
+export class Instance implements ReleaseInstance {
   readonly id = `i-${randomBytes(6).toString("hex")}`;
   state: InstanceState = "starting";
   pid: number | undefined;
@@ -160,9 +158,8 @@ export class Instance {
   }
 
   private scheduleRestart(): void {
-    if (Date.now() - this.startedAt > STABLE_AFTER_MS) this.restarts = 0;
-    const delay = RESTART_BACKOFF_MS[Math.min(this.restarts, RESTART_BACKOFF_MS.length - 1)]!;
-    this.restarts++;
+    const { delayMs: delay, restarts } = nextRestart(this.restarts, this.startedAt, Date.now());
+    this.restarts = restarts;
     this.options.onEvent(this, {
       name: "restarting",
       message: `restarting instance ${this.idx} in ${delay}ms (restart ${this.restarts})`,

@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/schema.js";
+import { OperationError } from "../errors.js";
 import { secretEnv } from "../secrets/app-secrets.js";
 import { environmentSecrets, type SecretLookup } from "../secrets/secret-store.js";
 import type { DataDir } from "../store/data-dir.js";
@@ -63,6 +64,13 @@ export class Runtime {
   }
 
   async launch(app: string, artifact: string, config: AppConfig): Promise<InstanceGroup> {
+    if (config.container) {
+      // skiff.yml accepts image:/dockerfile: and src/containers can run them, but the deploy pipeline does
+      // not build, pull or launch containers yet: refuse clearly rather than run an empty host command.
+      throw new OperationError(
+        `${config.container.source.kind === "image" ? "image:" : "dockerfile:"} container apps cannot be deployed by this agent yet; use start: for now`,
+      );
+    }
     const used = new Set([...this.groups].flatMap((g) => g.instances.map((i) => i.port)));
     const ports: number[] = [];
     for (let i = 0; i < config.instances; i++) {

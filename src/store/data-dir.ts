@@ -13,6 +13,9 @@ import { join, resolve } from "node:path";
  *   logs/<app>/<release>.log       build and app output (rotated to .log.1 past the size cap)
  *   uploads/                       tarballs while they are inspected and unpacked
  *   certs/                         ACME account key, one <host>.pem (key + chain) and <host>.json each (0600)
+ *   storage/<app>/<env>/           the app's persistent files (SKIFF_STORAGE_DIR), kept across deploys and
+ *                                  rollbacks (accessories' data under accessories/<name>/)
+ *   backups/<app>/<env>/<db>/      local copies of the app's database backups (src/backups/)
  */
 export class DataDir {
   readonly root: string;
@@ -69,6 +72,16 @@ export class DataDir {
 
   appLogsDir(app: string): string {
     return this.path("logs", app);
+  }
+
+  /** The app's persistent storage in one environment, given to its processes as SKIFF_STORAGE_DIR. */
+  storageDir(app: string, env: string): string {
+    return this.path("storage", app, env);
+  }
+
+  /** Local backup archives of one database of the app in one environment. */
+  backupsDir(app: string, env: string, database: string): string {
+    return this.path("backups", app, env, database);
   }
 
   upload(id: string): string {

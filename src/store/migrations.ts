@@ -108,4 +108,32 @@ export const MIGRATIONS: string[] = [
     at        INTEGER NOT NULL
   );
   `,
+  `
+  -- Database backups (src/backups/): one row per attempt, numbered b1, b2, … per app.
+  CREATE TABLE backups (
+    app          TEXT NOT NULL,
+    id           TEXT NOT NULL,
+    seq          INTEGER NOT NULL,
+    env          TEXT NOT NULL,
+    name         TEXT NOT NULL,           -- the database's name: in skiff.yml
+    kind         TEXT NOT NULL,           -- sqlite | postgres
+    trigger      TEXT NOT NULL,           -- schedule | missed | manual | release | safety
+    release      TEXT,                    -- the release whose release: command it protects
+    status       TEXT NOT NULL,           -- running | good | bad (failed verification) | failed (not taken)
+    key_secret   TEXT,                    -- the agent secret holding its age key, when encrypted
+    bytes        INTEGER,
+    sha256       TEXT,                    -- of the archive as stored
+    tables       TEXT,                    -- JSON: row count per table when taken
+    locations    TEXT NOT NULL DEFAULT '[]', -- JSON: where copies are (local path, S3 bucket and key)
+    verify_note  TEXT,                    -- how it was verified, or why it failed
+    error        TEXT,
+    created_at   INTEGER NOT NULL,
+    finished_at  INTEGER,
+    duration_ms  INTEGER,
+    pruned_at    INTEGER,
+    PRIMARY KEY (app, id),
+    UNIQUE (app, seq)
+  );
+  CREATE INDEX backups_by_database ON backups (app, env, name, created_at);
+  `,
 ];

@@ -1,4 +1,5 @@
 import { Apps } from "./apps.js";
+import { Backups } from "./backups.js";
 import { type Db, openDb } from "./db.js";
 import { Events } from "./events.js";
 import { Instances } from "./instances.js";
@@ -17,6 +18,7 @@ export class Store {
   readonly monitorStates: MonitorStates;
   readonly incidents: Incidents;
   readonly alertFailures: AlertFailures;
+  readonly backups: Backups;
 
   constructor(file: string) {
     this.db = openDb(file);
@@ -28,6 +30,7 @@ export class Store {
     this.monitorStates = new MonitorStates(this.db);
     this.incidents = new Incidents(this.db);
     this.alertFailures = new AlertFailures(this.db);
+    this.backups = new Backups(this.db);
   }
 
   close(): void {

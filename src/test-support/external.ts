@@ -2,20 +2,28 @@ import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
 
 /**
- * Whether a test needing an outside component should skip: false when it is there; true (with a
- * message naming the Debian package) when it is not; an error instead when SKIFF_REQUIRE_EXTERNAL=1
- * (CI), where a missing component must fail the run rather than silently skip its tests.
+ * Tests that need a component from outside the project (dockerd, pebble, postgresql, chromium…) skip with
+ * a message naming the Debian package when it is absent, and fail instead when SKIFF_REQUIRE_EXTERNAL=1
+ * (CI sets it: there a missing component is a broken machine, not a reason to test less).
  */
-export function requireExternal(name: string, debianPackage: string, available: boolean): boolean {
+
+export function externalRequired(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.SKIFF_REQUIRE_EXTERNAL === "1";
+}
+
+/**
+ * True when the tests that need `name` must be skipped. Use as `describe.skipIf(requireExternal(…))`.
+ * `available` is what the test found (e.g. "the engine answered a ping"); `why` says what was missing.
+ */
+export function requireExternal(name: string, debianPackage: string, available: boolean, why = ""): boolean {
   if (available) return false;
-  const message = `${name} is not installed (Debian package: ${debianPackage})`;
-  if (process.env.SKIFF_REQUIRE_EXTERNAL === "1")
-    throw new Error(`${message}, and SKIFF_REQUIRE_EXTERNAL=1 requires it: apt-get install ${debianPackage}`);
-  process.stderr.write(`skipping tests that need ${name}: ${message}\n`);
+  const message = `${name} is not available${why ? ` (${why})` : ""}: install the Debian package ${debianPackage}`;
+  if (externalRequired()) throw new Error(`${message}; SKIFF_REQUIRE_EXTERNAL=1 makes this a failure`);
+  console.warn(`skipping tests that need ${name}: ${message}`);
   return true;
 }
 
-/** Whether `command` is an executable on PATH (or an executable path). */
+/** Whether `command` is an executable on PATH (or an executable path): the `available` of a CLI tool. */
 export function onPath(command: string): boolean {
   const candidates = command.includes("/")
     ? [command]

@@ -9,11 +9,18 @@ export const CHANGELOG_FILE = "CHANGELOG.md";
 
 const TITLE = "# Changelog";
 
-// In "Other" the type says what kind of change it was (docs, chore…), so the header is shown whole.
+// In "Reverts" and "Other" the header says what was reverted or what kind of change it was (docs,
+// chore…), so it is shown whole. A revert lands in "Reverts" only when its commit was released before:
+// one reverted in the same range is not listed at all (reverts.ts).
 const GROUPS = [
   { title: "Breaking changes", takes: (c: ConventionalCommit) => c.breaking, wholeHeader: false },
   { title: "Features", takes: (c: ConventionalCommit) => c.type === "feat", wholeHeader: false },
   { title: "Fixes", takes: (c: ConventionalCommit) => c.type === "fix", wholeHeader: false },
+  {
+    title: "Reverts",
+    takes: (c: ConventionalCommit) => c.type === "revert" || c.reverts.length > 0,
+    wholeHeader: true,
+  },
   { title: "Other", takes: () => true, wholeHeader: true },
 ] as const;
 

@@ -60,6 +60,33 @@ describe("parseCommitMessage", () => {
   it("uses the subject as the note when only `!` marks the break", () => {
     expect(parseCommitMessage("feat(api)!: remove v1").breakingNotes).toEqual(["remove v1"]);
   });
+
+  const sha = "0123456789abcdef0123456789abcdef01234567";
+  it.each<[string, string, string[]]>([
+    ["git's default", `Revert "feat: x"\n\nThis reverts commit ${sha}.`, [sha]],
+    ["git 2.43+ for a revert of a revert", `Reapply "feat: x"\n\nThis reverts commit ${sha}.`, [sha]],
+    [
+      "git revert --reference",
+      "fix: x broke login\n\nThis reverts commit 0123456789 (feat: x, 2026-05-01).",
+      ["0123456789"],
+    ],
+    [
+      "a merge's revert",
+      `Revert "Merge branch 'x'"\n\nThis reverts commit ${sha}, reversing\nchanges made to 89abcdef.`,
+      [sha],
+    ],
+    ["uppercase hex", `Revert "x"\n\nThis reverts commit ${sha.toUpperCase()}.`, [sha]],
+    [
+      "two commits",
+      `Revert two\n\nThis reverts commit ${sha}.\nThis reverts commit abcdef0.`,
+      [sha, "abcdef0"],
+    ],
+    ["too short a hash", "Revert x\n\nThis reverts commit abcdef.", []],
+    ["a mention mid-line", `fix: y\n\nas in: This reverts commit ${sha}.`, []],
+    ["no revert", "feat: x", []],
+  ])("reads the reverted commits: %s", (_, message, reverts) => {
+    expect(parseCommitMessage(message).reverts).toEqual(reverts);
+  });
 });
 
 describe("isReleaseCommit", () => {

@@ -13,7 +13,16 @@ export interface ConventionalCommit {
   breaking: boolean;
   /** The footer's text for each breaking change (the subject when only `!` marked it). */
   breakingNotes: string[];
+  /**
+   * The commits this one says it reverts: each `This reverts commit <hash>` line, as `git revert` writes
+   * it (`<hash>.`, or `<short hash> (<subject>, <date>).` with `--reference`). Lowercase, 7–40 hex digits.
+   */
+  reverts: string[];
 }
+
+// At the start of a line, whatever the header says: git 2.43+ heads the revert of a revert `Reapply "…"`,
+// and `git revert --reference` leaves the header to the author.
+const REVERTS_LINE = /^This reverts commit ([0-9a-f]{7,40})\b/gim;
 
 const parser = new CommitParser({
   // The spec's `type(scope)!: description`; the default pattern does not know `!`.
@@ -29,7 +38,15 @@ const parser = new CommitParser({
 export function parseCommitMessage(message: string): ConventionalCommit {
   const firstLine = message.trim().split("\n")[0]?.trim() ?? "";
   if (!firstLine)
-    return { type: undefined, scope: undefined, subject: "", header: "", breaking: false, breakingNotes: [] };
+    return {
+      type: undefined,
+      scope: undefined,
+      subject: "",
+      header: "",
+      breaking: false,
+      breakingNotes: [],
+      reverts: [],
+    };
   const parsed = parser.parse(message.trim());
   const notes = parsed.notes.filter((note) => /^BREAKING[ -]CHANGE$/.test(note.title));
   const type = parsed.type ? parsed.type.toLowerCase() : undefined;
@@ -40,6 +57,7 @@ export function parseCommitMessage(message: string): ConventionalCommit {
     header: firstLine,
     breaking: notes.length > 0,
     breakingNotes: notes.map((note) => note.text.trim()).filter(Boolean),
+    reverts: [...message.matchAll(REVERTS_LINE)].map((match) => match[1]!.toLowerCase()),
   };
 }
 

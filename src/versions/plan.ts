@@ -4,6 +4,7 @@ import { type CommitInfo, commitInfo } from "../git/repo.js";
 import { type BumpKind, nextVersion } from "./bump.js";
 import { renderChangelogSection } from "./changelog.js";
 import { type ConventionalCommit, isReleaseCommit, parseCommitMessage } from "./conventional.js";
+import { withoutReverted } from "./reverts.js";
 import { lastVersionTag } from "./tags.js";
 
 /** What the agent recorded for the app's last production deploy. */
@@ -32,6 +33,8 @@ export interface ReleasePlan {
   head: string;
   /** The commits since the base that count, newest first. */
   commits: ReleaseCommit[];
+  /** Commits since the base reverted in the same range, and their reverts: they do not count. */
+  reverted: ReleaseCommit[];
   /** The CHANGELOG.md section for `version`. */
   section: string;
 }
@@ -84,9 +87,11 @@ export function computeRelease(
   head: string,
   date: Date,
 ): ReleasePlan {
-  const counted = commits
-    .filter((c) => !isReleaseCommit(c.message))
-    .map((c) => ({ ...c, conventional: parseCommitMessage(c.message) }));
+  const { kept: counted, dropped: reverted } = withoutReverted(
+    commits
+      .filter((c) => !isReleaseCommit(c.message))
+      .map((c) => ({ ...c, conventional: parseCommitMessage(c.message) })),
+  );
   const conventional = counted.map((c) => c.conventional);
   // No commits at all between base and head, yet head is not the base: head is an older commit
   // (`deploy --ref`) that never had a version of its own. It gets a new one, never the base's.
@@ -99,5 +104,5 @@ export function computeRelease(
     date,
     counted.map((c) => ({ sha: c.sha, commit: c.conventional })),
   );
-  return { base, version, bump, head, commits: counted, section };
+  return { base, version, bump, head, commits: counted, reverted, section };
 }

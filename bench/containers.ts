@@ -1,0 +1,318 @@
+// npm run bench:containers — what running the app as a container costs, and what a Kamal-style switch
+// (`docker stop old && docker run new` on the same port) loses under load, next to a health-gated switch
+// through Skiff's proxy. A real engine (dockerd), images built from this machine's files (no registry),
+// wrk (or the Load class) on 127.0.0.1 only, bounded in time; every container, image and temp dir it made
+// is removed at the end, by id.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import type Docker from "dockerode";
+import { buildImage } from "../src/containers/build.js";
+import {
+  createContainer,
+  removeContainer,
+  startWithOutput,
+  stopContainer,
+} from "../src/containers/container.js";
+import { ContainerInstance } from "../src/containers/container-instance.js";
+import { connectEngine, engineStatus } from "../src/containers/engine.js";
+import type { PinnedImage } from "../src/containers/image.js";
+import { TestImages } from "../src/containers/test-support/images.js";
+import { LoadBalancer } from "../src/proxy/load-balancer.js";
+import { ProxyServer } from "../src/proxy/proxy.js";
+import { Target } from "../src/proxy/target.js";
+import { healthGate } from "../src/runtime/health-gate.js";
+import { LogFile } from "../src/runtime/log-file.js";
+import { freePort } from "../src/runtime/ports.js";
+import { answers, SERVER, timeBoot } from "./support/bench-app.js";
+import { type LoadResult, LoadRunner } from "./support/load-runner.js";
+import { Processes } from "./support/processes.js";
+import { median, ms } from "./support/stats.js";
+
+const BOOT_SAMPLES = 5;
+const SWITCHES = 3;
+/** wrk connections for the switch runs: a bounded, moderate load (each pauses between requests). */
+const LOAD = { connections: 10, pauseMs: 5 };
+const CONTAINER_PORT = 3000;
+const AGENT = `bench-${process.pid}`;
+const CHECK = {
+  path: "/health",
+  intervalMs: 100,
+  timeoutMs: 1_000,
+  healthyThreshold: 1,
+  deployTimeoutMs: 30_000,
+};
+
+const out = (line = "") => process.stdout.write(`${line}\n`);
+const section = (title: string) => out(`\n== ${title}`);
+
+interface Bench {
+  docker: Docker;
+  image: PinnedImage;
+  log: LogFile;
+  root: string;
+  runner: LoadRunner;
+  source: string;
+}
+
+async function main(): Promise<void> {
+  const docker = connectEngine();
+  const engine = await engineStatus(docker);
+  if (!engine.ok) {
+    out(
+      `no Docker engine answers (${engine.reason}): install the Debian package docker.io and start dockerd`,
+    );
+    process.exitCode = 1;
+    return;
+  }
+  const root = mkdtempSync(join(tmpdir(), "skiff-bench-containers-"));
+  const processes = new Processes();
+  const images = new TestImages(docker);
+  const log = new LogFile(join(root, "containers.log"));
+  try {
+    const runner = new LoadRunner(processes, root);
+    out(`skiff bench:containers, ${new Date().toISOString()}`);
+    out(`machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), node ${process.version}`);
+    out(`engine: Docker ${engine.version} (API ${engine.apiVersion}); load generator: ${runner.tool}`);
+    out(
+      `load average at start: ${loadavg()
+        .map((n) => n.toFixed(2))
+        .join(" ")}`,
+    );
+
+    section("images (built here from this machine's files; vfs storage driver)");
+    let started = performance.now();
+    const base = await images.node();
+    out(
+      `node base image (docker import of node + its libraries + busybox): ${ms(performance.now() - started)}`,
+    );
+    const source = appSource(root);
+    started = performance.now();
+    const image = await buildImage(docker, {
+      contextDir: source,
+      dockerfile: "Dockerfile",
+      buildArgs: { BASE: base.tag },
+      tag: `skiff-test/bench-app:${images.run}`,
+      labels: {},
+      log,
+    });
+    images.track("image", image.id);
+    out(
+      `app image (Dockerfile: FROM base, COPY, CMD): ${ms(performance.now() - started)}, ${(image.sizeBytes / 1e6).toFixed(0)} MB`,
+    );
+
+    const bench: Bench = { docker, image, log, root, runner, source };
+    await boot(bench);
+    await kamalStyle(bench);
+    await proxySwitch(bench);
+    out(
+      `\nload average at the end: ${loadavg()
+        .map((n) => n.toFixed(2))
+        .join(" ")}`,
+    );
+  } finally {
+    await processes.stopAll();
+    await images.removeContainersOf(AGENT);
+    log.close();
+    await images.cleanup();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** The bench app of bench:deploy, as a container: its Dockerfile builds over the node base. */
+function appSource(root: string): string {
+  const dir = join(root, "app");
+  mkdirSync(dir);
+  writeFileSync(join(dir, "server.js"), SERVER);
+  writeFileSync(join(dir, "VERSION"), "v1\n");
+  writeFileSync(join(dir, "package.json"), '{ "type": "module", "private": true }\n');
+  writeFileSync(
+    join(dir, "Dockerfile"),
+    `ARG BASE\nFROM $BASE\nCOPY . /app\nWORKDIR /app\nEXPOSE ${CONTAINER_PORT}\nCMD ["node", "server.js"]\n`,
+  );
+  return dir;
+}
+
+/** `docker run` (create + start) until the first 2xx, against the same app spawned on the host. */
+async function boot(bench: Bench): Promise<void> {
+  section(`boot: docker run → first 2xx, ${BOOT_SAMPLES} samples (medians)`);
+  const create: number[] = [];
+  const start: number[] = [];
+  const firstOk: number[] = [];
+  const total: number[] = [];
+  const stop: number[] = [];
+  const remove: number[] = [];
+  for (let i = 0; i < BOOT_SAMPLES; i++) {
+    const hostPort = await freePort();
+    const t0 = performance.now();
+    const container = await createContainer(bench.docker, {
+      name: `skiff-${AGENT}-boot-${i}`,
+      image: bench.image.id,
+      labels: { "skiff.agent": AGENT },
+      env: { PORT: String(CONTAINER_PORT), HOST: "0.0.0.0" },
+      publish: { hostPort, containerPort: CONTAINER_PORT },
+      restart: "no",
+    });
+    const t1 = performance.now();
+    await startWithOutput(container, bench.log);
+    const t2 = performance.now();
+    await untilAnswers(hostPort, 30_000);
+    const t3 = performance.now();
+    await stopContainer(container, 10_000);
+    const t4 = performance.now();
+    await removeContainer(container);
+    const t5 = performance.now();
+    create.push(t1 - t0);
+    start.push(t2 - t1);
+    firstOk.push(t3 - t2);
+    total.push(t3 - t0);
+    stop.push(t4 - t3);
+    remove.push(t5 - t4);
+  }
+  const host: number[] = [];
+  for (let i = 0; i < BOOT_SAMPLES; i++) host.push(await timeBoot(bench.source));
+  out(
+    `create ${ms(median(create))} + start ${ms(median(start))} + app boot to first 2xx ${ms(median(firstOk))}`,
+  );
+  out(
+    `docker run → first 2xx: ${ms(median(total))} (min ${ms(Math.min(...total))}, max ${ms(Math.max(...total))})`,
+  );
+  out(`same app as a host process, spawn → first 2xx: ${ms(median(host))}`);
+  out(`container overhead over the host process: ${ms(median(total) - median(host))}`);
+  out(`docker stop (SIGTERM, app exits at once): ${ms(median(stop))}; docker rm: ${ms(median(remove))}`);
+}
+
+/**
+ * What deploy scripts in the Kamal 1 style do: `docker stop old && docker run new` on the same host port,
+ * with clients hitting that port. Every request in the gap between the old container closing its socket
+ * and the new one listening fails.
+ */
+async function kamalStyle(bench: Bench): Promise<void> {
+  section(
+    `docker stop && docker run on one port, under load (${LOAD.connections} connections), ${SWITCHES} switches`,
+  );
+  const port = await freePort();
+  const failures: number[] = [];
+  const gaps: number[] = [];
+  let current = instance(bench, "kamal-0", port);
+  current.start();
+  await untilAnswers(port, 30_000);
+  for (let i = 1; i <= SWITCHES; i++) {
+    const load = bench.runner.start({ url: `http://127.0.0.1:${port}/`, seconds: 30, ...LOAD });
+    await untilLoadRuns();
+    const t0 = performance.now();
+    await current.stop();
+    current = instance(bench, `kamal-${i}`, port);
+    current.start();
+    await untilAnswers(port, 30_000);
+    gaps.push(performance.now() - t0);
+    await settle();
+    const result = await load.stop();
+    failures.push(result.failed);
+    out(`switch ${i}: ${failed(result)}; stop → new container answering: ${ms(gaps.at(-1)!)}`);
+  }
+  await current.stop();
+  out(
+    `failed attempts per switch, median: ${median(failures)}; gap with nothing serving, median: ${ms(median(gaps))}`,
+  );
+}
+
+/**
+ * The same image switched the way Skiff's runtime does it, without the agent around it (the integration
+ * with the deployer adds that): the new container starts on its own port and passes the health gate while
+ * the old one serves, the proxy switches in one step, the old one drains and stops.
+ */
+async function proxySwitch(bench: Bench): Promise<void> {
+  section(`health-gated switch through Skiff's proxy, under the same load, ${SWITCHES} switches`);
+  const proxy = new ProxyServer({ host: "127.0.0.1", port: 0 });
+  const route = proxy.router.set("bench", []);
+  const { port } = await proxy.start();
+  const failures: number[] = [];
+  const switchMs: number[] = [];
+  try {
+    let current = instance(bench, "skiff-0", await freePort());
+    current.start();
+    let lb = balancerFor("r0", current);
+    await healthGate(current, CHECK, new AbortController().signal);
+    proxy.switch(route, lb);
+    for (let i = 1; i <= SWITCHES; i++) {
+      const load = bench.runner.start({ url: `http://127.0.0.1:${port}/`, seconds: 30, ...LOAD });
+      await untilLoadRuns();
+      const t0 = performance.now();
+      const next = instance(bench, `skiff-${i}`, await freePort());
+      next.start();
+      const gate = await healthGate(next, CHECK, new AbortController().signal);
+      if (!gate.ok) throw new Error(`the new container did not get healthy: ${gate.reason}`);
+      const nextLb = balancerFor(`r${i}`, next);
+      proxy.switch(route, nextLb);
+      switchMs.push(performance.now() - t0);
+      await lb.drain(10_000);
+      await current.stop();
+      current = next;
+      lb = nextLb;
+      await settle();
+      const result = await load.stop();
+      failures.push(result.failed);
+      out(
+        `switch ${i}: ${failed(result)}; new container start → healthy → switched: ${ms(switchMs.at(-1)!)}`,
+      );
+    }
+    await current.stop();
+    out(
+      `failed attempts per switch, median: ${median(failures)}; start → switched, median: ${ms(median(switchMs))}`,
+    );
+  } finally {
+    await proxy.stop(1_000);
+  }
+}
+
+function instance(bench: Bench, name: string, port: number): ContainerInstance {
+  return new ContainerInstance({
+    docker: bench.docker,
+    agent: AGENT,
+    app: "bench",
+    artifact: name,
+    process: "web",
+    idx: 0,
+    image: bench.image.id,
+    env: {},
+    port,
+    containerPort: CONTAINER_PORT,
+    log: bench.log,
+    stopTimeoutMs: 10_000,
+    onEvent: () => {},
+  });
+}
+
+function balancerFor(release: string, instance: ContainerInstance): LoadBalancer {
+  return new LoadBalancer(release, [
+    new Target("127.0.0.1", instance.port, () => instance.state !== "stopped"),
+  ]);
+}
+
+async function untilAnswers(port: number, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if (await answers(port)) return;
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  throw new Error(`nothing answered on 127.0.0.1:${port} within ${timeoutMs} ms`);
+}
+
+/** A second of load before the switch, so it lands in the middle of a running load. */
+const untilLoadRuns = () => new Promise((resolve) => setTimeout(resolve, 1_000));
+/** And a second after it, so requests against the new container are counted too. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 1_000));
+
+/**
+ * wrk's own words: requests it completed, and failed attempts (non-2xx answers and socket errors). While
+ * nothing listens wrk reconnects at once, so failed attempts can outnumber the completed requests.
+ */
+function failed(result: LoadResult): string {
+  return `${result.requests} requests completed, ${result.failed} failed attempts (${result.failures})`;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,53 @@
+import { deploymentKey, type Serving } from "../deployer/serving.js";
+import { OperationError } from "../errors.js";
+import type { Runtime } from "../runtime/runtime.js";
+import type { Store } from "../store/store.js";
+
+/**
+ * What a restore into a running app needs from the rest of the agent: take the app's processes down
+ * while its database is replaced, and bring them back through the health gate after. The restore holds
+ * the app's lease meanwhile, so no deploy or rollback runs during it.
+ *
+ * INTEGRATION (issue 11, process types): this stops and restarts the live release's web instances,
+ * which is all a release has today. When releases get workers, stop and restart them too; a proxy
+ * maintenance answer (503 with Retry-After) in place of the plain "no healthy instance" 503 would be
+ * kinder to visitors, and belongs in src/proxy/ with the deployer's split (issue 9).
+ */
+export interface LiveRestoreHook {
+  /** Stops what uses the database; resolves to the function that brings it back (and throws if it cannot). */
+  pause(app: string, env: string): Promise<() => Promise<void>>;
+}
+
+/** Pauses nothing: for a restore into an environment that has no running release, and for tests. */
+export const NO_PROCESSES: LiveRestoreHook = { pause: async () => async () => undefined };
+
+/**
+ * The hook over today's runtime and serving: the live release's instances are stopped (the proxy answers
+ * 503 meanwhile), then launched again from the same release, gated, and switched in.
+ */
+export function runtimeRestoreHook(serving: Serving, runtime: Runtime, store: Store): LiveRestoreHook {
+  return {
+    async pause(app, env) {
+      const key = deploymentKey(app, env);
+      const active = serving.live(key);
+      const release = store.releases.live(app, env);
+      if (!active || !release) return async () => undefined;
+      await runtime.retire(active.group);
+      return async () => {
+        const group = await runtime.launch(app, active.group.artifact, release.config);
+        const gate = await group.gate(new AbortController().signal);
+        if (!gate.ok) {
+          await runtime.retire(group);
+          throw new OperationError(
+            `the database is restored, but ${release.id} did not come back healthy: ${gate.reason}`,
+            {
+              hint: `deploy again or roll back (skiff rollback --app ${app}); the safety backup has the data from before`,
+            },
+          );
+        }
+        const previous = serving.switchTo(key, release.config.hosts, release.id, group);
+        await previous?.lb.drain(0);
+      };
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import type { InstanceState } from "./instance.js";
+
+/**
+ * What the runtime, the health gate, the proxy's targets and `skiff status` need from one instance of a
+ * release, whatever runs it: a host process (`Instance`) or a container (`ContainerInstance` in
+ * src/containers/). Both start, pass the same health gate on `port`, restart with the same backoff when
+ * supervised, and stop within `stop_timeout`.
+ */
+export interface ReleaseInstance {
+  /** The ledger's id; a host process carries it as SKIFF_INSTANCE, a container as the skiff.instance label. */
+  readonly id: string;
+  readonly idx: number;
+  /** Where the agent reaches it on 127.0.0.1 (a container's published port). */
+  readonly port: number;
+  state: InstanceState;
+  /** The process id on the host (for a container: its init process), while it runs. */
+  pid: number | undefined;
+  startedAt: number;
+  restarts: number;
+  healthy: boolean;
+  lastExit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  /** When true, an unexpected exit restarts it with backoff. */
+  supervised: boolean;
+  start(): void;
+  /** SIGTERM, then SIGKILL after stop_timeout; never restarts afterwards. */
+  stop(): Promise<void>;
+  /** Resolves when the current run exits. */
+  whenExited(): Promise<void>;
+}
