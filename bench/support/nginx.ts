@@ -9,6 +9,8 @@ const NGINX_PATHS = ["/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx
 
 export interface RunningNginx {
   url: string;
+  /** With `tls`: the HTTPS address (the same server block as `url`, over TLS). */
+  httpsUrl?: string;
   child: ChildProcess;
   /** The worker's PID, for its CPU time (the master does no request work). */
   workerPid: number | undefined;
@@ -27,11 +29,13 @@ export async function startNginx(
   processes: Processes,
   dir: string,
   upstreamPort: number,
+  tls?: { certFile: string; keyFile: string },
 ): Promise<RunningNginx> {
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
+  const tlsPort = tls ? await freePort() : undefined;
   const conf = join(dir, "nginx.conf");
-  writeFileSync(conf, nginxConfig(dir, port, upstreamPort));
+  writeFileSync(conf, nginxConfig(dir, port, upstreamPort, tls && { ...tls, port: tlsPort! }));
   const child = processes.spawn(nginx, ["-p", dir, "-e", join(dir, "error.log"), "-c", conf]);
   let output = "";
   child.stderr?.on("data", (chunk: Buffer) => {
@@ -44,13 +48,36 @@ export async function startNginx(
       (res) => res.ok,
       () => false,
     );
-    if (ok) return { url, child, workerPid: childPids(child.pid)[0] };
+    if (ok)
+      return {
+        url,
+        ...(tlsPort ? { httpsUrl: `https://127.0.0.1:${tlsPort}/` } : {}),
+        child,
+        workerPid: childPids(child.pid)[0],
+      };
     await sleep(50);
   }
   throw new Error(`nginx did not answer on ${url}: ${output}`);
 }
 
-function nginxConfig(dir: string, port: number, upstreamPort: number): string {
+/**
+ * With `tls`, the server also listens with TLS the way a production nginx does by default: TLS 1.2 and
+ * 1.3, session tickets on, a shared session cache.
+ */
+function nginxConfig(
+  dir: string,
+  port: number,
+  upstreamPort: number,
+  tls?: { certFile: string; keyFile: string; port: number },
+): string {
+  const ssl = tls
+    ? `
+    listen 127.0.0.1:${tls.port} ssl;
+    ssl_certificate ${tls.certFile};
+    ssl_certificate_key ${tls.keyFile};
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_session_cache shared:SSL:10m;`
+    : "";
   return `worker_processes 1;
 daemon off;
 pid ${dir}/nginx.pid;
@@ -65,7 +92,7 @@ http {
   scgi_temp_path ${dir}/scgi;
   upstream app { server 127.0.0.1:${upstreamPort}; keepalive 64; }
   server {
-    listen 127.0.0.1:${port};
+    listen 127.0.0.1:${port};${ssl}
     location / {
       proxy_pass http://app;
       proxy_http_version 1.1;

@@ -13,6 +13,8 @@ import { Runtime } from "../runtime/runtime.js";
 import { SecretStore } from "../secrets/secret-store.js";
 import { DataDir } from "../store/data-dir.js";
 import { Store } from "../store/store.js";
+import { certsRoutes } from "../tls/certs-api.js";
+import { TlsService, type TlsSettings } from "../tls/tls-service.js";
 import { createApi } from "./api.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import { Monitoring } from "./monitoring.js";
@@ -31,12 +33,16 @@ export interface AgentOptions {
   logCapBytes?: number;
   /** The dashboard's credential lifetimes and clock, when not the defaults (tests). */
   dashboard?: Partial<DashboardSettings>;
+  /** HTTPS with certificates over ACME (--tls-listen); off when absent. */
+  tls?: TlsSettings;
 }
 
 export interface AgentInfo {
   pid: number;
   proxy: string;
   api: string;
+  /** The HTTPS listener, when on. */
+  tls?: string;
   tokenFile: string;
   startedAt: string;
 }
@@ -58,6 +64,7 @@ export class Agent {
   private serving: Serving | undefined;
   private pushDeploys: PushDeploys | undefined;
   private monitoring: Monitoring | undefined;
+  private tls: TlsService | undefined;
   private backups: BackupsPart | undefined;
   private server: ServerType | undefined;
   private unlock: (() => void) | undefined;
@@ -113,8 +120,24 @@ export class Agent {
           () => undefined,
           this.stopping.signal,
         ),
+      extraMonitors: (config) => tls?.monitors(config) ?? [],
     });
     this.monitoring = monitoring;
+    const tls =
+      options.tls &&
+      new TlsService({
+        settings: options.tls,
+        certsDir: dataDir.certs,
+        logger,
+        proxy,
+        deployments: () => store.releases.allLive(),
+        alert: (app, _config, message) => monitoring.notify(app, message),
+        registry: monitoring.metrics.registry,
+      });
+    this.tls = tls;
+    const tlsAddress = await tls?.start();
+    // Stored certificates are served from the start, while the live releases are brought back.
+    tls?.sync();
     const serving: Serving = new Serving(proxy, runtime, logger, (app, key, release) =>
       monitoring.observer(app, key, release),
     );
@@ -139,10 +162,12 @@ export class Agent {
       bootId,
       onOutcome: (outcome) => {
         monitoring.onOutcome(outcome);
+        tls?.sync();
         backups.refresh();
       },
     });
     await deployer.recover(this.stopping.signal);
+    tls?.sync();
     await monitoring.start();
     backups.start();
     const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD;
@@ -174,6 +199,10 @@ export class Agent {
       proxyAddress: formatAddress(proxyAddress),
       dashboard: options.dashboard,
     });
+    api.route(
+      "/v1/certs",
+      certsRoutes(() => tls?.view() ?? { enabled: false, listen: null, directory: null, certificates: [] }),
+    );
     const apiAddress = await new Promise<AddressInfo>((resolve, reject) => {
       const server = serve({ fetch: api.fetch, hostname: options.api.host, port: options.api.port }, (info) =>
         resolve(info),
@@ -185,6 +214,7 @@ export class Agent {
       pid: process.pid,
       proxy: `http://${formatAddress(proxyAddress)}`,
       api: `http://${formatAddress(apiAddress)}`,
+      ...(tlsAddress ? { tls: `https://${formatAddress(tlsAddress)}` } : {}),
       tokenFile: token.file,
       startedAt: new Date(startedAt).toISOString(),
     };
@@ -206,7 +236,9 @@ export class Agent {
     await this.pushDeploys?.stop();
     await this.backups?.stop();
     await this.monitoring?.stop();
+    this.tls?.close();
     await this.proxy?.stop(SHUTDOWN_DRAIN_MS);
+    await this.tls?.stop();
     this.serving?.stop();
     await this.runtime?.stop();
     this.store?.close();

@@ -16,7 +16,7 @@ import { deploymentKey } from "../deployer/serving.js";
 import { computeDora } from "../metrics/dora.js";
 import type { DeliveryMetricsResponse } from "../metrics/metrics-api.js";
 import { SkiffMetrics } from "../metrics/prometheus.js";
-import { appHealthMonitor } from "../monitor/config.js";
+import { appHealthMonitor, type MonitorSpec } from "../monitor/config.js";
 import type { IncidentsResponse } from "../monitor/incidents-api.js";
 import {
   type CheckRecord,
@@ -40,6 +40,8 @@ export interface MonitoringOptions {
   healthy: (key: string) => boolean;
   /** Puts the previous release back; the watch calls it when a new release misbehaves. */
   rollback: (app: string, env: string, reason: string) => Promise<Release>;
+  /** Monitors every app gets besides its health check (a TLS monitor per host when the agent serves HTTPS). */
+  extraMonitors?: (config: AppConfig) => MonitorSpec[];
 }
 
 /** Releases per deployment whose request series stay in /metrics (the live one, warm ones, recent ones). */
@@ -202,7 +204,11 @@ export class Monitoring {
     // through the proxy and count among the release's requests, which the post-deploy watch judges.
     const health = appHealthMonitor(url);
     if (health.target.kind === "http" && config.hosts[0]) health.target.host = config.hosts[0];
-    this.service.setAppMonitors(app, [health, ...config.monitors]);
+    this.service.setAppMonitors(app, [
+      health,
+      ...(this.options.extraMonitors?.(config) ?? []),
+      ...config.monitors,
+    ]);
     this.configureChannels(app, config);
   }
 

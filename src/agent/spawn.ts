@@ -22,7 +22,8 @@ export interface SpawnedAgent {
  */
 export async function spawnAgent(
   dataDir: string,
-  options: { listen?: string; api?: string; timeoutMs?: number; bin?: string } = {},
+  /** `args`: more `skiff agent` flags (--tls-listen…). */
+  options: { listen?: string; api?: string; timeoutMs?: number; bin?: string; args?: string[] } = {},
 ): Promise<SpawnedAgent> {
   const child = spawn(
     process.execPath,
@@ -35,6 +36,7 @@ export async function spawnAgent(
       options.listen ?? "127.0.0.1:0",
       "--api",
       options.api ?? "127.0.0.1:0",
+      ...(options.args ?? []),
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );

@@ -12,6 +12,8 @@ export type AlertKind =
   | "incident-opened"
   | "incident-resolved"
   | "cert-expiring"
+  | "cert-failed"
+  | "cert-recovered"
   | "deploy-failed"
   | "auto-rollback"
   | "backup-failed"

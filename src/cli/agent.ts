@@ -1,9 +1,10 @@
 import type { Command } from "commander";
 import type { Agent } from "../agent/agent.js";
 import { SkiffError, UsageError } from "../errors.js";
+import { type TlsFlags, tlsSettingsFromFlags } from "../tls/flags.js";
 import { parseHostPort } from "./address.js";
 
-interface AgentFlags {
+interface AgentFlags extends TlsFlags {
   dataDir?: string;
   listen: string;
   api: string;
@@ -28,12 +29,24 @@ export function register(program: Command): void {
       "a second token, allowed to read GET /metrics only, for Prometheus (or env SKIFF_METRICS_TOKEN)",
     )
     .option("--max-upload <MB>", "largest deploy upload accepted, in megabytes", "512")
+    .option(
+      "--tls-listen <host:port>",
+      "serve HTTPS here (0.0.0.0:443) with certificates over ACME; off by default",
+    )
+    .option("--acme-email <email>", "contact address for the ACME account (expiry notices)")
+    .option("--acme-directory <url>", "the ACME directory (default: Let's Encrypt production)")
+    .option("--acme-ca-file <file>", "a PEM CA to trust for the ACME directory's own HTTPS (a private CA)")
+    .option(
+      "--cert-renew-before <duration>",
+      "renew a certificate when this much of its life is left (default: 30d or a third of its lifetime, whichever is less)",
+    )
     .action(async (flags: AgentFlags) => {
       if (!flags.dataDir)
         throw new UsageError("--data-dir is required", "for example: skiff agent --data-dir /var/lib/skiff");
       const maxUploadMb = Number(flags.maxUpload);
       if (!Number.isFinite(maxUploadMb) || maxUploadMb <= 0)
         throw new UsageError(`--max-upload ${flags.maxUpload}: expected megabytes, like 512`);
+      const tls = tlsSettingsFromFlags(flags);
       // Loaded here so every other command starts without the agent's dependencies.
       const [{ Agent }, { default: pino }] = await Promise.all([import("../agent/agent.js"), import("pino")]);
       const agent = new Agent({
@@ -43,6 +56,7 @@ export function register(program: Command): void {
         ...(flags.tokenFile ? { tokenFile: flags.tokenFile } : {}),
         ...(flags.metricsTokenFile ? { metricsTokenFile: flags.metricsTokenFile } : {}),
         maxUploadBytes: maxUploadMb * 1024 * 1024,
+        ...(tls ? { tls } : {}),
         logger: pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime }),
       });
       await startOrExplain(agent, flags);
@@ -57,9 +71,13 @@ async function startOrExplain(agent: Agent, flags: AgentFlags): Promise<void> {
     await agent.stop().catch(() => undefined);
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE" || code === "EACCES") {
-      const address = (error as { address?: string; port?: number }).port;
-      const flag = String(address) === flags.api.split(":").pop() ? "--api" : "--listen";
-      const value = flag === "--api" ? flags.api : flags.listen;
+      const port = String((error as { port?: number }).port);
+      const [flag, value] =
+        port === flags.api.split(":").pop()
+          ? ["--api", flags.api]
+          : flags.tlsListen && port === flags.tlsListen.split(":").pop()
+            ? ["--tls-listen", flags.tlsListen]
+            : ["--listen", flags.listen];
       throw new SkiffError(
         `${flag} ${value}: ${code === "EADDRINUSE" ? "the address is already in use" : "permission denied"}`,
         1,

@@ -26,6 +26,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   preflight: () => import("./preflight.js").then((m) => m.register),
   hooks: () => import("./hooks.js").then((m) => m.register),
   secrets: () => import("./secrets.js").then((m) => m.register),
+  certs: () => import("./certs.js").then((m) => m.register),
   backups: () => import("./backups.js").then((m) => m.register),
   backup: () => import("./backup.js").then((m) => m.register),
   restore: () => import("./restore.js").then((m) => m.register),

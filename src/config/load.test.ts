@@ -51,6 +51,7 @@ describe("parseAppConfig", () => {
       watch: { windowMs: 300_000, maxErrorRate: 0.01, maxP95LatencyMs: 2000, minRequests: 20 },
       envRequired: [],
       preflight: defaultPreflightConfig(),
+      tls: { mode: { kind: "auto" }, httpsRedirect: true, hsts: undefined },
       backups: [],
       container: undefined,
       accessories: {},

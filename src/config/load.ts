@@ -9,6 +9,7 @@ import { ConfigError } from "../errors.js";
 import { WATCH_KNOWN_KEYS } from "../metrics/watch-config.js";
 import { MONITOR_KNOWN_KEYS } from "../monitor/config.js";
 import { PREFLIGHT_KEYS } from "../preflight/config.js";
+import { TLS_KNOWN_KEYS } from "../tls/config.js";
 import { ACCESSORY_KNOWN_KEYS } from "./accessories.js";
 import { CONTAINER_KEYS, REGISTRY_KEYS } from "./containers.js";
 import { type AppConfig, appConfigSchema } from "./schema.js";
@@ -71,6 +72,7 @@ const KNOWN_KEYS: Record<string, string[]> = {
     "watch",
     "env_required",
     "preflight",
+    ...TLS_KNOWN_KEYS[""]!,
     "backups",
     ...CONTAINER_KEYS,
     "accessories",
@@ -84,6 +86,8 @@ const KNOWN_KEYS: Record<string, string[]> = {
   ...ALERT_KNOWN_KEYS,
   ...WATCH_KNOWN_KEYS,
   ...PREFLIGHT_KEYS,
+  tls: TLS_KNOWN_KEYS.tls!,
+  hsts: TLS_KNOWN_KEYS.hsts!,
   ...BACKUP_KNOWN_KEYS,
 };
 
@@ -142,16 +146,22 @@ function closest(word: string, candidates: string[]): string | undefined {
   return best;
 }
 
+/**
+ * Edits between two words, a swap of two neighbouring letters counting as one (optimal string
+ * alignment): `hots` is one edit from `host`, as close as from `hsts`, and the earlier key wins a tie.
+ */
 function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  const d = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = current;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = best;
     }
   }
-  return row[b.length]!;
+  return d[a.length]![b.length]!;
 }

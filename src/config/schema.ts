@@ -6,6 +6,7 @@ import { deliveryConfig, deliveryShape } from "../environments/schema.js";
 import { watchSchema } from "../metrics/watch-config.js";
 import { monitorsSchema } from "../monitor/config.js";
 import { envRequiredSchema, preflightSchema } from "../preflight/config.js";
+import { tlsConfig, tlsShape } from "../tls/config.js";
 import { accessoriesSchema } from "./accessories.js";
 import { containerConfig, containerRules, containerShape } from "./containers.js";
 import { count, duration, hostname } from "./fields.js";
@@ -100,6 +101,7 @@ const singleEnvironmentSchema = z
     watch: watchSchema,
     env_required: envRequiredSchema,
     preflight: preflightSchema,
+    ...tlsShape,
     backups: backupsSchema,
     ...containerShape,
     accessories: accessoriesSchema,
@@ -143,6 +145,7 @@ const singleEnvironmentSchema = z
     watch: c.watch,
     envRequired: c.env_required,
     preflight: c.preflight,
+    tls: tlsConfig(c),
     backups: c.backups,
     container: containerConfig(c),
     accessories: c.accessories,

@@ -18,7 +18,8 @@ export type MonitorTarget =
   /** `host`: a Host header to send (the app's own health monitor, checked through the proxy). */
   | { kind: "http"; url: string; expect: HttpExpectation; host?: string }
   | { kind: "tcp"; host: string; port: number }
-  | { kind: "tls"; host: string; port: number; expiresWithinMs: number };
+  /** `address`: where to connect when it is not `host` (the agent's own TLS port, asked for `host` by SNI). */
+  | { kind: "tls"; host: string; port: number; expiresWithinMs: number; address?: string };
 
 export interface MonitorSpec {
   name: string;

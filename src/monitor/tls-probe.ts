@@ -15,6 +15,8 @@ export interface TlsProbeTarget {
   port: number;
   /** Fail when the certificate expires sooner than this. */
   expiresWithinMs: number;
+  /** Connect here instead of `host`, which is still the name asked for (SNI) and checked. */
+  address?: string | undefined;
 }
 
 /**
@@ -25,7 +27,7 @@ export function probeTls(target: TlsProbeTarget, timeoutMs: number, ca?: string[
   const startedAt = performance.now();
   return new Promise((resolve) => {
     const socket = connect({
-      host: target.host,
+      host: target.address ?? target.host,
       port: target.port,
       servername: isIP(target.host) ? undefined : target.host,
       rejectUnauthorized: false,

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
+import type { Edge, EdgeAnswer } from "./edge.js";
 import { ForwardedRequest } from "./forward.js";
 import {
   type ClientFraming,
@@ -19,6 +20,8 @@ export interface ConnectionOwner {
   readonly router: Router;
   /** True while the server stops: answers close their connection. */
   readonly stopping: boolean;
+  /** ACME challenges, HTTPS redirects, HSTS: set when the agent serves HTTPS. */
+  readonly edge?: Edge | undefined;
   forget(connection: ClientConnection): void;
 }
 
@@ -35,6 +38,10 @@ const MAX_PIPELINED = 64 * 1024;
  */
 export class ClientConnection {
   readonly remoteAddress: string;
+  /** Accepted by the TLS listener: the app is told `X-Forwarded-Proto: https`. */
+  readonly secure: boolean;
+  /** Header lines the edge adds to the current answer (HSTS on TLS). */
+  private edgeFields = "";
   private readonly reader: RequestReader;
   private forwarded: ForwardedRequest | undefined;
   /** Both halves of the current exchange: the request fully read, the answer fully written. */
@@ -58,6 +65,7 @@ export class ClientConnection {
     private readonly owner: ConnectionOwner,
   ) {
     this.remoteAddress = socket.remoteAddress ?? "";
+    this.secure = (socket as { encrypted?: boolean }).encrypted === true;
     this.reader = new RequestReader({
       head: (head) => this.onHead(head),
       data: (data) => this.forwarded?.requestData(data),
@@ -108,7 +116,7 @@ export class ClientConnection {
     this.framing = clientFraming(head, this.minor);
     if (this.framing === "close") this.closeAfter = true;
     this.headWritten = true;
-    this.write(downstreamResponseHead(head, this.framing, this.keepAlive(), this.minor));
+    this.write(downstreamResponseHead(head, this.framing, this.keepAlive(), this.minor, this.edgeFields));
   }
 
   /** False when the client's buffer is full: wait for `onDrain`. */
@@ -130,6 +138,10 @@ export class ClientConnection {
 
   /** An answer of the proxy's own (404, 502, 503…), plain text. */
   respondError(status: number, message: string): void {
+    this.respond({ status, fields: "", body: `${message}\n` });
+  }
+
+  private respond({ status, fields, body }: EdgeAnswer): void {
     if (this.closed) return;
     if (!this.requestDone) {
       // Answered before its body arrived (a client may even wait for 100 Continue): the rest of the body
@@ -137,9 +149,8 @@ export class ClientConnection {
       this.closeAfter = true;
       this.requestDone = true;
     }
-    const body = `${message}\n`;
     this.write(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\ncontent-type: text/plain; charset=utf-8\r\nx-skiff: proxy\r\n` +
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\ncontent-type: text/plain; charset=utf-8\r\nx-skiff: proxy\r\n${fields}` +
         `content-length: ${Buffer.byteLength(body)}\r\n${this.keepAlive() ? `keep-alive: timeout=${KEEP_ALIVE_SECONDS}` : "connection: close"}\r\n\r\n${body}`,
     );
     this.forwarded = undefined;
@@ -209,6 +220,15 @@ export class ClientConnection {
     this.minor = head.minor;
     this.framing = "as-is";
     if (!head.keepAlive) this.closeAfter = true;
+    const edge = this.owner.edge;
+    if (edge) {
+      const answer = edge.answer(head, this.secure);
+      if (answer) {
+        this.respond(answer);
+        return;
+      }
+      this.edgeFields = this.secure ? edge.secureFields(head.host) : "";
+    }
     const route = this.owner.router.match(head.host);
     if (head.upgrade) {
       this.upgrade(head, route);
@@ -263,7 +283,7 @@ export class ClientConnection {
     this.socket.removeAllListeners("end");
     this.closed = true;
     this.owner.forget(this);
-    proxyUpgrade(head, this.socket, this.reader.takeRest(), route, this.remoteAddress);
+    proxyUpgrade(head, this.socket, this.reader.takeRest(), route, this.remoteAddress, this.secure);
   }
 
   private protocolError(error: unknown): void {

@@ -44,7 +44,7 @@ export class ForwardedRequest implements UpstreamRequest {
     this.bodyEnded = body.kind === "none";
     this.streaming =
       body.kind === "chunked" || (body.kind === "length" && body.length > REPLAYABLE_BODY_LIMIT);
-    this.headText = upstreamRequestHead(request, client.remoteAddress);
+    this.headText = upstreamRequestHead(request, client.remoteAddress, false, client.secure);
   }
 
   /** Sends it now when it has no body to wait for (or streams its body); else once the body is read. */

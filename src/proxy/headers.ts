@@ -31,6 +31,7 @@ export function upstreamRequestHead(
   request: RequestHead,
   clientAddress: string,
   keepUpgrade = false,
+  secure = false,
 ): string {
   const { fields } = request;
   let out = `${request.method} ${request.target} HTTP/1.1\r\n`;
@@ -54,7 +55,7 @@ export function upstreamRequestHead(
     out += `${fields.names[i]}: ${fields.values[i]}\r\n`;
   }
   out += `x-forwarded-for: ${forwardedFor === undefined ? clientAddress : `${forwardedFor}, ${clientAddress}`}\r\n`;
-  if (!hasProto) out += "x-forwarded-proto: http\r\n";
+  if (!hasProto) out += secure ? "x-forwarded-proto: https\r\n" : "x-forwarded-proto: http\r\n";
   if (!hasHost && request.host !== undefined) out += `x-forwarded-host: ${request.host}\r\n`;
   const body = request.body;
   if (body.kind === "length") out += `content-length: ${body.length}\r\n`;
@@ -80,6 +81,8 @@ export function downstreamResponseHead(
   framing: ClientFraming,
   keepAlive: boolean,
   clientMinor: 0 | 1,
+  /** Lines the proxy adds (Strict-Transport-Security), each ending in CRLF. */
+  extraFields = "",
 ): string {
   const { fields } = response;
   let out = `HTTP/1.1 ${response.status} ${response.reason}\r\n`;
@@ -89,6 +92,7 @@ export function downstreamResponseHead(
       out += `content-length: ${fields.values[i]}\r\n`;
   }
   if (framing === "chunked") out += "transfer-encoding: chunked\r\n";
+  out += extraFields;
   if (!keepAlive || framing === "close") out += "connection: close\r\n";
   else
     out += `${clientMinor === 0 ? "connection: keep-alive\r\n" : ""}keep-alive: timeout=${KEEP_ALIVE_SECONDS}\r\n`;

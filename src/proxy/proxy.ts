@@ -1,6 +1,7 @@
-import { type AddressInfo, createServer, type Server } from "node:net";
+import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ClientConnection, type ConnectionOwner } from "./client-connection.js";
+import type { Edge } from "./edge.js";
 import { KEEP_ALIVE_SECONDS } from "./headers.js";
 import type { LoadBalancer } from "./load-balancer.js";
 import { type Route, Router } from "./router.js";
@@ -36,12 +37,12 @@ export class ProxyServer implements ConnectionOwner {
   private sweeper: NodeJS.Timeout | undefined;
   private readonly timeouts: ProxyTimeouts;
   stopping = false;
+  /** Set by the agent when it serves HTTPS (src/tls/): ACME challenges, redirects, HSTS. */
+  edge: Edge | undefined;
 
   constructor(private readonly options: ProxyOptions) {
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-    this.server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
-      this.connections.add(new ClientConnection(socket, this));
-    });
+    this.server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket));
   }
 
   async start(): Promise<AddressInfo> {
@@ -55,6 +56,18 @@ export class ProxyServer implements ConnectionOwner {
     this.sweeper = setInterval(() => this.sweep(), this.timeouts.sweepMs);
     this.sweeper.unref();
     return this.server.address() as AddressInfo;
+  }
+
+  /**
+   * Serves a connection like one of its own: the TLS listener hands its decrypted sockets here, so
+   * HTTPS shares the routes, the switch and the drain of plain HTTP.
+   */
+  accept(socket: Socket): void {
+    if (this.stopping) {
+      socket.destroy();
+      return;
+    }
+    this.connections.add(new ClientConnection(socket, this));
   }
 
   /** Points `route` at `lb` for every request from now on; returns what it pointed at before. */

@@ -13,6 +13,7 @@ export function proxyUpgrade(
   head: Buffer,
   route: Route,
   clientAddress: string,
+  secure = false,
 ): void {
   const lb = route.live;
   const target = lb?.pick();
@@ -35,7 +36,7 @@ export function proxyUpgrade(
   };
   upstream.once("connect", () => {
     connected = true;
-    upstream.write(upstreamRequestHead(request, clientAddress, true), "latin1");
+    upstream.write(upstreamRequestHead(request, clientAddress, true, secure), "latin1");
     if (head.length > 0) upstream.write(head);
     upstream.pipe(client);
     client.pipe(upstream);

@@ -12,6 +12,7 @@ import { join, resolve } from "node:path";
  *   releases/<app>/<release>/      the unpacked files of each deployed release
  *   logs/<app>/<release>.log       build and app output (rotated to .log.1 past the size cap)
  *   uploads/                       tarballs while they are inspected and unpacked
+ *   certs/                         ACME account key, one <host>.pem (key + chain) and <host>.json each (0600)
  *   storage/<app>/<env>/           the app's persistent files (SKIFF_STORAGE_DIR), kept across deploys and
  *                                  rollbacks (accessories' data under accessories/<name>/)
  *   backups/<app>/<env>/<db>/      local copies of the app's database backups (src/backups/)
@@ -47,6 +48,10 @@ export class DataDir {
 
   get lock(): string {
     return this.path("agent.lock");
+  }
+
+  get certs(): string {
+    return this.path("certs");
   }
 
   get agentInfo(): string {

@@ -1,3 +1,6 @@
+import { accessSync, constants } from "node:fs";
+import { delimiter, join } from "node:path";
+
 /**
  * Tests that need a component from outside the project (dockerd, pebble, postgresql, chromium…) skip with
  * a message naming the Debian package when it is absent, and fail instead when SKIFF_REQUIRE_EXTERNAL=1
@@ -18,4 +21,19 @@ export function requireExternal(name: string, debianPackage: string, available: 
   if (externalRequired()) throw new Error(`${message}; SKIFF_REQUIRE_EXTERNAL=1 makes this a failure`);
   console.warn(`skipping tests that need ${name}: ${message}`);
   return true;
+}
+
+/** Whether `command` is an executable on PATH (or an executable path): the `available` of a CLI tool. */
+export function onPath(command: string): boolean {
+  const candidates = command.includes("/")
+    ? [command]
+    : (process.env.PATH ?? "").split(delimiter).map((dir) => join(dir, command));
+  return candidates.some((file) => {
+    try {
+      accessSync(file, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }

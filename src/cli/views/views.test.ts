@@ -4,8 +4,10 @@ import { SilentExit, UsageError } from "../../errors.js";
 import { computeDora } from "../../metrics/dora.js";
 import type { DeliveryMetricsResponse } from "../../metrics/metrics-api.js";
 import type { IncidentsResponse } from "../../monitor/incidents-api.js";
+import type { CertsResponse } from "../../tls/certs-api.js";
 import { Output } from "../output.js";
 import { printAlertsTest } from "./alerts-test.js";
+import { printCerts } from "./certs.js";
 import { incidentRows, printIncidents } from "./incidents.js";
 import { metricsRows, parseSinceFlag, printMetrics } from "./metrics.js";
 
@@ -250,5 +252,69 @@ describe("skiff metrics", () => {
   it.each(["", "30", "forever", "0d"])("--since %j is a usage error naming the flag", (text) => {
     expect(() => parseSinceFlag(text)).toThrow(UsageError);
     expect(() => parseSinceFlag(text)).toThrow(/^--since: expected a duration like 30d/);
+  });
+});
+
+describe("printCerts", () => {
+  const base = {
+    app: "hello",
+    env: "production",
+    notBefore: "2025-03-01T00:00:00.000Z",
+    failures: 0,
+    nextAttemptAt: null,
+    problem: null,
+  };
+  const body: CertsResponse = {
+    enabled: true,
+    listen: "0.0.0.0:443",
+    directory: "https://acme-v02.api.letsencrypt.org/directory",
+    certificates: [
+      {
+        ...base,
+        host: "hello.example.com",
+        source: "acme",
+        issuer: "R11",
+        notAfter: "2025-05-30T00:00:00.000Z",
+        renewAt: "2025-04-30T00:00:00.000Z",
+        lastAttempt: { at: "2025-03-01T00:00:05.000Z", ok: true, error: null },
+      },
+      {
+        ...base,
+        host: "pr-1.preview.example.com",
+        env: "preview:pr-1",
+        source: "none",
+        issuer: null,
+        notBefore: null,
+        notAfter: null,
+        renewAt: null,
+        lastAttempt: { at: "2025-03-02T00:00:00.000Z", ok: false, error: "DNS problem: NXDOMAIN" },
+        failures: 2,
+        nextAttemptAt: "2025-03-02T00:10:00.000Z",
+      },
+    ],
+  };
+
+  it("prints a row per host and says why a host has no certificate", () => {
+    printCerts(new Output(), body);
+    expect(printed()).toEqual([
+      "HOST                      APP                 SOURCE  ISSUER  EXPIRES               RENEWS                LAST ATTEMPT",
+      "hello.example.com         hello               acme    R11     2025-05-30 00:00:00Z  2025-04-30 00:00:00Z  2025-03-01 00:00:05Z ok",
+      "pr-1.preview.example.com  hello/preview:pr-1  none    -       -                     -                     2025-03-02 00:00:00Z failed (2 in a row)",
+    ]);
+    expect(stderr.join("")).toContain(
+      "pr-1.preview.example.com: DNS problem: NXDOMAIN (next attempt 2025-03-02 00:10:00Z)",
+    );
+  });
+
+  it("--json prints the API's answer as it is", () => {
+    printCerts(new Output({ json: true }), body);
+    expect(JSON.parse(stdout.join(""))).toEqual(body);
+  });
+
+  it("says how to turn HTTPS on when it is off", () => {
+    printCerts(new Output(), { enabled: false, listen: null, directory: null, certificates: [] });
+    expect(printed()).toEqual([
+      "HTTPS is off on this agent: start it with --tls-listen 0.0.0.0:443 (see docs/tls.md).",
+    ]);
   });
 });
