@@ -12,7 +12,7 @@ import {
 } from "../alerts/message.js";
 import type { AppConfig } from "../config/schema.js";
 import type { DeployOutcome } from "../deployer/deployer.js";
-import { deploymentKey } from "../deployer/serving.js";
+import { deploymentKey, PRODUCTION } from "../environments/names.js";
 import { computeDora } from "../metrics/dora.js";
 import type { DeliveryMetricsResponse } from "../metrics/metrics-api.js";
 import { SkiffMetrics } from "../metrics/prometheus.js";
@@ -20,7 +20,7 @@ import { appHealthMonitor } from "../monitor/config.js";
 import type { IncidentsResponse } from "../monitor/incidents-api.js";
 import { type CheckRecord, type IncidentEventRecord, MonitorService } from "../monitor/monitor-service.js";
 import { environmentSecrets, type SecretLookup } from "../secrets/secret-store.js";
-import { PRODUCTION, type Release } from "../store/releases.js";
+import type { Release } from "../store/releases.js";
 import type { Store } from "../store/store.js";
 import { ReleaseWatch } from "./release-watch.js";
 

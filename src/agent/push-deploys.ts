@@ -6,6 +6,7 @@ import { inspectAppArtifact, UNPACKED_PER_UPLOADED_BYTE } from "../deployer/arti
 import type { CheckResult, Deployer, DeployInput } from "../deployer/deployer.js";
 import { archiveCommit, fetchMirror } from "../deployer/mirror.js";
 import type { OperationEvent } from "../deployer/steps.js";
+import { isPreview, PRODUCTION, previewEnvironment, previewSlugOf } from "../environments/names.js";
 import { previewFor } from "../environments/preview.js";
 import { previewsToRemove } from "../environments/preview-retention.js";
 import { configForEnvironment } from "../environments/resolve.js";
@@ -14,7 +15,6 @@ import type { CommitInfo } from "../git/repo.js";
 import { missingSecrets } from "../secrets/app-secrets.js";
 import { environmentSecrets, type SecretLookup } from "../secrets/secret-store.js";
 import type { DataDir } from "../store/data-dir.js";
-import { PREVIEW_PREFIX, PRODUCTION } from "../store/releases.js";
 import type { Store } from "../store/store.js";
 import { planRelease } from "../versions/plan.js";
 import { queueKeyOf, type WebhookAction } from "../webhooks/handler.js";
@@ -97,7 +97,7 @@ export class PushDeploys {
     const apps = new Set(
       store.releases
         .allLive()
-        .filter((r) => r.env.startsWith(PREVIEW_PREFIX))
+        .filter((r) => isPreview(r.env))
         .map((r) => r.app),
     );
     for (const app of apps) {
@@ -113,7 +113,7 @@ export class PushDeploys {
     if (action.kind === "remove-preview") {
       await deployer.remove(
         action.app,
-        `${PREVIEW_PREFIX}${action.slug}`,
+        previewEnvironment(action.slug),
         `branch ${action.branch} was deleted`,
       );
       return;
@@ -202,8 +202,8 @@ export class PushDeploys {
     }
     const missing = missingSecrets(target.config.secrets, this.options.secrets ?? environmentSecrets);
     if (missing.length > 0) throw new Error(missing.join("; "));
-    if (target.env.startsWith(PREVIEW_PREFIX))
-      await this.trimPreviews(checked.config, target.env.slice(PREVIEW_PREFIX.length));
+    const slug = previewSlugOf(target.env);
+    if (slug !== undefined) await this.trimPreviews(checked.config, slug);
     const version =
       target.env === PRODUCTION
         ? (
@@ -241,14 +241,14 @@ export class PushDeploys {
     if (action.kind === "deploy")
       return { env: action.environment, config: configForEnvironment(config, action.environment) };
     const preview = previewFor(config, action.preview.branch);
-    return preview && { env: `${PREVIEW_PREFIX}${preview.slug}`, config: preview.config };
+    return preview && { env: previewEnvironment(preview.slug), config: preview.config };
   }
 
   private async trimPreviews(config: AppConfig, incoming?: string): Promise<void> {
-    const live = this.options.store.releases
-      .allLive()
-      .filter((r) => r.app === config.app && r.env.startsWith(PREVIEW_PREFIX))
-      .map((r) => ({ slug: r.env.slice(PREVIEW_PREFIX.length), deployedAt: r.liveAt ?? r.createdAt }));
+    const live = this.options.store.releases.allLive().flatMap((r) => {
+      const slug = r.app === config.app ? previewSlugOf(r.env) : undefined;
+      return slug === undefined ? [] : [{ slug, deployedAt: r.liveAt ?? r.createdAt }];
+    });
     const doomed = previewsToRemove(
       live,
       { max: config.previews.max, ttlMs: config.previews.ttlMs },
@@ -258,7 +258,7 @@ export class PushDeploys {
     for (const slug of doomed) {
       await this.options.deployer.remove(
         config.app,
-        `${PREVIEW_PREFIX}${slug}`,
+        previewEnvironment(slug),
         incoming ? "over the preview cap" : "past its ttl",
       );
     }

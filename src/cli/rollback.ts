@@ -1,7 +1,7 @@
 import { userInfo } from "node:os";
 import type { Command } from "commander";
+import { PRODUCTION } from "../environments/names.js";
 import { UsageError } from "../errors.js";
-import { PRODUCTION } from "../store/releases.js";
 import { AgentClient } from "./client.js";
 import { runOperation } from "./operation.js";
 import { type AppOptions, withApp } from "./options.js";

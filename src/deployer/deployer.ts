@@ -6,20 +6,21 @@ import type { Logger } from "pino";
 import semver from "semver";
 import { CONFIG_FILE, parseAppConfig } from "../config/load.js";
 import type { AppConfig } from "../config/schema.js";
+import { deploymentKey, PRODUCTION } from "../environments/names.js";
 import { configForEnvironment } from "../environments/resolve.js";
 import { OperationError } from "../errors.js";
 import type { InstanceGroup } from "../runtime/instance-group.js";
 import { tailLines } from "../runtime/log-file.js";
 import type { Runtime } from "../runtime/runtime.js";
 import type { DataDir } from "../store/data-dir.js";
-import { type CommitRecord, PRODUCTION, type Release, type Trigger } from "../store/releases.js";
+import type { CommitRecord, Release, Trigger } from "../store/releases.js";
 import type { Store } from "../store/store.js";
 import { unpackArtifact } from "./artifact.js";
 import { runBuild } from "./build.js";
 import { acquireLease, LockedError } from "./lease.js";
 import { releasesToPrune, removeReleaseFiles } from "./prune.js";
 import { chooseRollbackTarget } from "./rollback-target.js";
-import { type Active, deploymentKey, type Serving } from "./serving.js";
+import type { Active, Serving } from "./serving.js";
 import { type Emit, StepRecorder } from "./steps.js";
 
 /** Lines of the release log shown when a build or a health gate fails. */

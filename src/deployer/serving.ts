@@ -1,11 +1,11 @@
 import type { Logger } from "pino";
+import { isDeploymentOf } from "../environments/names.js";
 import { LoadBalancer } from "../proxy/load-balancer.js";
 import type { ProxyServer } from "../proxy/proxy.js";
 import type { Route } from "../proxy/router.js";
 import { Target } from "../proxy/target.js";
 import type { InstanceGroup } from "../runtime/instance-group.js";
 import type { Runtime } from "../runtime/runtime.js";
-import { PRODUCTION } from "../store/releases.js";
 
 /** The release serving one deployment: its processes and the load balancer the proxy sends traffic to. */
 export interface Active {
@@ -19,14 +19,6 @@ interface Deployment {
   live: Active | undefined;
   /** Replaced releases kept running for instant rollback, by artifact. */
   warm: Map<string, { group: InstanceGroup; timer: NodeJS.Timeout }>;
-}
-
-/**
- * A deployment is one app in one environment: `hello` (production), `hello/staging`,
- * `hello/preview:feat-x`. Each has its own route, live release and warm releases.
- */
-export function deploymentKey(app: string, env: string): string {
-  return env === PRODUCTION ? app : `${app}/${env}`;
 }
 
 /**
@@ -165,7 +157,7 @@ export class Serving {
   runningArtifacts(app: string): Set<string> {
     const artifacts = new Set<string>();
     for (const [key, deployment] of this.deployments) {
-      if (key !== app && !key.startsWith(`${app}/`)) continue;
+      if (!isDeploymentOf(key, app)) continue;
       for (const artifact of deployment.warm.keys()) artifacts.add(artifact);
       if (deployment.live) artifacts.add(deployment.live.group.artifact);
     }
