@@ -111,7 +111,10 @@ export function register(program: Command): void {
  * debug leftovers and secrets there (env files, lint, tests and git belong to the work tree).
  */
 async function preflight(out: Output, source: AppSource, environment: string): Promise<void> {
-  const { printReport, runPreflight } = await import("../preflight/index.js");
+  const [{ runPreflight }, { printReport }] = await Promise.all([
+    import("../preflight/index.js"),
+    import("./views/preflight.js"),
+  ]);
   const atHead = source.commit.sha === (await commitInfo(source.root, "HEAD")).sha;
   const dir = atHead ? source.dir : await extract(source);
   const report = await runPreflight(dir, {
