@@ -93,35 +93,27 @@ export class Agent {
     const proxy = new ProxyServer(options.listen);
     this.proxy = proxy;
     const proxyAddress = await proxy.start();
-    // The parts call each other: monitoring watches what serving routes and asks the deployer to roll back.
-    let deployer: Deployer | undefined;
-    const monitoring: Monitoring = new Monitoring({
+    const serving = new Serving(proxy, runtime, logger);
+    this.serving = serving;
+    const deployer = new Deployer({ store, dataDir, runtime, serving, logger, bootId });
+    // Monitoring watches what serving routes and asks the deployer to roll back a misbehaving release;
+    // it hears of the deployer's outcomes and of the proxy's answers as events, so nothing points back.
+    const monitoring = new Monitoring({
       store,
       logger,
       proxyUrl: `http://${loopback(proxyAddress)}`,
       secrets: secretLookup,
-      healthy: (key): boolean => serving.live(key)?.group.instances.every((i) => i.healthy) ?? false,
+      healthy: (key) => serving.live(key)?.group.instances.every((i) => i.healthy) ?? false,
       rollback: (app, env, reason) =>
-        deployer!.rollback(
+        deployer.rollback(
           { app, env, trigger: "auto-rollback", reason, requestedBy: "skiff watch", wait: true },
           () => undefined,
           this.stopping.signal,
         ),
     });
     this.monitoring = monitoring;
-    const serving: Serving = new Serving(proxy, runtime, logger, (app, key, release) =>
-      monitoring.observer(app, key, release),
-    );
-    this.serving = serving;
-    deployer = new Deployer({
-      store,
-      dataDir,
-      runtime,
-      serving,
-      logger,
-      bootId,
-      onOutcome: (outcome) => monitoring.onOutcome(outcome),
-    });
+    deployer.onOutcome((outcome) => monitoring.onOutcome(outcome));
+    serving.observeRequests((app, key, release) => monitoring.observer(app, key, release));
     await deployer.recover(this.stopping.signal);
     await monitoring.start();
     const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD;

@@ -11,7 +11,7 @@ import {
   testMessage,
 } from "../alerts/message.js";
 import type { AppConfig } from "../config/schema.js";
-import type { DeployOutcome } from "../deployer/deployer.js";
+import type { DeployOutcome } from "../deployer/inputs.js";
 import { deploymentKey, PRODUCTION } from "../environments/names.js";
 import { computeDora } from "../metrics/dora.js";
 import type { DeliveryMetricsResponse } from "../metrics/metrics-api.js";

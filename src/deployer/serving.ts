@@ -21,6 +21,13 @@ interface Deployment {
   warm: Map<string, { group: InstanceGroup; timer: NodeJS.Timeout }>;
 }
 
+/** Makes the per-request hook of one release (metrics, the post-deploy watch). */
+export type RequestObserver = (
+  app: string,
+  key: string,
+  release: string,
+) => (status: number, ms: number) => void;
+
 /**
  * Which release serves each deployment and which stay warm: the bridge between the runtime's processes
  * and the proxy's routes. `switchTo` is the moment of truth: one assignment, and every new request goes
@@ -28,18 +35,18 @@ interface Deployment {
  */
 export class Serving {
   private readonly deployments = new Map<string, Deployment>();
+  private observer: RequestObserver | undefined;
 
   constructor(
     private readonly proxy: ProxyServer,
-    private readonly runtime: Runtime,
+    private readonly runtime: Pick<Runtime, "retire">,
     private readonly logger: Logger,
-    /** Who hears about each answered request of a release (metrics, the post-deploy watch). */
-    private readonly observer?: (
-      app: string,
-      key: string,
-      release: string,
-    ) => (status: number, ms: number) => void,
   ) {}
+
+  /** Who hears about each answered request of the releases switched in from now on. */
+  observeRequests(observer: RequestObserver): void {
+    this.observer = observer;
+  }
 
   /** Why `key` cannot take these hosts (another deployment owns one), or undefined. */
   routeConflict(key: string, hosts: string[]): string | undefined {
