@@ -5,6 +5,7 @@ import type { StatusView } from "../src/agent/api-types.js";
 import { DEPLOY_META_HEADER } from "../src/agent/api-types.js";
 import { archive, deployMeta, readAppSource } from "../src/cli/app-source.js";
 import { OperationError } from "../src/errors.js";
+import { rejection } from "../src/test-support/rejection.js";
 import { deploy, get, rollback, useAgents, version } from "./support/agent.js";
 import { commitFiles, createAppRepo, setBehaviour, testConfig } from "./support/repo.js";
 import { useTempDirs } from "./support/temp.js";
@@ -16,13 +17,8 @@ function steps(events: Array<{ type: string; step?: string }>): string[] {
   return events.filter((e) => e.type === "step").map((e) => e.step!);
 }
 
-async function failure(promise: Promise<unknown>): Promise<OperationError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(OperationError);
-  return error as OperationError;
+function failure(promise: Promise<unknown>): Promise<OperationError> {
+  return rejection(promise, OperationError);
 }
 
 describe("deploy", () => {

@@ -12,6 +12,7 @@ import { ProxyServer } from "../proxy/proxy.js";
 import { DataDir } from "../store/data-dir.js";
 import { Store } from "../store/store.js";
 import { useTempDirs, writeFiles } from "../test-support/git-fixtures.js";
+import { rejection } from "../test-support/rejection.js";
 import { Deployer } from "./deployer.js";
 import type { DeployInput, DeployOutcome } from "./inputs.js";
 import { Serving } from "./serving.js";
@@ -99,13 +100,8 @@ async function deploy(
   return { release, events };
 }
 
-async function failure(promise: Promise<unknown>): Promise<OperationError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(OperationError);
-  return error as OperationError;
+function failure(promise: Promise<unknown>): Promise<OperationError> {
+  return rejection(promise, OperationError);
 }
 
 function stepNames(events: OperationEvent[]): string[] {
