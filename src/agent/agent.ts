@@ -10,6 +10,7 @@ import { Runtime } from "../runtime/runtime.js";
 import { SecretStore } from "../secrets/secret-store.js";
 import { DataDir } from "../store/data-dir.js";
 import { Store } from "../store/store.js";
+import type { AdmissionOptions } from "./admission.js";
 import { createApi } from "./api.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import { Monitoring } from "./monitoring.js";
@@ -116,15 +117,14 @@ export class Agent {
     serving.observeRequests((app, key, release) => monitoring.observer(app, key, release));
     await deployer.recover(this.stopping.signal);
     await monitoring.start();
-    const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD;
-    const pushDeploys = new PushDeploys({
-      store,
+    // One admission for both ways a deploy arrives: an upload from the CLI, a push.
+    const admission: AdmissionOptions = {
       dataDir,
-      deployer,
-      logger,
-      maxUploadBytes,
+      maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD,
       secrets: secretLookup,
-    });
+      channelProblems: (config) => monitoring.channelProblems(config),
+    };
+    const pushDeploys = new PushDeploys({ store, dataDir, deployer, logger, admission });
     this.pushDeploys = pushDeploys;
     pushDeploys.start();
 
@@ -139,7 +139,7 @@ export class Agent {
       dataDir,
       deployer,
       serving,
-      maxUploadBytes,
+      admission,
       startedAt,
       proxyAddress: formatAddress(proxyAddress),
     });
