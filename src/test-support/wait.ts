@@ -36,7 +36,7 @@ export async function until<T>(
   }
 }
 
-export interface Deferred<T> {
+export interface Deferred<T = void> {
   promise: Promise<T>;
   resolve: (value: T) => void;
   reject: (error: unknown) => void;
