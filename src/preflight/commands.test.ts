@@ -95,7 +95,7 @@ describe("the commands check", () => {
   it("runs commands in parallel: each waits for the other to have started", async () => {
     const root = tempDir();
     const waitFor = (mine: string, other: string) =>
-      `touch ${mine}; n=0; while [ ! -f ${other} ] && [ $n -lt 100 ]; do sleep 0.05; n=$((n+1)); done; [ -f ${other} ]`;
+      `touch ${mine}; n=0; while [ ! -f ${other} ] && [ $n -lt 400 ]; do sleep 0.05; n=$((n+1)); done; [ -f ${other} ]`;
     writeFiles(root, {
       "skiff.yml": [
         "app: demo",
