@@ -16,7 +16,8 @@ const LOG_TAIL_LINES = 50;
  * (go-live.ts: switched → drained → finished). Rollback and promote reuse `started` and `healthy`.
  *
  * To add a step (a `released` step running a migration command between `built` and `started`, say):
- * 1. add its name to `StepName` in steps.ts, in pipeline order, and to the steps in docs/cli.md;
+ * 1. add its name to `StepName` in steps.ts, in pipeline order, and to the deploy flow in
+ *    docs/architecture.md;
  * 2. write it below as a `Step`: do its work inside `run.steps.run(name, work, describe)` so it is
  *    timed, written to the ledger and streamed to the client; read what it needs from `run`
  *    (`run.release.config`, `releaseFiles(run)`, `run.parts.runtime`…); throw an OperationError to fail
