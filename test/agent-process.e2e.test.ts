@@ -34,7 +34,9 @@ function readdirProc(): string[] {
   return readdirSync("/proc").filter((n) => /^\d+$/.test(n));
 }
 
-describe("the agent process", () => {
+// Each test starts one or two agent processes (and their apps) and stops them: minutes, not seconds,
+// when the machine's cores are busy with other work.
+describe("the agent process", { timeout: 180_000 }, () => {
   it("creates its token with mode 0600 and refuses a wrong or missing token with 401 and no effect", async () => {
     const dataDir = tempDir();
     const agent = await startAgentProcess(dataDir);

@@ -215,7 +215,10 @@ describe("skiff CLI against a real agent", () => {
     expect(none.stderr).toContain(`no API token for the agent at ${agent.info.api}`);
   });
 
-  it("deploy --tag writes the changelog, tags the version and pushes the tag; --env deploys an environment", async () => {
+  // A dozen CLI processes, three deploys and a git push: over the default timeout on busy cores.
+  it("deploy --tag writes the changelog, tags the version and pushes the tag; --env deploys an environment", {
+    timeout: 240_000,
+  }, async () => {
     const remote = join(tempDir(), "remote.git");
     execFileSync("git", ["init", "-q", "--bare", remote]);
     const repo = createAppRepo(

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import type { StatusView, StreamEvent } from "../src/agent/api-types.js";
@@ -6,7 +6,7 @@ import { DEPLOY_META_HEADER } from "../src/agent/api-types.js";
 import { archive, deployMeta, readAppSource } from "../src/cli/app-source.js";
 import { OperationError } from "../src/errors.js";
 import { rejection } from "../src/test-support/rejection.js";
-import { until } from "../src/test-support/wait.js";
+import { deferred, until } from "../src/test-support/wait.js";
 import { deploy, get, rollback, useAgents, version } from "./support/agent.js";
 import { commitFiles, createAppRepo, setBehaviour, testConfig } from "./support/repo.js";
 import { useTempDirs } from "./support/temp.js";
@@ -113,12 +113,22 @@ describe("deploy", () => {
     const { client, proxy } = await startAgent(tempDir());
     const repo = createAppRepo(join(tempDir(), "app"), "hello", { version: "v1" });
     await deploy(client, repo);
-    setBehaviour(repo, { version: "v2", exitAtStart: 7, exitMessage: "DATABASE_URL is not set" });
-    const started = Date.now();
+    // A gate that would wait ten minutes: failing with the exit, not the timeout, is failing at once.
+    commitFiles(
+      repo,
+      {
+        "skiff.yml": testConfig("hello").replace("deploy_timeout: 5s", "deploy_timeout: 10m"),
+        "behaviour.json": JSON.stringify({
+          version: "v2",
+          exitAtStart: 7,
+          exitMessage: "DATABASE_URL is not set",
+        }),
+      },
+      "v2 exits at start",
+    );
     const error = await failure(deploy(client, repo));
     expect(error.message).toMatch(/instance 0 exited with code 7 before it was healthy/);
     expect(error.details.join("\n")).toMatch(/fatal: DATABASE_URL is not set/);
-    expect(Date.now() - started).toBeLessThan(4000);
     expect(await version(proxy)).toBe("v1");
   });
 
@@ -334,7 +344,14 @@ describe("routing and bookkeeping", () => {
 
   it("lets one deploy run at a time, naming the running one, and queues with --wait", async () => {
     const { client, proxy } = await startAgent(tempDir());
-    const repo = createAppRepo(join(tempDir(), "app"), "hello", { version: "v1", listenDelayMs: 1500 });
+    // The first deploy's build runs until the test lets it finish, so the app stays held meanwhile.
+    const go = join(tempDir(), "go");
+    const repo = createAppRepo(
+      join(tempDir(), "app"),
+      "hello",
+      { version: "v1" },
+      `build: "while [ ! -f ${go} ]; do sleep 0.05; done"\n`,
+    );
     const first = deploy(client, repo);
     await until("the first deploy to hold the app", async () => {
       const status = await client.json<StatusView>("GET", "/v1/status");
@@ -344,11 +361,25 @@ describe("routing and bookkeeping", () => {
     expect(error.message).toMatch(
       /another operation on hello is running: deploy of [0-9a-f]{7} by tester, since /,
     );
-    const waited = await deploy(client, repo, { wait: true });
-    expect(waited.events.some((e) => e.type === "waiting")).toBe(true);
+    const waiting = deferred();
+    const source = await readAppSource(repo);
+    const waitedEvents: StreamEvent[] = [];
+    const waited = client.deploy(
+      "hello",
+      await archive(source),
+      deployMeta(source, "tester"),
+      { wait: true },
+      (e) => {
+        waitedEvents.push(e);
+        if (e.type === "waiting") waiting.resolve();
+      },
+    );
+    await Promise.race([waiting.promise, waited]);
+    writeFileSync(go, "");
     expect((await first).result.release?.id).toBe("r1");
-    // The refused deploy left no release behind: the queued one is r2.
-    expect(waited.result.release?.id).toBe("r2");
+    // The refused deploy left no release behind: the queued one is r2, after the first.
+    expect((await waited).release?.id).toBe("r2");
+    expect(waitedEvents.filter((e) => e.type === "waiting")).toHaveLength(1);
     expect(await version(proxy)).toBe("v1");
   });
 });
