@@ -1,5 +1,16 @@
-import type { ErrorBody } from "./agent/api-types.js";
 import { ConfigError, EXIT, OperationError, SkiffError } from "./errors.js";
+
+/** How the agent's API and the CLI's `--json` describe an error (docs/cli.md). */
+export interface ErrorBody {
+  error: {
+    type: string;
+    message: string;
+    exitCode: number;
+    hint?: string;
+    details?: string[];
+    issues?: string[];
+  };
+}
 
 /**
  * The JSON form of an error, the same from the agent's API and the CLI's `--json` (docs/cli.md):

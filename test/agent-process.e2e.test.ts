@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { StatusView } from "../src/agent/api-types.js";
 import { AgentClient } from "../src/cli/client.js";
+import { until } from "../src/test-support/wait.js";
 import { BIN, deploy, get, useAgentProcesses, version } from "./support/agent.js";
 import { createAppRepo, setBehaviour } from "./support/repo.js";
 import { useTempDirs } from "./support/temp.js";
@@ -33,7 +34,9 @@ function readdirProc(): string[] {
   return readdirSync("/proc").filter((n) => /^\d+$/.test(n));
 }
 
-describe("the agent process", () => {
+// Each test starts one or two agent processes (and their apps) and stops them: minutes, not seconds,
+// when the machine's cores are busy with other work.
+describe("the agent process", { timeout: 180_000 }, () => {
   it("creates its token with mode 0600 and refuses a wrong or missing token with 401 and no effect", async () => {
     const dataDir = tempDir();
     const agent = await startAgentProcess(dataDir);
@@ -104,10 +107,16 @@ describe("the agent process", () => {
     const dataDir = tempDir();
     const agent = await startAgentProcess(dataDir);
     const repo = createAppRepo(join(tempDir(), "app"), graceful, { version: "v1" });
-    await deploy(new AgentClient(agent.info.api, agent.token), repo);
+    const client = new AgentClient(agent.info.api, agent.token);
+    await deploy(client, repo);
     expect(appProcesses(graceful)).toHaveLength(1);
-    const slow = get(`${agent.info.proxy}/slow?ms=800`);
-    await new Promise((r) => setTimeout(r, 200));
+    // Long enough that the status poll below sees it in flight even on a loaded machine.
+    const slow = get(`${agent.info.proxy}/slow?ms=3000`);
+    // SIGTERM only once the request is in flight at the proxy, as the agent counts it.
+    await until("the slow request to be in flight", async () => {
+      const status = await client.json<StatusView>("GET", "/v1/status");
+      return (status.apps[0]?.traffic?.inflight ?? 0) > 0;
+    });
     const exit = agent.stop("SIGTERM");
     const answered = await slow;
     expect(answered).toMatchObject({ status: 200, body: "v1 slow\n" });

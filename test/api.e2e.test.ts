@@ -109,6 +109,24 @@ describe("deploy uploads the agent refuses", () => {
     expect(badName.status).toBe(400);
   });
 
+  it("refuses a deploy to an environment skiff.yml does not have with 400, keeping nothing of it", async () => {
+    const { agent, info } = await start();
+    const res = await fetch(`${info.api}/v1/apps/hello/deploys?env=nope`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${agent.token}`, "content-type": "application/gzip" },
+      body: rawTarball([config, server]),
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { message: string; exitCode: number; hint: string } };
+    expect(body.error).toMatchObject({
+      message: '--env nope: hello has no environment named "nope"',
+      exitCode: 2,
+    });
+    expect(body.error.hint).toMatch(/known environments: production/);
+    expect(readdirSync(agent.dataDir.path("uploads"))).toEqual([]);
+    expect(existsSync(agent.dataDir.appReleasesDir("hello"))).toBe(false);
+  });
+
   it("lets the metrics token read /metrics and nothing else", async () => {
     const file = join(tempDir(), "metrics-token");
     writeFileSync(file, "scrape-only-token\n", { mode: 0o600 });
@@ -121,5 +139,68 @@ describe("deploy uploads the agent refuses", () => {
     expect((await as("scrape-only-token", "/v1/status")).status).toBe(401);
     expect((await as(agent.token, "/metrics")).status).toBe(200);
     expect((await as("wrong", "/metrics")).status).toBe(401);
+  });
+});
+
+describe("request values the API refuses", () => {
+  it.each([
+    ["GET", "/v1/apps/hello/releases?limit=abc", 'limit: expected a whole number of at least 1, got "abc"'],
+    ["GET", "/v1/apps/hello/releases?limit=0", 'limit: expected a whole number of at least 1, got "0"'],
+    ["GET", "/v1/apps/hello/logs?lines=-1", 'lines: expected a whole number of at least 0, got "-1"'],
+    [
+      "GET",
+      "/v1/metrics/delivery?since=99999999999999d",
+      'since: expected a duration like 30d, 12h or 90m, up to 3650d, got "99999999999999d"',
+    ],
+    [
+      "GET",
+      "/v1/metrics/delivery?since=soon",
+      'since: expected a duration like 30d, 12h or 90m, up to 3650d, got "soon"',
+    ],
+    [
+      "POST",
+      "/v1/apps/hello/rollback",
+      "to: expected a release id like r3 or a version like v1.4.2",
+      { to: 3 },
+    ],
+    ["POST", "/v1/apps/hello/rollback", "wait: expected true or false", { wait: "yes" }],
+    [
+      "POST",
+      "/v1/apps/hello/promote",
+      "from: expected an environment name like staging",
+      { to: "production" },
+    ],
+    [
+      "POST",
+      "/v1/apps/hello/promote",
+      "version: expected a version like 1.4.2",
+      { from: "a", to: "b", version: "soon" },
+    ],
+    ["PUT", "/v1/secrets/DATABASE_URL", "value: expected the secret as a string", { value: 42 }],
+  ])("%s %s: 400 naming the field", async (method, path, message, json?: unknown) => {
+    const { agent, info } = await start();
+    const res = await fetch(`${info.api}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${agent.token}`, "content-type": "application/json" },
+      ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: { type: "UsageError", message, exitCode: 2 } });
+  });
+
+  it("answers an unknown route and a missing token in the same JSON shape", async () => {
+    const { agent, info } = await start();
+    const missing = await fetch(`${info.api}/v1/nothing`, {
+      headers: { authorization: `Bearer ${agent.token}` },
+    });
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({
+      error: { type: "NotFound", message: "no such API route: GET /v1/nothing", exitCode: 2 },
+    });
+    const refused = await fetch(`${info.api}/v1/status`);
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toEqual({
+      error: { type: "Unauthorized", message: "missing or wrong API token", exitCode: 3 },
+    });
   });
 });

@@ -18,7 +18,9 @@ beforeEach(async () => {
   env = { SKIFF_AGENT: agent.info.api, SKIFF_TOKEN: agent.token };
 });
 
-describe("skiff CLI against a real agent", () => {
+// Each test runs a dozen CLI processes (a new node each) against a real agent, deploys and git: on
+// busy cores that is minutes, past the default timeout, without anything being wrong.
+describe("skiff CLI against a real agent", { timeout: 300_000 }, () => {
   it("deploys, rolls back and reports, for humans and as JSON", async () => {
     const repo = createAppRepo(join(tempDir(), "app"), "cli-app", { version: "v1" });
     const first = await runSkiff(["deploy"], { cwd: repo, env });

@@ -1,10 +1,12 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import type { StatusView } from "../src/agent/api-types.js";
+import type { StatusView, StreamEvent } from "../src/agent/api-types.js";
 import { DEPLOY_META_HEADER } from "../src/agent/api-types.js";
 import { archive, deployMeta, readAppSource } from "../src/cli/app-source.js";
 import { OperationError } from "../src/errors.js";
+import { rejection } from "../src/test-support/rejection.js";
+import { deferred, until } from "../src/test-support/wait.js";
 import { deploy, get, rollback, useAgents, version } from "./support/agent.js";
 import { commitFiles, createAppRepo, setBehaviour, testConfig } from "./support/repo.js";
 import { useTempDirs } from "./support/temp.js";
@@ -12,17 +14,26 @@ import { useTempDirs } from "./support/temp.js";
 const tempDir = useTempDirs();
 const startAgent = useAgents();
 
+/** Reads an NDJSON operation stream until an event matches. */
+async function streamUntil(res: Response, match: (event: StreamEvent) => boolean): Promise<void> {
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("the stream ended before the event");
+    buffered += value;
+    const lines = buffered.split("\n");
+    buffered = lines.pop() ?? "";
+    if (lines.some((line) => line.trim() && match(JSON.parse(line) as StreamEvent))) return;
+  }
+}
+
 function steps(events: Array<{ type: string; step?: string }>): string[] {
   return events.filter((e) => e.type === "step").map((e) => e.step!);
 }
 
-async function failure(promise: Promise<unknown>): Promise<OperationError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(OperationError);
-  return error as OperationError;
+function failure(promise: Promise<unknown>): Promise<OperationError> {
+  return rejection(promise, OperationError);
 }
 
 describe("deploy", () => {
@@ -102,12 +113,22 @@ describe("deploy", () => {
     const { client, proxy } = await startAgent(tempDir());
     const repo = createAppRepo(join(tempDir(), "app"), "hello", { version: "v1" });
     await deploy(client, repo);
-    setBehaviour(repo, { version: "v2", exitAtStart: 7, exitMessage: "DATABASE_URL is not set" });
-    const started = Date.now();
+    // A gate that would wait ten minutes: failing with the exit, not the timeout, is failing at once.
+    commitFiles(
+      repo,
+      {
+        "skiff.yml": testConfig("hello").replace("deploy_timeout: 5s", "deploy_timeout: 10m"),
+        "behaviour.json": JSON.stringify({
+          version: "v2",
+          exitAtStart: 7,
+          exitMessage: "DATABASE_URL is not set",
+        }),
+      },
+      "v2 exits at start",
+    );
     const error = await failure(deploy(client, repo));
     expect(error.message).toMatch(/instance 0 exited with code 7 before it was healthy/);
     expect(error.details.join("\n")).toMatch(/fatal: DATABASE_URL is not set/);
-    expect(Date.now() - started).toBeLessThan(4000);
     expect(await version(proxy)).toBe("v1");
   });
 
@@ -142,15 +163,11 @@ describe("deploy", () => {
     await deploy(client, repo);
     const before = await client.json<StatusView>("GET", "/v1/status");
     const firstPid = before.apps[0]?.instances[0]?.pid;
-    let restarted: StatusView | undefined;
-    for (let i = 0; i < 60 && !restarted; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      const status = await client.json<StatusView>("GET", "/v1/status");
-      const instance = status.apps[0]?.instances[0];
-      if (instance && instance.restarts > 0 && instance.pid !== firstPid && instance.healthy)
-        restarted = status;
-    }
-    expect(restarted).toBeDefined();
+    const restarted = await until("the crashed instance to be back and healthy", async () => {
+      const instance = (await client.json<StatusView>("GET", "/v1/status")).apps[0]?.instances[0];
+      return instance && instance.restarts > 0 && instance.pid !== firstPid && instance.healthy && instance;
+    });
+    expect(restarted.pid).not.toBe(firstPid);
     expect(await version(proxy)).toBe("v1");
     const { events } = await client.json<{ events: Array<{ name: string; message: string }> }>(
       "GET",
@@ -295,7 +312,7 @@ describe("routing and bookkeeping", () => {
     setBehaviour(repo, { version: "v2", listenDelayMs: 4000 });
     const source = await readAppSource(repo);
     const abort = new AbortController();
-    const cut = fetch(`${client.url}/v1/apps/hello/deploys`, {
+    const res = await fetch(`${client.url}/v1/apps/hello/deploys`, {
       method: "POST",
       headers: {
         authorization: `Bearer ${client.token}`,
@@ -303,18 +320,18 @@ describe("routing and bookkeeping", () => {
       },
       body: await archive(source),
       signal: abort.signal,
-    }).then((res) => res.body?.getReader().read());
-    await new Promise((r) => setTimeout(r, 800));
+    });
+    // Like Ctrl-C during the health gate: the client goes away once it has seen the release start.
+    await streamUntil(res, (event) => event.type === "step" && event.step === "started");
     abort.abort();
-    await cut.catch(() => undefined);
     // The cancelled deploy stops and lets go of the app; the next one runs without --wait.
     setBehaviour(repo, { version: "v3" });
-    let next: Awaited<ReturnType<typeof deploy>> | undefined;
-    for (let i = 0; i < 30 && !next; i++) {
-      next = await deploy(client, repo).catch(() => undefined);
-      if (!next) await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(next?.result.release?.id).toBe("r3");
+    const next = await until(
+      "the app's lease to be free for the next deploy",
+      () => deploy(client, repo).catch(() => undefined),
+      { intervalMs: 200 },
+    );
+    expect(next.result.release?.id).toBe("r3");
     expect(await version(proxy)).toBe("v3");
     const { releases } = await client.json<{
       releases: Array<{ id: string; status: string; reason: string }>;
@@ -327,18 +344,42 @@ describe("routing and bookkeeping", () => {
 
   it("lets one deploy run at a time, naming the running one, and queues with --wait", async () => {
     const { client, proxy } = await startAgent(tempDir());
-    const repo = createAppRepo(join(tempDir(), "app"), "hello", { version: "v1", listenDelayMs: 1500 });
+    // The first deploy's build runs until the test lets it finish, so the app stays held meanwhile.
+    const go = join(tempDir(), "go");
+    const repo = createAppRepo(
+      join(tempDir(), "app"),
+      "hello",
+      { version: "v1" },
+      `build: "while [ ! -f ${go} ]; do sleep 0.05; done"\n`,
+    );
     const first = deploy(client, repo);
-    await new Promise((r) => setTimeout(r, 500));
+    await until("the first deploy to hold the app", async () => {
+      const status = await client.json<StatusView>("GET", "/v1/status");
+      return status.apps[0]?.deploying;
+    });
     const error = await failure(deploy(client, repo));
     expect(error.message).toMatch(
       /another operation on hello is running: deploy of [0-9a-f]{7} by tester, since /,
     );
-    const waited = await deploy(client, repo, { wait: true });
-    expect(waited.events.some((e) => e.type === "waiting")).toBe(true);
+    const waiting = deferred();
+    const source = await readAppSource(repo);
+    const waitedEvents: StreamEvent[] = [];
+    const waited = client.deploy(
+      "hello",
+      await archive(source),
+      deployMeta(source, "tester"),
+      { wait: true },
+      (e) => {
+        waitedEvents.push(e);
+        if (e.type === "waiting") waiting.resolve();
+      },
+    );
+    await Promise.race([waiting.promise, waited]);
+    writeFileSync(go, "");
     expect((await first).result.release?.id).toBe("r1");
-    // The refused deploy left no release behind: the queued one is r2.
-    expect(waited.result.release?.id).toBe("r2");
+    // The refused deploy left no release behind: the queued one is r2, after the first.
+    expect((await waited).release?.id).toBe("r2");
+    expect(waitedEvents.filter((e) => e.type === "waiting")).toHaveLength(1);
     expect(await version(proxy)).toBe("v1");
   });
 });

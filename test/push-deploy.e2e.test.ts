@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReleaseView } from "../src/agent/api-types.js";
 import type { AgentClient } from "../src/cli/client.js";
+import { until } from "../src/test-support/wait.js";
 import { githubSignature } from "../src/webhooks/signature.js";
 import { fakeSecret, githubPushPayload, ZEROS } from "../src/webhooks/test-support/payloads.js";
 import { deploy, get, rollback, useAgents, version } from "./support/agent.js";
@@ -77,18 +78,16 @@ function pushPayload(branch: string, sha: string, deleted = false) {
   return githubPushPayload({ branch, after: deleted ? ZEROS : sha, deleted });
 }
 
-async function waitForRelease(
+/** Push deploys run in the background: the release they make is seen by asking the agent. */
+function waitForRelease(
   client: AgentClient,
   app: string,
   match: (r: ReleaseView) => boolean,
 ): Promise<ReleaseView> {
-  for (let i = 0; i < 200; i++) {
+  return until(`a release of ${app}`, async () => {
     const { releases } = await client.json<{ releases: ReleaseView[] }>("GET", `/v1/apps/${app}/releases`);
-    const found = releases.find(match);
-    if (found) return found;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("the release never appeared");
+    return releases.find(match);
+  });
 }
 
 describe("push to deploy", () => {
@@ -237,15 +236,13 @@ describe("push to deploy", () => {
     await deploy(client, repo);
     const unknown = "1234567890abcdef1234567890abcdef12345678";
     expect((await hook(info.api, "missing", pushPayload("main", unknown))).status).toBe(202);
-    let failure: { message: string } | undefined;
-    for (let i = 0; i < 100 && !failure; i++) {
-      await new Promise((r) => setTimeout(r, 100));
+    const failure = await until("the push to fail", async () => {
       const { events } = await client.json<{
         events: Array<{ kind: string; name: string; message: string }>;
       }>("GET", "/v1/apps/missing/events");
-      failure = events.find((e) => e.kind === "push" && e.name === "failed");
-    }
-    expect(failure?.message).toMatch(
+      return events.find((e) => e.kind === "push" && e.name === "failed");
+    });
+    expect(failure.message).toMatch(
       /commit 1234567890abcdef1234567890abcdef12345678 is not in the repository/,
     );
     // In the history as a failed deploy of that commit, like any other that failed.

@@ -15,6 +15,7 @@ import { DataDir } from "../store/data-dir.js";
 import { Store } from "../store/store.js";
 import { certsRoutes } from "../tls/certs-api.js";
 import { TlsService, type TlsSettings } from "../tls/tls-service.js";
+import type { AdmissionOptions } from "./admission.js";
 import { createApi } from "./api.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import { Monitoring } from "./monitoring.js";
@@ -106,16 +107,19 @@ export class Agent {
     const proxy = new ProxyServer(options.listen);
     this.proxy = proxy;
     const proxyAddress = await proxy.start();
-    // The parts call each other: monitoring watches what serving routes and asks the deployer to roll back.
-    let deployer: Deployer | undefined;
+    const serving = new Serving(proxy, runtime, logger);
+    this.serving = serving;
+    const deployer = new Deployer({ store, dataDir, runtime, serving, logger, bootId });
+    // Monitoring watches what serving routes and asks the deployer to roll back a misbehaving release;
+    // it hears of the deployer's outcomes and of the proxy's answers as events, so nothing points back.
     const monitoring: Monitoring = new Monitoring({
       store,
       logger,
       proxyUrl: `http://${loopback(proxyAddress)}`,
       secrets: secretLookup,
-      healthy: (key): boolean => serving.live(key)?.group.instances.every((i) => i.healthy) ?? false,
+      healthy: (key) => serving.live(key)?.group.instances.every((i) => i.healthy) ?? false,
       rollback: (app, env, reason) =>
-        deployer!.rollback(
+        deployer.rollback(
           { app, env, trigger: "auto-rollback", reason, requestedBy: "skiff watch", wait: true },
           () => undefined,
           this.stopping.signal,
@@ -123,7 +127,7 @@ export class Agent {
       extraMonitors: (config) => tls?.monitors(config) ?? [],
     });
     this.monitoring = monitoring;
-    const tls =
+    const tls: TlsService | undefined =
       options.tls &&
       new TlsService({
         settings: options.tls,
@@ -138,10 +142,6 @@ export class Agent {
     const tlsAddress = await tls?.start();
     // Stored certificates are served from the start, while the live releases are brought back.
     tls?.sync();
-    const serving: Serving = new Serving(proxy, runtime, logger, (app, key, release) =>
-      monitoring.observer(app, key, release),
-    );
-    this.serving = serving;
     const backups = new BackupsPart({
       store,
       dataDir,
@@ -153,32 +153,24 @@ export class Agent {
       bootId,
     });
     this.backups = backups;
-    deployer = new Deployer({
-      store,
-      dataDir,
-      runtime,
-      serving,
-      logger,
-      bootId,
-      onOutcome: (outcome) => {
-        monitoring.onOutcome(outcome);
-        tls?.sync();
-        backups.refresh();
-      },
+    deployer.onOutcome((outcome) => {
+      monitoring.onOutcome(outcome);
+      tls?.sync();
+      backups.refresh();
     });
+    serving.observeRequests((app, key, release) => monitoring.observer(app, key, release));
     await deployer.recover(this.stopping.signal);
     tls?.sync();
     await monitoring.start();
     backups.start();
-    const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD;
-    const pushDeploys = new PushDeploys({
-      store,
+    // One admission for both ways a deploy arrives: an upload from the CLI, a push.
+    const admission: AdmissionOptions = {
       dataDir,
-      deployer,
-      logger,
-      maxUploadBytes,
+      maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD,
       secrets: secretLookup,
-    });
+      channelProblems: (config) => monitoring.channelProblems(config),
+    };
+    const pushDeploys = new PushDeploys({ store, dataDir, deployer, logger, admission });
     this.pushDeploys = pushDeploys;
     pushDeploys.start();
 
@@ -194,7 +186,7 @@ export class Agent {
       dataDir,
       deployer,
       serving,
-      maxUploadBytes,
+      admission,
       startedAt,
       proxyAddress: formatAddress(proxyAddress),
       dashboard: options.dashboard,

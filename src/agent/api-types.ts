@@ -3,6 +3,7 @@
  * docs/cli.md documents them; keep both in step.
  */
 import type { OperationEvent } from "../deployer/steps.js";
+import type { ErrorBody } from "../error-body.js";
 import type { ReleaseStatus, Trigger } from "../store/releases.js";
 
 export const API_PREFIX = "/v1";
@@ -73,16 +74,7 @@ export interface StatusView {
   apps: AppStatusView[];
 }
 
-export interface ErrorBody {
-  error: {
-    type: string;
-    message: string;
-    exitCode: number;
-    hint?: string;
-    details?: string[];
-    issues?: string[];
-  };
-}
+export type { ErrorBody } from "../error-body.js";
 
 /** The last line of a deploy or rollback stream. */
 export interface ResultEvent {

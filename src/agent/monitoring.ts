@@ -11,8 +11,8 @@ import {
   testMessage,
 } from "../alerts/message.js";
 import type { AppConfig } from "../config/schema.js";
-import type { DeployOutcome } from "../deployer/deployer.js";
-import { deploymentKey } from "../deployer/serving.js";
+import type { DeployOutcome } from "../deployer/inputs.js";
+import { deploymentKey, environmentOfKey, PRODUCTION } from "../environments/names.js";
 import { computeDora } from "../metrics/dora.js";
 import type { DeliveryMetricsResponse } from "../metrics/metrics-api.js";
 import { SkiffMetrics } from "../metrics/prometheus.js";
@@ -25,7 +25,7 @@ import {
   type MonitorStatus,
 } from "../monitor/monitor-service.js";
 import { environmentSecrets, type SecretLookup } from "../secrets/secret-store.js";
-import { PRODUCTION, type Release } from "../store/releases.js";
+import type { Release } from "../store/releases.js";
 import type { Store } from "../store/store.js";
 import { ReleaseWatch } from "./release-watch.js";
 
@@ -100,7 +100,7 @@ export class Monitoring {
    * request series start at 0 then). Cheap: counters only.
    */
   observer(app: string, key: string, release: string): (status: number, ms: number) => void {
-    const recorder = this.metrics.requestRecorder(app, envOfKey(app, key), release);
+    const recorder = this.metrics.requestRecorder(app, environmentOfKey(app, key), release);
     const tap: Tap = { watch: undefined };
     this.taps.set(`${key}@${release}`, tap);
     this.forgetOldReleases(app, key);
@@ -119,7 +119,7 @@ export class Monitoring {
     for (const old of mine.slice(0, Math.max(0, mine.length - KEPT_RELEASE_SERIES))) {
       this.taps.get(old)?.watch?.stop();
       this.taps.delete(old);
-      this.metrics.forgetRelease(app, envOfKey(app, key), old.slice(key.length + 1));
+      this.metrics.forgetRelease(app, environmentOfKey(app, key), old.slice(key.length + 1));
     }
   }
 
@@ -330,9 +330,6 @@ export class Monitoring {
 }
 
 /** The environment of a deployment key (deploymentKey's inverse): `hello` → production, `hello/staging` → staging. */
-function envOfKey(app: string, key: string): string {
-  return key === app ? PRODUCTION : key.slice(app.length + 1);
-}
 
 function ref(release: Release | undefined): ReleaseRef | null {
   if (!release) return null;

@@ -1,24 +1,21 @@
-import { randomBytes } from "node:crypto";
-import { rm, writeFile } from "node:fs/promises";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/schema.js";
-import { inspectAppArtifact, UNPACKED_PER_UPLOADED_BYTE } from "../deployer/artifact.js";
-import type { CheckResult, Deployer, DeployInput } from "../deployer/deployer.js";
+import type { Deployer } from "../deployer/deployer.js";
+import type { CheckResult, DeployInput } from "../deployer/inputs.js";
 import { archiveCommit, fetchMirror } from "../deployer/mirror.js";
 import type { OperationEvent } from "../deployer/steps.js";
+import { isPreview, isProduction, previewEnvironment, previewSlugOf } from "../environments/names.js";
 import { previewFor } from "../environments/preview.js";
 import { previewsToRemove } from "../environments/preview-retention.js";
 import { configForEnvironment } from "../environments/resolve.js";
 import { errorMessage } from "../errors.js";
 import type { CommitInfo } from "../git/repo.js";
-import { missingSecrets } from "../secrets/app-secrets.js";
-import { environmentSecrets, type SecretLookup } from "../secrets/secret-store.js";
 import type { DataDir } from "../store/data-dir.js";
-import { PREVIEW_PREFIX, PRODUCTION } from "../store/releases.js";
 import type { Store } from "../store/store.js";
 import { planRelease } from "../versions/plan.js";
 import { queueKeyOf, type WebhookAction } from "../webhooks/handler.js";
 import { CoalescingQueue, type PushOutcome } from "../webhooks/queue.js";
+import { type AdmissionOptions, admitDeploy, type DeployDetails, type DeployTarget } from "./admission.js";
 
 const SWEEP_EVERY_MS = 60_000;
 
@@ -30,9 +27,8 @@ export interface PushDeploysOptions {
   dataDir: DataDir;
   deployer: Deployer;
   logger: Logger;
-  maxUploadBytes: number;
-  /** For the app's `secrets:`: a push whose secrets the agent lacks fails before anything runs. */
-  secrets?: SecretLookup;
+  /** The checks every deploy passes (src/agent/admission.ts): a push that fails one deploys nothing. */
+  admission: AdmissionOptions;
 }
 
 /**
@@ -97,7 +93,7 @@ export class PushDeploys {
     const apps = new Set(
       store.releases
         .allLive()
-        .filter((r) => r.env.startsWith(PREVIEW_PREFIX))
+        .filter((r) => isPreview(r.env))
         .map((r) => r.app),
     );
     for (const app of apps) {
@@ -113,7 +109,7 @@ export class PushDeploys {
     if (action.kind === "remove-preview") {
       await deployer.remove(
         action.app,
-        `${PREVIEW_PREFIX}${action.slug}`,
+        previewEnvironment(action.slug),
         `branch ${action.branch} was deleted`,
       );
       return;
@@ -161,67 +157,41 @@ export class PushDeploys {
   }
 
   private async prepare(action: PushAction, config: AppConfig): Promise<DeployInput | undefined> {
+    const { logger } = this.options;
     if (!config.repo)
       throw new Error(`${action.app} has no repo: in skiff.yml, so the agent cannot fetch ${action.sha}`);
     const mirror = this.options.dataDir.path("repos", `${action.app}.git`);
     await fetchMirror(mirror, config.repo);
     const { tarball, commit } = await archiveCommit(mirror, action.sha);
-    const upload = this.options.dataDir.upload(randomBytes(8).toString("hex"));
-    await writeFile(upload, tarball);
-    // The deployer deletes the upload once unpacked; a push that goes no further must delete it here.
-    try {
-      const input = await this.deployInput(action, mirror, upload, tarball.length, commit);
-      if (!input) await rm(upload, { force: true });
-      return input;
-    } catch (error) {
-      await rm(upload, { force: true });
-      throw error;
-    }
-  }
-
-  private async deployInput(
-    action: PushAction,
-    mirror: string,
-    upload: string,
-    uploadBytes: number,
-    commit: CommitInfo,
-  ): Promise<DeployInput | undefined> {
-    const { store, logger } = this.options;
-    const checked = await inspectAppArtifact(
-      upload,
-      action.app,
-      this.options.maxUploadBytes * UNPACKED_PER_UPLOADED_BYTE,
-    );
-    const target = this.target(action, checked.config);
-    if (!target) {
+    const input = await admitDeploy(this.options.admission, {
+      app: action.app,
+      tarball,
+      target: (pushed) => this.target(action, pushed),
+      details: (target, pushed) => this.details(action, mirror, commit, target, pushed),
+    });
+    if (!input)
       logger.info(
         { app: action.app, branch: action.push.branch },
         "previews are off in the pushed skiff.yml; nothing deployed",
       );
-      return undefined;
-    }
-    const missing = missingSecrets(target.config.secrets, this.options.secrets ?? environmentSecrets);
-    if (missing.length > 0) throw new Error(missing.join("; "));
-    if (target.env.startsWith(PREVIEW_PREFIX))
-      await this.trimPreviews(checked.config, target.env.slice(PREVIEW_PREFIX.length));
-    const version =
-      target.env === PRODUCTION
-        ? (
-            await planRelease(mirror, {
-              ref: action.sha,
-              lastDeployed: store.releases.lastVersion(action.app),
-            })
-          ).version
-        : null;
+    return input;
+  }
+
+  /** The rest of a push's deploy, once admitted: previews trimmed to make room, the version planned. */
+  private async details(
+    action: PushAction,
+    mirror: string,
+    commit: CommitInfo,
+    target: DeployTarget,
+    pushed: AppConfig,
+  ): Promise<DeployDetails> {
+    const slug = previewSlugOf(target.env);
+    if (slug !== undefined) await this.trimPreviews(pushed, slug);
+    const lastDeployed = this.options.store.releases.lastVersion(action.app);
+    const version = isProduction(target.env)
+      ? (await planRelease(mirror, { ref: action.sha, lastDeployed })).version
+      : null;
     return {
-      app: action.app,
-      env: target.env,
-      registered: checked.config,
-      config: target.config,
-      upload,
-      uploadBytes,
-      uploadFiles: checked.summary.files,
-      uploadMs: 0,
       commit: {
         sha: commit.sha,
         message: commit.message,
@@ -237,18 +207,18 @@ export class PushDeploys {
   }
 
   /** Where the pushed commit goes, by its own skiff.yml: an environment, or the branch's preview. */
-  private target(action: PushAction, config: AppConfig) {
+  private target(action: PushAction, config: AppConfig): DeployTarget | undefined {
     if (action.kind === "deploy")
       return { env: action.environment, config: configForEnvironment(config, action.environment) };
     const preview = previewFor(config, action.preview.branch);
-    return preview && { env: `${PREVIEW_PREFIX}${preview.slug}`, config: preview.config };
+    return preview && { env: previewEnvironment(preview.slug), config: preview.config };
   }
 
   private async trimPreviews(config: AppConfig, incoming?: string): Promise<void> {
-    const live = this.options.store.releases
-      .allLive()
-      .filter((r) => r.app === config.app && r.env.startsWith(PREVIEW_PREFIX))
-      .map((r) => ({ slug: r.env.slice(PREVIEW_PREFIX.length), deployedAt: r.liveAt ?? r.createdAt }));
+    const live = this.options.store.releases.allLive().flatMap((r) => {
+      const slug = r.app === config.app ? previewSlugOf(r.env) : undefined;
+      return slug === undefined ? [] : [{ slug, deployedAt: r.liveAt ?? r.createdAt }];
+    });
     const doomed = previewsToRemove(
       live,
       { max: config.previews.max, ttlMs: config.previews.ttlMs },
@@ -258,7 +228,7 @@ export class PushDeploys {
     for (const slug of doomed) {
       await this.options.deployer.remove(
         config.app,
-        `${PREVIEW_PREFIX}${slug}`,
+        previewEnvironment(slug),
         incoming ? "over the preview cap" : "past its ttl",
       );
     }

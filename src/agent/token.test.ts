@@ -20,9 +20,22 @@ describe("loadMetricsToken", () => {
     expect(loadMetricsToken(undefined, {})).toBeUndefined();
   });
 
-  it("names the flag when the file is empty or missing", () => {
+  it("names the flag when the file is missing", () => {
     expect(() => loadMetricsToken("/nonexistent/metrics-token", {})).toThrow(
       "--metrics-token-file /nonexistent/metrics-token: the file is empty or missing",
+    );
+  });
+
+  it.each([
+    ["empty", ""],
+    ["only whitespace", " \n\n"],
+  ])("names the flag when the file is %s, even with SKIFF_METRICS_TOKEN set", (_name, text) => {
+    const dir = mkdtempSync(join(tmpdir(), "skiff-token-"));
+    dirs.push(dir);
+    const file = join(dir, "metrics-token");
+    writeFileSync(file, text);
+    expect(() => loadMetricsToken(file, { SKIFF_METRICS_TOKEN: "from-env" })).toThrow(
+      `--metrics-token-file ${file}: the file is empty or missing`,
     );
   });
 });

@@ -5,10 +5,8 @@ import { backupSecrets } from "./config.js";
 /**
  * The agent secrets an app's `backups:` name and the agent does not have, each naming its key, as
  * missingSecrets does for `secrets:`.
- *
- * INTEGRATION (issue 9's one deploy admission path): refuse a deploy with these problems, like the
- * alert channels' (`monitoring.channelProblems`), so a backup never fails at 03:00 for a secret that
- * was never set. Not wired yet: the two admission paths are being merged into one.
+ * The deploy admission (src/agent/admission.ts) refuses a deploy with these problems, like the alert
+ * channels', so a backup never fails at 03:00 for a secret that was never set.
  */
 export function backupSecretProblems(config: AppConfig, lookup: SecretLookup): string[] {
   return config.backups.flatMap((spec, i) =>

@@ -1,7 +1,7 @@
 import type { AlertMessage } from "../alerts/message.js";
 import { redactUrlCredentials } from "../alerts/redact.js";
 import { formatSpan } from "../config/duration.js";
-import { PRODUCTION } from "../store/releases.js";
+import { PRODUCTION } from "../environments/names.js";
 
 /**
  * What a backup alert says, through the app's channels like every other alert: which database, what

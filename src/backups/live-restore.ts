@@ -1,4 +1,5 @@
-import { deploymentKey, type Serving } from "../deployer/serving.js";
+import type { Serving } from "../deployer/serving.js";
+import { deploymentKey } from "../environments/names.js";
 import { OperationError } from "../errors.js";
 import type { Runtime } from "../runtime/runtime.js";
 import type { Store } from "../store/store.js";

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import { PRODUCTION } from "../environments/names.js";
 import { UsageError } from "../errors.js";
-import { PRODUCTION } from "../store/releases.js";
 import {
   type BackupNowResponse,
   type BackupsResponse,

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { AlertMessage } from "../alerts/message.js";
+import { PREVIEW_PREFIX } from "../environments/names.js";
 import type { BackupRecord, BackupTrigger } from "../store/backups.js";
-import { PREVIEW_PREFIX } from "../store/releases.js";
 import type { Store } from "../store/store.js";
 import { backupStaleMessage } from "./alert-messages.js";
 import type { BackupSpec } from "./config.js";

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { BackupNowResponse } from "../backups/api-types.js";
+import { PRODUCTION } from "../environments/names.js";
 import { OperationError } from "../errors.js";
-import { PRODUCTION } from "../store/releases.js";
 import { printBackups } from "./backups.js";
 import { AgentClient } from "./client.js";
 import { type AppOptions, withApp } from "./options.js";

@@ -2,6 +2,7 @@ import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { DeployMeta, ErrorBody, ResultEvent, StreamEvent } from "../agent/api-types.js";
 import { DEPLOY_META_HEADER } from "../agent/api-types.js";
+import { PRODUCTION } from "../environments/names.js";
 import {
   AgentError,
   AgentUnreachableError,
@@ -74,7 +75,7 @@ export class AgentClient {
     onEvent: (event: StreamEvent) => void,
   ) {
     const query = new URLSearchParams({
-      env: options.env ?? "production",
+      env: options.env ?? PRODUCTION,
       ...(options.wait ? { wait: "1" } : {}),
     });
     return this.operation(

@@ -5,9 +5,9 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Command } from "commander";
 import type { ReleaseView, StreamEvent } from "../agent/api-types.js";
+import { PRODUCTION } from "../environments/names.js";
 import { OperationError, UsageError } from "../errors.js";
 import { commitInfo, uncommittedPaths } from "../git/repo.js";
-import { PRODUCTION } from "../store/releases.js";
 import { planRelease, type ReleasePlan } from "../versions/plan.js";
 import { prepareRelease, tagRelease } from "../versions/release.js";
 import { type AppSource, appName, archive, deployMeta, readAppSource, whoAmI } from "./app-source.js";
@@ -118,7 +118,10 @@ export function register(program: Command): void {
  * debug leftovers and secrets there (env files, lint, tests and git belong to the work tree).
  */
 async function preflight(out: Output, source: AppSource, environment: string): Promise<void> {
-  const { printReport, runPreflight } = await import("../preflight/index.js");
+  const [{ runPreflight }, { printReport }] = await Promise.all([
+    import("../preflight/index.js"),
+    import("./views/preflight.js"),
+  ]);
   const atHead = source.commit.sha === (await commitInfo(source.root, "HEAD")).sha;
   const dir = atHead ? source.dir : await extract(source);
   const report = await runPreflight(dir, {

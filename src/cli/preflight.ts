@@ -4,12 +4,12 @@ import type { Command } from "commander";
 import { EXIT, SilentExit, UsageError } from "../errors.js";
 import { writeBaseline } from "../preflight/baseline.js";
 import { gitTopLevel } from "../preflight/files.js";
-import { printReport } from "../preflight/report.js";
 import { runPreflight } from "../preflight/run.js";
 import { toSarif } from "../preflight/sarif.js";
 import { CHECK_NAMES, type CheckName, type PreflightReport } from "../preflight/types.js";
 import { withJson } from "./options.js";
 import { Output } from "./output.js";
+import { printReport } from "./views/preflight.js";
 
 interface PreflightFlags {
   json?: boolean;

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { userInfo } from "node:os";
 import type { Command } from "commander";
 import type { ReleaseView } from "../agent/api-types.js";
-import { PRODUCTION } from "../store/releases.js";
+import { PRODUCTION } from "../environments/names.js";
 import { readAppSource } from "./app-source.js";
 import { AgentClient } from "./client.js";
 import { versionPlan } from "./deploy.js";

@@ -1,7 +1,8 @@
 import { userInfo } from "node:os";
 import type { Command } from "commander";
+import { isVersion } from "../deployer/versioning.js";
+import { PRODUCTION } from "../environments/names.js";
 import { UsageError } from "../errors.js";
-import { PRODUCTION } from "../store/releases.js";
 import { AgentClient } from "./client.js";
 import { runOperation } from "./operation.js";
 import { type AppOptions, withApp } from "./options.js";
@@ -43,6 +44,6 @@ export function register(program: Command): void {
 }
 
 function rollbackTarget(value: string): string {
-  if (/^r\d+$/.test(value) || /^v?\d+\.\d+\.\d+$/.test(value)) return value;
+  if (/^r\d+$/.test(value) || isVersion(value)) return value;
   throw new UsageError(`--to ${value}: expected a release id like r3 or a version like v1.4.2`);
 }

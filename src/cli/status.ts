@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { InstanceView, StatusView } from "../agent/api-types.js";
+import { deploymentLabel } from "../environments/names.js";
 import { AgentClient } from "./client.js";
 import { type AgentOptions, withAgent } from "./options.js";
 import { formatDuration, formatTime, Output, plural } from "./output.js";
@@ -23,7 +24,7 @@ export function register(program: Command): void {
       const live = app.live;
       const where = app.hosts.length > 0 ? app.hosts.join(", ") : "default route";
       out.line(
-        `${out.paint("bold", app.env === "production" ? app.app : `${app.app} (${app.env})`)}  ${where}  ${
+        `${out.paint("bold", deploymentLabel(app.app, app.env))}  ${where}  ${
           live
             ? `live: ${live.id}${live.commit ? ` (${live.commit.sha.slice(0, 7)})` : ""} since ${formatTime(live.liveAt)}`
             : out.paint("yellow", "no live release")

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { PRODUCTION } from "../store/releases.js";
+import { PRODUCTION } from "../environments/names.js";
 import { securityHeaders } from "./auth.js";
 import { publicStatus } from "./data/status-page.js";
 import type { DashboardDeps } from "./deps.js";

@@ -1,5 +1,8 @@
+import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import type { Release } from "../store/releases.js";
+import { chooseRollbackTarget } from "./rollback-target.js";
+import type { DeployerParts } from "./run.js";
 
 /**
  * Which releases' files may be deleted. Pure: `history` newest first. Only deploys own files (a rollback
@@ -20,6 +23,38 @@ export function releasesToPrune(history: Release[], keep: number, protect: Reado
   return owners.filter((r) => !kept.has(r.id) && r !== lastFailure);
 }
 
-export async function removeReleaseFiles(paths: string[]): Promise<void> {
+/**
+ * Deletes the files and logs of `app`'s releases beyond `keep`: never one that still runs (live or warm,
+ * in any environment), a live release or its rollback target. Each deletion is an event in the ledger.
+ */
+export async function pruneReleases(parts: DeployerParts, app: string, keep: number): Promise<void> {
+  const { store, serving, runtime, dataDir } = parts;
+  const history = store.releases.list(app);
+  const protect = serving.runningArtifacts(app);
+  for (const live of history.filter((r) => r.status === "live")) {
+    protect.add(live.artifact);
+    const target = chooseRollbackTarget(
+      history.filter((r) => r.env === live.env),
+      live,
+    );
+    if (target.ok) protect.add(target.release.artifact);
+  }
+  const doomed = releasesToPrune(history, keep, protect).filter((r) =>
+    existsSync(dataDir.releaseDir(app, r.id)),
+  );
+  for (const release of doomed) runtime.closeLog(app, release.id);
+  await removeReleaseFiles(
+    doomed.flatMap((r) => [
+      dataDir.releaseDir(app, r.id),
+      dataDir.logFile(app, r.id),
+      `${dataDir.logFile(app, r.id)}.1`,
+    ]),
+  );
+  for (const release of doomed) {
+    store.events.add({ app, release: release.id, kind: "release", name: "pruned", at: Date.now() });
+  }
+}
+
+async function removeReleaseFiles(paths: string[]): Promise<void> {
   await Promise.all(paths.map((path) => rm(path, { recursive: true, force: true })));
 }

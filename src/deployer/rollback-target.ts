@@ -1,4 +1,5 @@
-import { PRODUCTION, type Release } from "../store/releases.js";
+import { PRODUCTION } from "../environments/names.js";
+import type { Release } from "../store/releases.js";
 
 export type TargetChoice = { ok: true; release: Release } | { ok: false; reason: string };
 

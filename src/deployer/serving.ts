@@ -1,11 +1,11 @@
 import type { Logger } from "pino";
+import { isDeploymentOf } from "../environments/names.js";
 import { LoadBalancer } from "../proxy/load-balancer.js";
 import type { ProxyServer } from "../proxy/proxy.js";
 import type { Route } from "../proxy/router.js";
 import { Target } from "../proxy/target.js";
 import type { InstanceGroup } from "../runtime/instance-group.js";
 import type { Runtime } from "../runtime/runtime.js";
-import { PRODUCTION } from "../store/releases.js";
 
 /** The release serving one deployment: its processes and the load balancer the proxy sends traffic to. */
 export interface Active {
@@ -21,13 +21,12 @@ interface Deployment {
   warm: Map<string, { group: InstanceGroup; timer: NodeJS.Timeout }>;
 }
 
-/**
- * A deployment is one app in one environment: `hello` (production), `hello/staging`,
- * `hello/preview:feat-x`. Each has its own route, live release and warm releases.
- */
-export function deploymentKey(app: string, env: string): string {
-  return env === PRODUCTION ? app : `${app}/${env}`;
-}
+/** Makes the per-request hook of one release (metrics, the post-deploy watch). */
+export type RequestObserver = (
+  app: string,
+  key: string,
+  release: string,
+) => (status: number, ms: number) => void;
 
 /**
  * Which release serves each deployment and which stay warm: the bridge between the runtime's processes
@@ -36,18 +35,18 @@ export function deploymentKey(app: string, env: string): string {
  */
 export class Serving {
   private readonly deployments = new Map<string, Deployment>();
+  private observer: RequestObserver | undefined;
 
   constructor(
     private readonly proxy: ProxyServer,
-    private readonly runtime: Runtime,
+    private readonly runtime: Pick<Runtime, "retire">,
     private readonly logger: Logger,
-    /** Who hears about each answered request of a release (metrics, the post-deploy watch). */
-    private readonly observer?: (
-      app: string,
-      key: string,
-      release: string,
-    ) => (status: number, ms: number) => void,
   ) {}
+
+  /** Who hears about each answered request of the releases switched in from now on. */
+  observeRequests(observer: RequestObserver): void {
+    this.observer = observer;
+  }
 
   /** Why `key` cannot take these hosts (another deployment owns one), or undefined. */
   routeConflict(key: string, hosts: string[]): string | undefined {
@@ -165,7 +164,7 @@ export class Serving {
   runningArtifacts(app: string): Set<string> {
     const artifacts = new Set<string>();
     for (const [key, deployment] of this.deployments) {
-      if (key !== app && !key.startsWith(`${app}/`)) continue;
+      if (!isDeploymentOf(key, app)) continue;
       for (const artifact of deployment.warm.keys()) artifacts.add(artifact);
       if (deployment.live) artifacts.add(deployment.live.group.artifact);
     }

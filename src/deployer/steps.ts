@@ -19,8 +19,24 @@ export type OperationEvent =
 
 export type Emit = (event: OperationEvent) => void;
 
+/** How a step runs and is told about: timed, then recorded (or not, see UnrecordedSteps). */
+export interface Steps {
+  /**
+   * Runs `work` as step `name`; its result's description becomes the step's message. A result with
+   * `ok: false` (a build that exited non-zero, a check with findings) records the step as failed.
+   */
+  run<T>(
+    name: StepName,
+    work: () => Promise<T> | T,
+    describe?: (result: T) => string | undefined,
+  ): Promise<T>;
+  record(name: StepName, ok: boolean, durationMs: number, message?: string): void;
+  /** Total time since the operation began. */
+  elapsed(): number;
+}
+
 /** Times each step of an operation, records it in the ledger and streams it to the client. */
-export class StepRecorder {
+export class StepRecorder implements Steps {
   private readonly started = Date.now();
 
   constructor(
@@ -30,10 +46,6 @@ export class StepRecorder {
     private readonly emit: Emit,
   ) {}
 
-  /**
-   * Runs `work` as step `name`; its result's description becomes the step's message. A result with
-   * `ok: false` (a build that exited non-zero, a check with findings) records the step as failed.
-   */
   async run<T>(
     name: StepName,
     work: () => Promise<T> | T,
@@ -68,7 +80,24 @@ export class StepRecorder {
     });
   }
 
-  /** Total time since the operation began. */
+  elapsed(): number {
+    return Date.now() - this.started;
+  }
+}
+
+/**
+ * Steps run without a record: bringing a live release back after an agent restart runs the start and
+ * the gate again, but it is not a new deploy of that release, so its steps stay out of the ledger.
+ */
+export class UnrecordedSteps implements Steps {
+  private readonly started = Date.now();
+
+  async run<T>(_name: StepName, work: () => Promise<T> | T): Promise<T> {
+    return work();
+  }
+
+  record(): void {}
+
   elapsed(): number {
     return Date.now() - this.started;
   }

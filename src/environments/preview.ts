@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import type { AppConfig } from "../config/schema.js";
+import { PRODUCTION } from "./names.js";
 import { defaultPreviewTemplate } from "./overrides.js";
 import { configForEnvironment } from "./resolve.js";
-import { BRANCH_PLACEHOLDER, DEFAULT_ENVIRONMENT } from "./schema.js";
+import { BRANCH_PLACEHOLDER } from "./schema.js";
 
 const MAX_LABEL = 63;
 const HASH_LENGTH = 6;
@@ -58,7 +59,7 @@ export function previewFor(config: AppConfig, branch: string): PreviewTarget | u
   if (!config.previews.enabled || !template) return undefined;
   const slug = slugInTemplate(template, branch);
   const host = template.replace(BRANCH_PLACEHOLDER, slug);
-  const production = configForEnvironment(config, DEFAULT_ENVIRONMENT);
+  const production = configForEnvironment(config, PRODUCTION);
   // No secrets: a preview runs any pushed branch's code, unreviewed; production's DATABASE_URL stays out.
   return { branch, slug, host, config: { ...production, hosts: [host], instances: 1, secrets: [] } };
 }

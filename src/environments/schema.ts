@@ -15,7 +15,6 @@ export interface FieldBuilders {
 
 export const DEFAULT_BRANCH = "main";
 export const DEFAULT_WEBHOOK_SECRET_ENV = "SKIFF_WEBHOOK_SECRET";
-export const DEFAULT_ENVIRONMENT = "production";
 export const DEFAULT_PREVIEW_TTL = "7d";
 export const DEFAULT_PREVIEW_MAX = 5;
 export const BRANCH_PLACEHOLDER = "{branch}";

@@ -8,6 +8,7 @@ import { parseAppConfig } from "../config/load.js";
 import { git } from "../git/git.js";
 import { runCli } from "../test-support/cli.js";
 import { commit, initRepo, useTempDirs, writeFiles } from "../test-support/git-fixtures.js";
+import { until } from "../test-support/wait.js";
 
 const tempDir = useTempDirs();
 
@@ -202,16 +203,11 @@ async function fetchFromStart(dir: string, start: string, path: string): Promise
     stdio: "ignore",
   });
   started.push(child.pid!);
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}${path}`);
-      if (response.ok) return await response.text();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  // Connection refused until the server listens: ask again until it answers.
+  return until(`${start} to serve ${path}`, async () => {
+    const response = await fetch(`http://127.0.0.1:${port}${path}`);
+    return response.ok ? await response.text() : undefined;
+  });
 }
 
 function freePort(): Promise<number> {

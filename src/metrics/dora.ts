@@ -3,6 +3,8 @@
  * Pure: the agent reads the records, this only counts. Bands and their sources: docs/metrics.md.
  */
 
+import { PRODUCTION } from "../environments/names.js";
+
 export type DeployOutcome = "live" | "superseded" | "failed" | "rolled-back";
 
 export interface DeployRecord {
@@ -89,7 +91,7 @@ export function computeDora(input: {
 
   // Production changes only: previews and staging are not deliveries to users; rollbacks are not changes.
   const deploys = input.deploys.filter(
-    (d) => !isRollback(d.trigger) && (d.env ?? "production") === "production" && inWindow(d.startedAt),
+    (d) => !isRollback(d.trigger) && (d.env ?? PRODUCTION) === PRODUCTION && inWindow(d.startedAt),
   );
   const wentLive = deploys.filter((d) => d.wentLiveAt !== null);
   const failedInProduction = wentLive.filter((d) => d.outcome === "rolled-back" || d.outcome === "failed");

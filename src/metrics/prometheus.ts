@@ -1,5 +1,5 @@
 import { Counter, Gauge, Registry } from "prom-client";
-import { PREVIEW_PREFIX } from "../store/releases.js";
+import { PREVIEW_PREFIX } from "../environments/names.js";
 import { RequestMetrics, type RequestRecorder } from "./request-metrics.js";
 
 export type { RequestRecorder } from "./request-metrics.js";

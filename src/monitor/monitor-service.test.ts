@@ -41,7 +41,8 @@ describe("MonitorService", () => {
   it("opens one incident when a server goes down and resolves it when it comes back", async () => {
     const target = await server();
     const store = new MemoryMonitorStateStore();
-    const { s, events } = service({ store });
+    let checks = 0;
+    const { s, events } = service({ store, onCheck: () => void checks++ });
     s.setAppMonitors("hello", [spec("home", `${target.url}/`)]);
     await s.start();
     await vi.waitFor(() => expect(s.list()[0]?.up).toBe(true), { timeout: 2000 });
@@ -61,8 +62,9 @@ describe("MonitorService", () => {
       Date.parse(opened.event.incident.openedAt),
     );
 
-    // Still down for several more checks: no second alert.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Still down for several more checks (counted, not timed): no second alert.
+    const openedAfter = checks;
+    await vi.waitFor(() => expect(checks).toBeGreaterThanOrEqual(openedAfter + 3), { timeout: 2000 });
     expect(summary(events)).toEqual(["hello/home opened"]);
     expect(store.states.get("hello/home")?.incident).not.toBeNull();
 
@@ -83,11 +85,13 @@ describe("MonitorService", () => {
     await vi.waitFor(() => expect(summary(first.events)).toEqual(["hello/home opened"]), { timeout: 2000 });
     await first.s.stop();
 
-    const second = service({ store });
+    let checks = 0;
+    const second = service({ store, onCheck: () => void checks++ });
     second.s.setAppMonitors("hello", [spec("home", `${down.url}/`)]);
     await second.s.start();
-    await vi.waitFor(() => expect(second.s.list()[0]?.up).toBe(false), { timeout: 2000 });
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    // Past the failure threshold (2) several times over, counted in checks, not in milliseconds.
+    await vi.waitFor(() => expect(checks).toBeGreaterThanOrEqual(4), { timeout: 2000 });
+    expect(second.s.list()[0]?.up).toBe(false);
     expect(second.events).toEqual([]);
 
     await server(down.port);

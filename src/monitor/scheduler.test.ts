@@ -9,7 +9,8 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** A job that takes `ms` of the fake clock: no real time passes, so the schedule is exact. */
+const takes = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function scheduler(options: SchedulerOptions = {}): Scheduler {
   return new Scheduler({ now: () => Date.now(), ...options });
@@ -24,7 +25,7 @@ describe("Scheduler", () => {
       100,
       async () => {
         starts.push(Date.now());
-        await sleep(30); // the run's own duration must not push the next one back
+        await takes(30); // the run's own duration must not push the next one back
       },
       10,
     );
@@ -56,7 +57,7 @@ describe("Scheduler", () => {
         async () => {
           inFlight++;
           peak = Math.max(peak, inFlight);
-          await sleep(100);
+          await takes(100);
           inFlight--;
         },
         0,
@@ -81,7 +82,7 @@ describe("Scheduler", () => {
         runs++;
         if (running > 0) overlapped = true;
         running++;
-        await sleep(120);
+        await takes(120);
         running--;
       },
       0,
@@ -167,7 +168,7 @@ describe("Scheduler", () => {
       "a",
       100,
       async () => {
-        await sleep(80);
+        await takes(80);
         finished++;
       },
       0,

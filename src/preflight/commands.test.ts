@@ -47,7 +47,7 @@ describe("runCommand", () => {
     const root = tempDir();
     const spec = {
       name: "test",
-      run: "i=1; while [ $i -le 50 ]; do echo line $i; i=$((i+1)); done; echo oops >&2; exit 3",
+      run: "i=1; while [ $i -le 50 ]; do echo line $i; i=$((i+1)); done; echo oops >&2; sleep 0.2; exit 3",
       file: "skiff.yml",
       line: 1,
     };
@@ -56,7 +56,8 @@ describe("runCommand", () => {
     expect(result.tail).toHaveLength(30);
     expect(result.tail[0]).toBe("line 22");
     expect(result.tail.at(-1)).toBe("oops");
-    expect(result.durationMs).toBeGreaterThanOrEqual(0);
+    // It slept 200 ms before exiting: a duration below that was not measured from the start.
+    expect(result.durationMs).toBeGreaterThanOrEqual(200);
     expect(commandFinding(spec, result)).toMatchObject({
       check: "commands",
       severity: "error",
@@ -70,7 +71,22 @@ describe("runCommand", () => {
     const result = await runCommand(spec, root, 300);
     expect(result).toMatchObject({ ok: false, timedOut: true });
     const child = Number(readFileSync(join(root, "child.pid"), "utf8"));
-    await new Promise((r) => setTimeout(r, 100));
+    // runCommand resolves once the whole group is gone.
+    expect(alive(child)).toBe(false);
+  });
+
+  it("stops what a command left running in the background when it exits", async () => {
+    const root = tempDir();
+    const spec = {
+      name: "leaky",
+      run: "sleep 30 >/dev/null 2>&1 & echo $! > child.pid; echo done",
+      file: "skiff.yml",
+      line: 1,
+    };
+    const result = await runCommand(spec, root, 10_000);
+    expect(result).toMatchObject({ ok: true, exitCode: 0, timedOut: false, tail: ["done"] });
+    const child = Number(readFileSync(join(root, "child.pid"), "utf8"));
+    expect(child).toBeGreaterThan(0);
     expect(alive(child)).toBe(false);
   });
 });
@@ -79,7 +95,7 @@ describe("the commands check", () => {
   it("runs commands in parallel: each waits for the other to have started", async () => {
     const root = tempDir();
     const waitFor = (mine: string, other: string) =>
-      `touch ${mine}; n=0; while [ ! -f ${other} ] && [ $n -lt 100 ]; do sleep 0.05; n=$((n+1)); done; [ -f ${other} ]`;
+      `touch ${mine}; n=0; while [ ! -f ${other} ] && [ $n -lt 400 ]; do sleep 0.05; n=$((n+1)); done; [ -f ${other} ]`;
     writeFiles(root, {
       "skiff.yml": [
         "app: demo",

@@ -1,7 +1,9 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { stopGroup } from "../runtime/process-group.js";
 import { fingerprint } from "./fingerprint.js";
+import { lineOf } from "./line-of.js";
 import type { CommandResult, Finding } from "./types.js";
 
 export interface CommandSpec {
@@ -16,7 +18,7 @@ export interface CommandSpec {
 export const TAIL_LINES = 30;
 /** Bytes of output kept while a command runs (enough for 30 long lines). */
 const TAIL_BYTES = 64 * 1024;
-/** After SIGTERM on timeout, how long before SIGKILL. */
+/** After SIGTERM (a timeout, or children left behind at exit), how long before SIGKILL. */
 const KILL_GRACE_MS = 2000;
 
 const DEFAULT_SCRIPTS = ["lint", "typecheck", "test"];
@@ -46,17 +48,6 @@ export function resolveCommands(
   }));
 }
 
-function lineOf(root: string, file: string, text: string): number {
-  try {
-    const index = readFileSync(join(root, file), "utf8")
-      .split("\n")
-      .findIndex((l) => l.includes(text));
-    return index >= 0 ? index + 1 : 1;
-  } catch {
-    return 1;
-  }
-}
-
 // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping ANSI colour codes from tool output
 const ANSI_ESCAPE = /\u001b\[[0-9;]*[A-Za-z]/g;
 
@@ -77,7 +68,11 @@ class OutputTail {
   }
 }
 
-/** Runs one command in its own process group (so a timeout stops its children too). */
+/**
+ * Runs one command in its own process group, stopped as a whole (SIGTERM, then SIGKILL after a grace
+ * period) when it times out and when it exits: a gate command's background children must not outlive
+ * it, holding a port or writing into the tree. Resolves once nothing of the group runs.
+ */
 export function runCommand(spec: CommandSpec, root: string, timeoutMs: number): Promise<CommandResult> {
   const started = performance.now();
   return new Promise((resolve) => {
@@ -90,36 +85,42 @@ export function runCommand(spec: CommandSpec, root: string, timeoutMs: number): 
     child.stdout.on("data", (chunk: Buffer) => tail.push(chunk));
     child.stderr.on("data", (chunk: Buffer) => tail.push(chunk));
     let timedOut = false;
-    const kill = (signal: NodeJS.Signals) => {
-      try {
-        if (child.pid) process.kill(-child.pid, signal);
-      } catch {
-        // Already gone.
-      }
+    let stopped: Promise<unknown> = Promise.resolve();
+    let stopping = false;
+    const stop = () => {
+      if (stopping || child.pid === undefined) return;
+      stopping = true;
+      stopped = stopGroup(child.pid, KILL_GRACE_MS);
     };
     const timer = setTimeout(() => {
       timedOut = true;
-      kill("SIGTERM");
-      setTimeout(() => kill("SIGKILL"), KILL_GRACE_MS).unref();
+      stop();
     }, timeoutMs);
+    let durationMs: number | undefined;
     let finished = false;
-    const done = (exitCode: number | null, error?: Error) => {
+    const done = async (exitCode: number | null, error?: Error) => {
       if (finished) return;
       finished = true;
       clearTimeout(timer);
       if (error) tail.push(Buffer.from(`${error.message}\n`));
+      await stopped;
       resolve({
         name: spec.name,
         command: spec.run,
         ok: exitCode === 0 && !timedOut,
         exitCode,
-        durationMs: Math.round(performance.now() - started),
+        durationMs: durationMs ?? Math.round(performance.now() - started),
         timedOut,
         tail: tail.lines(),
       });
     };
-    child.on("error", (error) => done(null, error));
-    child.on("close", (code) => done(code));
+    child.on("error", (error) => void done(null, error));
+    // The shell is done; what it left running in the background is stopped before the output closes.
+    child.on("exit", () => {
+      durationMs = Math.round(performance.now() - started);
+      stop();
+    });
+    child.on("close", (code) => void done(code));
   });
 }
 

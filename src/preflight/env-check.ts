@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { GitError, git } from "../git/git.js";
 import { type EnvEntry, isEnvFile, isEnvTemplate, parseEnvFile } from "./env-files.js";
 import { fingerprint } from "./fingerprint.js";
+import { lineOf } from "./line-of.js";
 import type { Finding } from "./types.js";
 
 export interface EnvCheckInput {
@@ -29,17 +30,6 @@ const TEMPLATES = [".env.example", ".env.sample", ".env.template"];
 function readEnv(root: string, name: string): EnvEntry[] | undefined {
   const path = join(root, name);
   return existsSync(path) ? parseEnvFile(readFileSync(path, "utf8")) : undefined;
-}
-
-function lineOf(root: string, file: string, word: string): number {
-  try {
-    const index = readFileSync(join(root, file), "utf8")
-      .split("\n")
-      .findIndex((l) => l.includes(word));
-    return index >= 0 ? index + 1 : 1;
-  } catch {
-    return 1;
-  }
 }
 
 function envFinding(

@@ -1,12 +1,12 @@
 /**
- * What the rest of skiff uses from preflight. `skiff deploy` calls:
+ * What the rest of skiff uses from preflight (printing is the CLI's: src/cli/views/preflight.ts).
+ * `skiff deploy` calls:
  *
  *   const report = await runPreflight(dir, { forDeploy: true, allowDirty, config: appConfig });
  *   printReport(out, report);            // or out.result(report) with --json
  *   if (report.blocking) throw new SilentExit(EXIT.failed);
  */
 export { type PreflightConfig, preflightSchema } from "./config.js";
-export { printReport } from "./report.js";
 export { type PreflightAppConfig, type PreflightOptions, runPreflight } from "./run.js";
 export { toSarif } from "./sarif.js";
 export {

@@ -1,14 +1,11 @@
 import semver from "semver";
 import type { AppConfig } from "../config/schema.js";
+import { PRODUCTION } from "../environments/names.js";
 import type { Db } from "./db.js";
 
 export type ReleaseStatus = "deploying" | "live" | "superseded" | "failed" | "rolled-back" | "removed";
 /** How a release came to be: a deploy from the CLI or a webhook, a promote, or a (manual or automatic) rollback. */
 export type Trigger = "cli" | "webhook" | "promote" | "rollback" | "auto-rollback";
-
-export const PRODUCTION = "production";
-/** Previews live in environments named `preview:<slug>`, which no configured environment can be. */
-export const PREVIEW_PREFIX = "preview:";
 
 export interface CommitRecord {
   sha: string;

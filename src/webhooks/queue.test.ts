@@ -1,25 +1,33 @@
 import { describe, expect, it } from "vitest";
+import { type Deferred, deferred } from "../test-support/wait.js";
 import { CoalescingQueue } from "./queue.js";
 
-/** A job runner whose jobs finish when the test says so. */
+/** A job runner whose jobs finish when the test says so, and that says when each one started. */
 function controlledRunner() {
   const started: string[] = [];
-  const finishers = new Map<string, (error?: Error) => void>();
-  const run = (key: string, job: string) =>
-    new Promise<void>((resolve, reject) => {
-      started.push(`${key}:${job}`);
-      finishers.set(job, (error) => (error ? reject(error) : resolve()));
-    });
-  const finish = async (job: string, error?: Error) => {
-    await until(() => finishers.has(job));
-    finishers.get(job)!(error);
+  const jobs = new Map<string, { started: Deferred; done: Deferred }>();
+  const job = (name: string) => {
+    let entry = jobs.get(name);
+    if (!entry) {
+      entry = { started: deferred(), done: deferred() };
+      jobs.set(name, entry);
+    }
+    return entry;
   };
-  return { run, started, finish };
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 100 && !condition(); i++) await new Promise((r) => setTimeout(r, 5));
-  if (!condition()) throw new Error("condition not met within 500 ms");
+  const run = (key: string, name: string) => {
+    started.push(`${key}:${name}`);
+    job(name).started.resolve();
+    return job(name).done.promise;
+  };
+  /** Resolves once the queue has started `name`. */
+  const whenStarted = (name: string) => job(name).started.promise;
+  /** Finishes `name` once it has started (the queue starts jobs on a later turn). */
+  const finish = async (name: string, error?: Error) => {
+    await whenStarted(name);
+    if (error) job(name).done.reject(error);
+    else job(name).done.resolve();
+  };
+  return { run, started, finish, whenStarted };
 }
 
 describe("CoalescingQueue", () => {
@@ -43,11 +51,11 @@ describe("CoalescingQueue", () => {
   });
 
   it("runs different keys side by side", async () => {
-    const { run, started, finish } = controlledRunner();
+    const { run, started, finish, whenStarted } = controlledRunner();
     const queue = new CoalescingQueue(run);
     queue.push("a", "a1");
     queue.push("b", "b1");
-    await until(() => started.length === 2);
+    await Promise.all([whenStarted("a1"), whenStarted("b1")]);
     expect(started.sort()).toEqual(["a:a1", "b:b1"]);
     await finish("a1");
     await finish("b1");
@@ -91,11 +99,11 @@ describe("CoalescingQueue", () => {
   });
 
   it("on close drops pending jobs, lets the running one finish and takes no more", async () => {
-    const { run, started, finish } = controlledRunner();
+    const { run, started, finish, whenStarted } = controlledRunner();
     const queue = new CoalescingQueue(run);
     queue.push("a", "a1");
     queue.push("a", "a2");
-    await until(() => started.length === 1);
+    await whenStarted("a1");
     const closed = queue.close();
     expect(queue.push("a", "a3")).toBe("closed");
     await finish("a1");

@@ -98,7 +98,8 @@ export function useAgentProcesses(): (
     );
   });
   return async (dataDir, ports = {}) => {
-    const agent = await spawnAgent(dataDir, ports);
+    // Ready when its agent.json names it: on a loaded machine node alone may take seconds to start.
+    const agent = await spawnAgent(dataDir, { ...ports, timeoutMs: 60_000 });
     running.push(agent);
     return agent;
   };

@@ -13,6 +13,8 @@ export interface Received {
 export interface Reply {
   status: number;
   delayMs?: number;
+  /** Answers only once this settles: a channel that is slow until the test says otherwise. */
+  hold?: Promise<unknown>;
   headers?: Record<string, string>;
 }
 
@@ -24,7 +26,7 @@ export interface Receiver {
 
 /**
  * A real HTTP endpoint on 127.0.0.1 that records every request. `reply(n)` answers the n-th
- * request (0-based): a status, optionally after a delay.
+ * request (0-based): a status, optionally after a delay or once a promise settles.
  */
 export async function startReceiver(
   reply: (n: number) => Reply = () => ({ status: 200 }),
@@ -41,10 +43,13 @@ export async function startReceiver(
         body: Buffer.concat(chunks).toString("utf8"),
         at: performance.now(),
       });
-      const { status, delayMs = 0, headers = {} } = reply(count++);
-      setTimeout(() => {
-        if (!res.destroyed) res.writeHead(status, headers).end();
-      }, delayMs);
+      const { status, delayMs = 0, headers = {}, hold } = reply(count++);
+      const answer = () =>
+        setTimeout(() => {
+          if (!res.destroyed) res.writeHead(status, headers).end();
+        }, delayMs);
+      if (hold) void hold.finally(answer);
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -1,3 +1,4 @@
+import { PRODUCTION } from "../../environments/names.js";
 import type { CertsResponse, CertView } from "../../tls/certs-api.js";
 import { formatTime, type Output } from "../output.js";
 
@@ -21,7 +22,7 @@ export function printCerts(out: Output, body: CertsResponse): void {
     ["HOST", "APP", "SOURCE", "ISSUER", "EXPIRES", "RENEWS", "LAST ATTEMPT"],
     body.certificates.map((c) => [
       c.host,
-      c.env === "production" ? c.app : `${c.app}/${c.env}`,
+      c.env === PRODUCTION ? c.app : `${c.app}/${c.env}`,
       c.source,
       c.issuer ?? "-",
       c.notAfter ? formatTime(c.notAfter) : "-",

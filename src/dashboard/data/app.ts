@@ -2,9 +2,9 @@ import { existsSync } from "node:fs";
 import type { InstanceView, ReleaseView } from "../../agent/api-types.js";
 import { instanceViews, releaseView } from "../../agent/views.js";
 import { chooseRollbackTarget } from "../../deployer/rollback-target.js";
-import { deploymentKey } from "../../deployer/serving.js";
+import { deploymentKey, PRODUCTION } from "../../environments/names.js";
 import type { EventRecord } from "../../store/events.js";
-import { PRODUCTION, type Release } from "../../store/releases.js";
+import type { Release } from "../../store/releases.js";
 import type { DashboardDeps } from "../deps.js";
 import { type Health, healthOf, type Running, running } from "./overview.js";
 

@@ -1,3 +1,4 @@
+import { PRODUCTION } from "../../environments/names.js";
 import type { DeployRecord, IncidentRecord } from "../../metrics/dora.js";
 import { isRollback, median } from "../../metrics/dora.js";
 
@@ -50,7 +51,7 @@ export function doraSeries(input: {
   const seconds = (iso: string) => Date.parse(iso) / 1000;
   for (const d of input.deploys) {
     const started = Date.parse(d.startedAt);
-    if (isRollback(d.trigger) || (d.env ?? "production") !== "production") continue;
+    if (isRollback(d.trigger) || (d.env ?? PRODUCTION) !== PRODUCTION) continue;
     if (started < since || started >= until) continue;
     const day = Math.floor((started - since) / DAY);
     if (d.finishedAt) series.deployDuration.push([seconds(d.startedAt), Date.parse(d.finishedAt) - started]);

@@ -1,7 +1,6 @@
 import type { InstanceView, ReleaseView } from "../../agent/api-types.js";
 import { instanceViews, releaseView } from "../../agent/views.js";
-import { deploymentKey } from "../../deployer/serving.js";
-import { PRODUCTION } from "../../store/releases.js";
+import { deploymentKey, PRODUCTION } from "../../environments/names.js";
 import type { DashboardDeps } from "../deps.js";
 
 /** One row of the first page: a deployment (an app in one environment) at a glance. */

@@ -1,5 +1,5 @@
+import { PRODUCTION } from "../../environments/names.js";
 import type { DoraReport } from "../../metrics/dora.js";
-import { PRODUCTION } from "../../store/releases.js";
 import { delivery } from "../data/delivery.js";
 import { defineSection } from "../sections.js";
 import { DoraCards } from "../views/dora.js";

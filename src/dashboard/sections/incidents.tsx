@@ -1,5 +1,5 @@
+import { PRODUCTION } from "../../environments/names.js";
 import type { IncidentView } from "../../monitor/incidents-api.js";
-import { PRODUCTION } from "../../store/releases.js";
 import { defineSection } from "../sections.js";
 import { IncidentsTable } from "../views/incidents-table.js";
 

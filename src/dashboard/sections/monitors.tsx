@@ -1,5 +1,5 @@
+import { PRODUCTION } from "../../environments/names.js";
 import type { MonitorStatus } from "../../monitor/monitor-service.js";
-import { PRODUCTION } from "../../store/releases.js";
 import { defineSection } from "../sections.js";
 import { Ago, Badge, Head, span } from "../views/parts.js";
 

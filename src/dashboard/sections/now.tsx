@@ -1,4 +1,5 @@
 import type { FC } from "hono/jsx";
+import { PRODUCTION } from "../../environments/names.js";
 import type { AppState } from "../data/app.js";
 import { defineSection, type SectionContext } from "../sections.js";
 import {
@@ -88,7 +89,7 @@ const LiveRelease: FC<{ state: AppState; ctx: SectionContext }> = ({ state, ctx 
 const Actions: FC<{ state: AppState }> = ({ state }) => {
   if (!state.live) return null;
   const base = `/dashboard/apps/${state.app}`;
-  const env = state.env === "production" ? "" : `&env=${encodeURIComponent(state.env)}`;
+  const env = state.env === PRODUCTION ? "" : `&env=${encodeURIComponent(state.env)}`;
   return (
     <div class="actions">
       {state.defaultRollback && (

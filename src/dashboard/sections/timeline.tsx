@@ -1,3 +1,4 @@
+import { PRODUCTION } from "../../environments/names.js";
 import { TIMELINE_PAGE, type TimelineRow, timeline } from "../data/app.js";
 import { defineSection } from "../sections.js";
 import { Ago, firstLine, Head, releaseName, StatusBadge, shortSha, span } from "../views/parts.js";
@@ -19,7 +20,7 @@ export const timelineSection = defineSection<{ rows: TimelineRow[]; total: numbe
       url.searchParams.set("page", String(page));
       return `${url.pathname}${url.search}#timeline`;
     };
-    const env = ctx.env === "production" ? "" : `&env=${encodeURIComponent(ctx.env)}`;
+    const env = ctx.env === PRODUCTION ? "" : `&env=${encodeURIComponent(ctx.env)}`;
     return (
       <>
         <div class="table-wrap">

@@ -1,5 +1,6 @@
 import type { FC } from "hono/jsx";
 import type { ReleaseView } from "../../agent/api-types.js";
+import { PRODUCTION } from "../../environments/names.js";
 import { Layout } from "./layout.js";
 import { appUrl, releaseName } from "./parts.js";
 
@@ -24,7 +25,7 @@ export const LogsPage: FC<{
         {releases.map((r) => (
           <option value={r.id} selected={r.id === release.id}>
             {releaseName(r)} ({r.status}
-            {r.env === "production" ? "" : `, ${r.env}`})
+            {r.env === PRODUCTION ? "" : `, ${r.env}`})
           </option>
         ))}
       </select>

@@ -1,4 +1,5 @@
 import type { FC } from "hono/jsx";
+import { PRODUCTION } from "../../environments/names.js";
 import type { DeploymentSummary } from "../data/overview.js";
 import { Layout } from "./layout.js";
 import {
@@ -43,7 +44,7 @@ const DeploymentCard: FC<{ d: DeploymentSummary; now: number }> = ({ d, now }) =
     <li class={`card deployment ${d.health}`} data-app={d.app} data-env={d.env}>
       <h2>
         <a href={appUrl(d.app, d.env)}>{d.app}</a>
-        {d.env !== "production" && <span class="env">{d.env}</span>}
+        {d.env !== PRODUCTION && <span class="env">{d.env}</span>}
       </h2>
       <p class="hosts">{d.hosts.length > 0 ? d.hosts.join(", ") : "default route"}</p>
       <dl class="facts">

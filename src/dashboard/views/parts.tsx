@@ -2,6 +2,7 @@ import type { Child, FC } from "hono/jsx";
 import type { ReleaseView } from "../../agent/api-types.js";
 import { firstLine, plural } from "../../cli/output.js";
 import { formatSpan } from "../../config/duration.js";
+import { PRODUCTION } from "../../environments/names.js";
 import type { Band } from "../../metrics/dora.js";
 import type { Health } from "../data/overview.js";
 
@@ -82,9 +83,9 @@ export function shortSha(sha: string | undefined | null): string {
 }
 
 /** The dashboard URL of an app in an environment (production needs no query). */
-export function appUrl(app: string, env = "production", extra = ""): string {
+export function appUrl(app: string, env = PRODUCTION, extra = ""): string {
   const query = new URLSearchParams();
-  if (env !== "production") query.set("env", env);
+  if (env !== PRODUCTION) query.set("env", env);
   const search = query.toString();
   return `/dashboard/apps/${app}${extra}${search ? `?${search}` : ""}`;
 }

@@ -1,5 +1,6 @@
 import type { FC } from "hono/jsx";
 import type { ReleaseView } from "../../agent/api-types.js";
+import { PRODUCTION } from "../../environments/names.js";
 import type { EventRecord } from "../../store/events.js";
 import type { StepView } from "../data/app.js";
 import { Layout } from "./layout.js";
@@ -63,7 +64,7 @@ export const ReleasePage: FC<{
         <p>
           <a
             class="button"
-            href={`/dashboard/apps/${r.app}/rollback?to=${r.id}${r.env === "production" ? "" : `&env=${encodeURIComponent(r.env)}`}`}
+            href={`/dashboard/apps/${r.app}/rollback?to=${r.id}${r.env === PRODUCTION ? "" : `&env=${encodeURIComponent(r.env)}`}`}
           >
             Roll back to {r.id}…
           </a>

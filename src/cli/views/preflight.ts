@@ -1,6 +1,6 @@
 import { relative } from "node:path";
-import { formatDuration, type Output, plural } from "../cli/output.js";
-import { CHECK_NAMES, type Finding, type PreflightReport } from "./types.js";
+import { CHECK_NAMES, type Finding, type PreflightReport } from "../../preflight/types.js";
+import { formatDuration, type Output, plural } from "../output.js";
 
 function size(bytes: number): string {
   if (bytes < 1024 * 1024) return `${Math.ceil(bytes / 1024)} KB`;

@@ -1,0 +1,34 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import type { Store } from "../../store/store.js";
+import { appParam, queryOf, wholeNumber } from "../request.js";
+import { releaseView } from "../views.js";
+
+const releasesQuery = z.object({ limit: wholeNumber(1, 100) });
+const eventsQuery = z.object({ release: z.string().optional() });
+
+/** The ledger, read: an app's releases (newest first), its events, its last production version. */
+export function releaseRoutes(options: { store: Store }): Hono {
+  const { store } = options;
+  const routes = new Hono();
+
+  routes.get("/apps/:app/releases", (c) => {
+    const app = appParam(c);
+    const { limit } = queryOf(c, releasesQuery);
+    return c.json({ app, releases: store.releases.list(app, limit).map(releaseView) });
+  });
+
+  routes.get("/apps/:app/events", (c) => {
+    const app = appParam(c);
+    const { release } = queryOf(c, eventsQuery);
+    return c.json({ app, events: store.events.list(app, release ? { release } : {}) });
+  });
+
+  routes.get("/apps/:app/version", (c) => {
+    const app = appParam(c);
+    const last = store.releases.lastVersion(app);
+    return c.json({ app, version: last?.version ?? null, sha: last?.sha ?? null });
+  });
+
+  return routes;
+}

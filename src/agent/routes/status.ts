@@ -1,0 +1,66 @@
+import { Hono } from "hono";
+import type { Serving } from "../../deployer/serving.js";
+import { deploymentKey, PRODUCTION } from "../../environments/names.js";
+import type { DataDir } from "../../store/data-dir.js";
+import type { Store } from "../../store/store.js";
+import { VERSION } from "../../version.js";
+import type { AppStatusView, StatusView } from "../api-types.js";
+import { instanceViews, releaseView } from "../views.js";
+
+export interface StatusRouteOptions {
+  store: Store;
+  serving: Serving;
+  dataDir: DataDir;
+  startedAt: number;
+  proxyAddress: string;
+}
+
+/** `GET /status`: the agent, and every deployment with its live and warm releases (`skiff status`). */
+export function statusRoutes(options: StatusRouteOptions): Hono {
+  const routes = new Hono();
+  routes.get("/status", (c) => c.json(status(options, Date.now())));
+  return routes;
+}
+
+function status(options: StatusRouteOptions, now: number): StatusView {
+  const { store, serving } = options;
+  // Every app's production deployment, and every other environment or preview that has a live release.
+  const deployments = new Map<string, { app: string; env: string }>();
+  for (const app of store.releases.apps()) deployments.set(app, { app, env: PRODUCTION });
+  for (const r of store.releases.allLive())
+    deployments.set(deploymentKey(r.app, r.env), { app: r.app, env: r.env });
+  return {
+    agent: {
+      version: VERSION,
+      pid: process.pid,
+      startedAt: new Date(options.startedAt).toISOString(),
+      uptimeMs: now - options.startedAt,
+      dataDir: options.dataDir.root,
+      proxy: options.proxyAddress,
+    },
+    apps: [...deployments]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, { app, env }]): AppStatusView => {
+        const live = store.releases.live(app, env);
+        const active = serving.live(key);
+        const lease = store.leases.get(app);
+        return {
+          app,
+          env,
+          hosts: live?.config.hosts ?? [],
+          live: live ? releaseView(live) : null,
+          instances: active ? instanceViews(active.group) : [],
+          warm: serving.warm(key).map(({ group, until }) => ({
+            release: group.artifact,
+            until: new Date(until).toISOString(),
+            instances: instanceViews(group),
+          })),
+          traffic: active ? { ...active.lb.counts, inflight: active.lb.inflight } : null,
+          deploying:
+            lease && lease.expiresAt > now
+              ? { operation: lease.operation, who: lease.who, since: new Date(lease.since).toISOString() }
+              : null,
+        };
+      }),
+  };
+}
