@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
-import { CONFIG_FILE, parseAppConfig } from "../config/load.js";
+import { CONFIG_FILE, parseAppConfig, readProcfile } from "../config/load.js";
 import type { AppConfig } from "../config/schema.js";
 import { deploymentKey, PRODUCTION } from "../environments/names.js";
 import { configForEnvironment } from "../environments/resolve.js";
@@ -254,7 +254,11 @@ export class Deployer {
     const file = join(this.parts.dataDir.releaseDir(app, artifact), CONFIG_FILE);
     if (!existsSync(file))
       throw new OperationError(`the files of ${artifact} were pruned; deploy its commit again`);
-    return parseAppConfig(readFileSync(file, "utf8"), `${CONFIG_FILE} of ${artifact}`);
+    return parseAppConfig(
+      readFileSync(file, "utf8"),
+      `${CONFIG_FILE} of ${artifact}`,
+      readProcfile(this.parts.dataDir.releaseDir(app, artifact)),
+    );
   }
 
   private releaseOfVersion(app: string, env: string, version: string): string {
