@@ -226,7 +226,7 @@ interface ProxyTarget {
 async function proxyCost(bench: Bench): Promise<void> {
   section(`4. Proxy throughput and latency: the same app direct, through Skiff, through nginx`);
   const status = await bench.client.json<StatusView>("GET", "/v1/status");
-  const port = status.apps.find((a) => a.app === BENCH_APP)!.instances[0]!.port;
+  const port = status.apps.find((a) => a.app === BENCH_APP)!.instances[0]!.port!;
   const targets: ProxyTarget[] = [
     { name: "direct", url: `http://127.0.0.1:${port}/`, pid: undefined },
     { name: "skiff", url: `${bench.agent.info.proxy}/`, pid: bench.agent.child.pid },

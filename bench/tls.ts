@@ -103,7 +103,7 @@ async function main(): Promise<void> {
     );
     if (!result.ok) throw new Error(`deploy failed: ${JSON.stringify(result.error)}`);
     const status = await client.json<StatusView>("GET", "/v1/status");
-    const appPort = status.apps.find((a) => a.app === BENCH_APP)!.instances[0]!.port;
+    const appPort = status.apps.find((a) => a.app === BENCH_APP)!.instances[0]!.port!;
     const running = await startNginx(nginx, processes, join(root, "nginx"), appPort, { certFile, keyFile });
     const floor = await startNodeTlsFloor(processes, certFile, keyFile);
     const targets: Target[] = [

@@ -41,9 +41,13 @@ export interface ReleaseView {
 }
 
 export interface InstanceView {
+  /** The process type: `web`, or another such as `worker`. */
+  process: string;
+  /** Its index among the instances of its type. */
   index: number;
   pid: number | null;
-  port: number;
+  /** Web instances only. */
+  port: number | null;
   state: string;
   healthy: boolean;
   restarts: number;

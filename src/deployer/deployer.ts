@@ -18,7 +18,7 @@ import { acquireLease, LockedError } from "./lease.js";
 import { operate } from "./operate.js";
 import { recover } from "./recovery.js";
 import { chooseRollbackTarget } from "./rollback-target.js";
-import { type DeployerParts, type DeployRuntime, newRun } from "./run.js";
+import { type BackupBeforeRelease, type DeployerParts, type DeployRuntime, newRun } from "./run.js";
 import type { Serving } from "./serving.js";
 import { type Emit, StepRecorder } from "./steps.js";
 import { parseVersion, releaseVersion } from "./versioning.js";
@@ -31,6 +31,8 @@ export interface DeployerOptions {
   logger: Logger;
   /** Identifies this agent run in lease holders, so a restart can drop its predecessor's leases. */
   bootId: string;
+  /** Backs up the databases before a release command (src/backups/); see DeployerParts. */
+  backupBeforeRelease?: BackupBeforeRelease;
 }
 
 /**
@@ -45,13 +47,14 @@ export class Deployer {
   private readonly listeners = new Set<(outcome: DeployOutcome) => void>();
 
   constructor(private readonly options: DeployerOptions) {
-    const { store, dataDir, runtime, serving, logger } = options;
+    const { store, dataDir, runtime, serving, logger, backupBeforeRelease } = options;
     this.parts = {
       store,
       dataDir,
       runtime,
       serving,
       logger,
+      ...(backupBeforeRelease ? { backupBeforeRelease } : {}),
       outcome: (outcome) => {
         for (const listener of this.listeners) listener(outcome);
       },
