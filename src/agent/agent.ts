@@ -109,7 +109,19 @@ export class Agent {
     const proxyAddress = await proxy.start();
     const serving = new Serving(proxy, runtime, logger);
     this.serving = serving;
-    const deployer = new Deployer({ store, dataDir, runtime, serving, logger, bootId });
+    const deployer = new Deployer({
+      store,
+      dataDir,
+      runtime,
+      serving,
+      logger,
+      bootId,
+      // The backups part is made below; no deploy runs before the API opens.
+      backupBeforeRelease: (app, env, release) => {
+        if (!this.backups) throw new Error("backups are not started yet");
+        return this.backups.backupBeforeRelease(app, env, release);
+      },
+    });
     // Monitoring watches what serving routes and asks the deployer to roll back a misbehaving release;
     // it hears of the deployer's outcomes and of the proxy's answers as events, so nothing points back.
     const monitoring: Monitoring = new Monitoring({

@@ -40,6 +40,20 @@ export interface ReleaseView {
   leadTimeMs: number | null;
 }
 
+/** A backup taken for a release, before its release command (`skiff releases`). */
+export interface ReleaseBackupView {
+  id: string;
+  /** The database's name in `backups:`. */
+  database: string;
+  status: string;
+}
+
+/** `GET /v1/apps/:app/releases`: each release with the backups taken before its release command. */
+export interface ReleaseListView {
+  app: string;
+  releases: Array<ReleaseView & { backups: ReleaseBackupView[] }>;
+}
+
 export interface InstanceView {
   /** The process type: `web`, or another such as `worker`. */
   process: string;
@@ -60,8 +74,11 @@ export interface AppStatusView {
   env: string;
   hosts: string[];
   live: ReleaseView | null;
+  /** Every instance of the live release, web first, then each other process type. */
   instances: InstanceView[];
   warm: Array<{ release: string; until: string; instances: InstanceView[] }>;
+  /** The deployment's persistent storage (SKIFF_STORAGE_DIR) and its size on disk; null before any deploy. */
+  storage: { dir: string; bytes: number } | null;
   traffic: { requests: number; errors5xx: number; failed: number; inflight: number } | null;
   deploying: { operation: string; who: string; since: string } | null;
 }

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { ReleaseView } from "../agent/api-types.js";
+import type { ReleaseListView, ReleaseView } from "../agent/api-types.js";
 import { AgentClient } from "./client.js";
 import { type AppOptions, wholeNumber, withApp } from "./options.js";
 import { firstLine, formatDuration, formatTime, Output } from "./output.js";
@@ -16,7 +16,7 @@ export function register(program: Command): void {
     const out = new Output({ json: flags.json });
     const app = await targetApp(flags.app);
     const client = AgentClient.from(flags);
-    const body = await client.json<{ app: string; releases: ReleaseView[] }>(
+    const body = await client.json<ReleaseListView>(
       "GET",
       `/v1/apps/${app}/releases?limit=${flags.env ? 1000 : flags.limit}`,
     );
@@ -41,6 +41,7 @@ export function register(program: Command): void {
         "DURATION",
         "LEAD TIME",
         "TRIGGER",
+        "BACKUP",
         "OUTCOME",
       ],
       body.releases.map((r) => [
@@ -57,6 +58,10 @@ export function register(program: Command): void {
         r.durationMs === null ? "-" : formatDuration(r.durationMs),
         r.leadTimeMs === null ? "-" : formatDuration(r.leadTimeMs),
         r.trigger,
+        // The backups taken before its release command: what `skiff restore` brings back.
+        r.backups.length > 0
+          ? r.backups.map((b) => (b.status === "good" ? b.id : `${b.id} ${b.status}`)).join(",")
+          : "-",
         outcome(out, r),
       ]),
     );

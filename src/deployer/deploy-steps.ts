@@ -82,6 +82,25 @@ export async function linkReleaseStorage(run: Run): Promise<string | undefined> 
   return describeLinks(links);
 }
 
+/** A promote's own copy of another release's files (hard links), linked to its environment's storage. */
+export function copiedFrom(artifact: string): Step {
+  return async (run) => {
+    const { app } = run.release;
+    const from = run.parts.dataDir.releaseDir(app, artifact);
+    if (!existsSync(from))
+      throw new OperationError(`the files of ${artifact} were pruned; deploy its commit again`);
+    await run.steps.run(
+      "unpacked",
+      async () => {
+        const copy = await linkTree(from, releaseFiles(run));
+        return { copy, links: await linkReleaseStorage(run) };
+      },
+      ({ copy, links }) =>
+        `${artifact}'s build, ${copy.files} files hard-linked${links ? `; storage: ${links}` : ""}`,
+    );
+  };
+}
+
 /** Checks on the unpacked files before anything runs (a push deploy's preflight). */
 export function checked(check: NonNullable<DeployInput["check"]>): Step {
   return async (run) => {
@@ -228,16 +247,22 @@ function runCommand(run: Run, command: string, label: string, timeoutMs?: number
   );
 }
 
-/** Starts the release's processes from its files on disk; `what` begins the step's message. */
+/**
+ * Starts the release's processes (every type) from its files on disk; `what` begins the step's message.
+ * Its storage links are checked first (a no-op for a directory linked when it was deployed).
+ */
 export function started(what = ""): Step {
   return async (run) => {
-    const { app, artifact, config } = run.release;
+    const { artifact } = run.release;
     if (!existsSync(releaseFiles(run))) {
       throw new OperationError(`the files of ${artifact} were pruned; deploy its commit again`);
     }
     run.group = await run.steps.run(
       "started",
-      () => run.parts.runtime.launch(run.release),
+      async () => {
+        await linkReleaseStorage(run);
+        return run.parts.runtime.launch(run.release);
+      },
       (g) => `${what}${describeGroup(g)}`,
     );
   };

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { Store } from "../../store/store.js";
+import type { ReleaseListView } from "../api-types.js";
 import { appParam, queryOf, wholeNumber } from "../request.js";
 import { releaseView } from "../views.js";
 
@@ -15,7 +16,16 @@ export function releaseRoutes(options: { store: Store }): Hono {
   routes.get("/apps/:app/releases", (c) => {
     const app = appParam(c);
     const { limit } = queryOf(c, releasesQuery);
-    return c.json({ app, releases: store.releases.list(app, limit).map(releaseView) });
+    const body: ReleaseListView = {
+      app,
+      releases: store.releases.list(app, limit).map((release) => ({
+        ...releaseView(release),
+        backups: store.backups
+          .forRelease(app, release.id)
+          .map((b) => ({ id: b.id, database: b.name, status: b.status })),
+      })),
+    };
+    return c.json(body);
   });
 
   routes.get("/apps/:app/events", (c) => {
