@@ -286,7 +286,7 @@ function instance(bench: Bench, name: string, port: number): ContainerInstance {
 
 function balancerFor(release: string, instance: ContainerInstance): LoadBalancer {
   return new LoadBalancer(release, [
-    new Target("127.0.0.1", instance.port, () => instance.state !== "stopped"),
+    new Target("127.0.0.1", instance.port ?? 0, () => instance.state !== "stopped"),
   ]);
 }
 

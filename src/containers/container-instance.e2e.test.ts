@@ -113,7 +113,7 @@ describe.skipIf(!docker)("ContainerInstance on a real engine", () => {
     expect(named("stopped")).toHaveLength(1);
     expect(logText()).not.toContain("did not stop in time");
     await expect(engine.getContainer(web.containerId!).inspect()).rejects.toMatchObject({ statusCode: 404 });
-    expect((await probe("127.0.0.1", web.port, "/health", 500)).ok).toBe(false);
+    expect((await probe("127.0.0.1", web.port!, "/health", 500)).ok).toBe(false);
   });
 
   it("fails the gate at once, with the exit code, when the container exits before it is healthy", async () => {
@@ -211,7 +211,7 @@ describe.skipIf(!docker)("ContainerInstance on a real engine", () => {
     expect(plan.orphans.map((c) => c.instance)).toEqual([unrecorded.id]);
     expect(await applyReconcilePlan(engine, plan, 2_000)).toBe(2);
     expect(await listSkiffContainers(engine, AGENT)).toEqual([]);
-    expect((await probe("127.0.0.1", recorded.port, "/health", 500)).ok).toBe(false);
+    expect((await probe("127.0.0.1", recorded.port!, "/health", 500)).ok).toBe(false);
   });
 });
 

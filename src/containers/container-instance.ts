@@ -32,8 +32,8 @@ export interface ContainerInstanceOptions {
   command?: string | string[];
   /** `env:` and the values of `secrets:`: the container's environment, never its command line. */
   env: Record<string, string>;
-  /** The host port on 127.0.0.1 the container's port is published on (chosen like a host process's). */
-  port: number;
+  /** Web: the host port on 127.0.0.1 the container's port is published on (chosen like a host process's). */
+  port: number | undefined;
   /** The port the app listens on inside the container (`port:`, the image's EXPOSE, or 3000). */
   containerPort: number;
   mounts?: StorageMount[];
@@ -70,7 +70,7 @@ export class ContainerInstance implements ReleaseInstance {
 
   constructor(readonly options: ContainerInstanceOptions) {}
 
-  get port(): number {
+  get port(): number | undefined {
     return this.options.port;
   }
 
@@ -80,6 +80,11 @@ export class ContainerInstance implements ReleaseInstance {
 
   get process(): string {
     return this.options.process;
+  }
+
+  /** `instance 0` for web (as host processes' logs say), `worker 1` for the others. */
+  get label(): string {
+    return `${this.options.process === "web" ? "instance" : this.options.process} ${this.idx}`;
   }
 
   get name(): string {
@@ -101,7 +106,7 @@ export class ContainerInstance implements ReleaseInstance {
       }),
       env: {
         ...options.env,
-        PORT: String(options.containerPort),
+        ...(options.port !== undefined ? { PORT: String(options.containerPort) } : {}),
         // Inside its own network namespace the app must listen on every interface for the published port
         // to reach it; the port is published on the host's 127.0.0.1 only.
         HOST: "0.0.0.0",
@@ -110,7 +115,9 @@ export class ContainerInstance implements ReleaseInstance {
         SKIFF_INSTANCE: this.id,
       },
       command: options.command,
-      publish: { hostPort: options.port, containerPort: options.containerPort },
+      ...(options.port !== undefined
+        ? { publish: { hostPort: options.port, containerPort: options.containerPort } }
+        : {}),
       mounts: options.mounts,
       limits: options.limits,
       network: options.network,
@@ -141,13 +148,13 @@ export class ContainerInstance implements ReleaseInstance {
     const container = this.container;
     if (container) {
       const how = await stopContainer(container, this.options.stopTimeoutMs);
-      if (how === "killed") this.options.log.note(`instance ${this.idx} did not stop in time: killed`);
+      if (how === "killed") this.options.log.note(`${this.label} did not stop in time: killed`);
       await this.exited;
       await removeContainer(container);
     }
     this.state = "stopped";
     this.pid = undefined;
-    this.options.onEvent(this, { name: "stopped", message: `instance ${this.idx} stopped` });
+    this.options.onEvent(this, { name: "stopped", message: `${this.label} stopped` });
   }
 
   whenExited(): Promise<void> {
@@ -163,20 +170,20 @@ export class ContainerInstance implements ReleaseInstance {
       }
       await startWithOutput(this.container, options.log);
     } catch (error) {
-      options.log.note(`instance ${this.idx} could not start: ${engineErrorMessage(error)}`);
+      options.log.note(`${this.label} could not start: ${engineErrorMessage(error)}`);
       this.onExit(run, null, resolveExit);
       return;
     }
     // The pid is for `skiff status` only: an engine hiccup here must not fail a container that runs.
     const { pid } = await exitDetails(this.container).catch(() => ({ pid: undefined }));
     this.pid = pid;
-    options.log.note(
-      `instance ${this.idx} started: container ${this.container.id.slice(0, 12)}, 127.0.0.1:${options.port} → ${options.containerPort}`,
-    );
+    const short = this.container.id.slice(0, 12);
+    const where = options.port === undefined ? "" : `, 127.0.0.1:${options.port} → ${options.containerPort}`;
+    options.log.note(`${this.label} started: container ${short}${where}`);
     options.onEvent(this, {
       name: "spawned",
-      message: `container ${this.container.id.slice(0, 12)} on port ${options.port}`,
-      data: { pid, port: options.port, container: this.container.id },
+      message: `container ${short}${options.port === undefined ? "" : ` on port ${options.port}`}`,
+      data: { pid, port: options.port ?? null, container: this.container.id, process: options.process },
     });
     const container = this.container;
     // Not awaited: launching ends when the container runs; the exit is observed in the background.
@@ -185,14 +192,12 @@ export class ContainerInstance implements ReleaseInstance {
         const details = await exitDetails(container).catch(() => undefined);
         if (details?.oomKilled) {
           const limit = options.limits?.memoryBytes;
-          options.log.note(
-            `instance ${this.idx} was killed for using more than its memory limit (${limit} bytes)`,
-          );
+          options.log.note(`${this.label} was killed for using more than its memory limit (${limit} bytes)`);
         }
         this.onExit(run, code, resolveExit);
       },
       (error: unknown) => {
-        options.log.note(`instance ${this.idx}: lost track of its container: ${errorMessage(error)}`);
+        options.log.note(`${this.label}: lost track of its container: ${errorMessage(error)}`);
         this.onExit(run, null, resolveExit);
       },
     );
@@ -210,10 +215,10 @@ export class ContainerInstance implements ReleaseInstance {
     }
     this.state = "exited";
     const how = signal ? `killed by ${signal}` : code === null ? "did not start" : `exit code ${code}`;
-    this.options.log.note(`instance ${this.idx} exited (${how})`);
+    this.options.log.note(`${this.label} exited (${how})`);
     this.options.onEvent(this, {
       name: "exited",
-      message: `instance ${this.idx} exited (${how})`,
+      message: `${this.label} exited (${how})`,
       data: { code, signal },
     });
     resolveExit();
@@ -225,7 +230,7 @@ export class ContainerInstance implements ReleaseInstance {
     this.restarts = restarts;
     this.options.onEvent(this, {
       name: "restarting",
-      message: `restarting instance ${this.idx} in ${delayMs}ms (restart ${this.restarts})`,
+      message: `restarting ${this.label} in ${delayMs}ms (restart ${this.restarts})`,
       data: { delayMs, restarts: this.restarts },
     });
     this.restartTimer = setTimeout(() => {

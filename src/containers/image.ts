@@ -12,6 +12,8 @@ export interface PinnedImage {
   repoDigest: string | undefined;
   /** The TCP ports the image EXPOSEs, lowest first. */
   exposedPorts: number[];
+  /** The image's WORKDIR ("" when it sets none): where a release's storage paths are mounted. */
+  workingDir: string;
   sizeBytes: number;
 }
 
@@ -32,6 +34,7 @@ export async function resolveImage(
     id: info.Id,
     repoDigest: ref ? matchingRepoDigest(info.RepoDigests ?? [], ref) : info.RepoDigests?.[0],
     exposedPorts: exposedTcpPorts(info.Config?.ExposedPorts),
+    workingDir: info.Config?.WorkingDir ?? "",
     sizeBytes: info.Size,
   };
 }

@@ -2,10 +2,10 @@ import { type ProcessSpec, WEB } from "../config/processes.js";
 import type { AppConfig } from "../config/schema.js";
 import { probe } from "./health-check.js";
 import { type GateResult, healthGate } from "./health-gate.js";
-import { Instance, type InstanceEvent } from "./instance.js";
+import type { InstanceEvent } from "./instance.js";
+import type { InstanceFactory, InstanceSlot } from "./instance-factory.js";
 import type { LogFile } from "./log-file.js";
-import { runOneShot } from "./one-shot.js";
-import { processEnvironment, type ReleaseEnvironment } from "./process-env.js";
+import type { ReleaseInstance } from "./release-instance.js";
 import { uptimeGate } from "./uptime-gate.js";
 
 export type HealthcheckConfig = AppConfig["healthcheck"];
@@ -17,15 +17,14 @@ export interface InstanceGroupOptions {
   app: string;
   /** The release whose files these processes run. */
   artifact: string;
-  dir: string;
   config: AppConfig;
-  /** What every process of the release gets: app, environment, storage, `env:` and secrets. */
-  release: ReleaseEnvironment;
+  /** What runs each instance: a host process or a container (instance-factory.ts). */
+  instances: InstanceFactory;
   /** One per web instance, in order. */
   ports: number[];
   /** Each process type's log (web's is the release log). */
   log: (process: string) => LogFile;
-  onEvent: (instance: Instance, event: InstanceEvent) => void;
+  onEvent: (instance: ReleaseInstance, event: InstanceEvent) => void;
 }
 
 /**
@@ -35,13 +34,14 @@ export interface InstanceGroupOptions {
  * stay warm for a rollback, which starts them again (`startOthers`).
  */
 export class InstanceGroup {
-  readonly instances: Instance[];
+  readonly instances: ReleaseInstance[];
   /** While warm after being replaced: when it will be stopped (epoch ms). */
   warmUntil: number | undefined;
   private monitor: NodeJS.Timeout | undefined;
-  private readonly failures = new Map<Instance, number>();
-  private readonly passes = new Map<Instance, number>();
+  private readonly failures = new Map<ReleaseInstance, number>();
+  private readonly passes = new Map<ReleaseInstance, number>();
   private readonly specs = new Map<string, ProcessSpec>();
+  private readonly slots = new Map<ReleaseInstance, InstanceSlot>();
 
   constructor(readonly options: InstanceGroupOptions) {
     const ports = [...options.ports];
@@ -56,12 +56,12 @@ export class InstanceGroup {
   }
 
   /** The instances that take traffic. */
-  get web(): Instance[] {
+  get web(): ReleaseInstance[] {
     return this.instances.filter((i) => i.process === WEB);
   }
 
   /** The instances of every other type (workers). */
-  get others(): Instance[] {
+  get others(): ReleaseInstance[] {
     return this.instances.filter((i) => i.process !== WEB);
   }
 
@@ -70,7 +70,10 @@ export class InstanceGroup {
   }
 
   /** Every instance must pass (web: its HTTP check; others: staying up); the first failure fails the gate. */
-  async gate(signal: AbortSignal, instances: readonly Instance[] = this.instances): Promise<GateResult> {
+  async gate(
+    signal: AbortSignal,
+    instances: readonly ReleaseInstance[] = this.instances,
+  ): Promise<GateResult> {
     const controller = new AbortController();
     const abort = () => controller.abort();
     signal.addEventListener("abort", abort, { once: true });
@@ -123,45 +126,32 @@ export class InstanceGroup {
     await Promise.all(this.instances.map((instance) => instance.stop()));
   }
 
-  private instanceOf(spec: ProcessSpec, idx: number, ports: number[]): Instance {
+  /** What runs it: `process` or `container`. */
+  get kind(): InstanceFactory["kind"] {
+    return this.options.instances.kind;
+  }
+
+  private instanceOf(spec: ProcessSpec, idx: number, ports: number[]): ReleaseInstance {
     const { options } = this;
-    return new Instance({
-      app: options.app,
-      artifact: options.artifact,
+    const slot: InstanceSlot = {
       process: spec.name,
       idx,
-      dir: options.dir,
       command: spec.command,
-      release: options.release,
       port: spec.name === WEB ? ports.shift() : undefined,
       log: options.log(spec.name),
       stopTimeoutMs: spec.stopTimeoutMs,
       onEvent: options.onEvent,
-    });
+    };
+    const instance = options.instances.create(slot);
+    this.slots.set(instance, slot);
+    return instance;
   }
 
-  private gateOne(instance: Instance, signal: AbortSignal): Promise<GateResult> {
+  private gateOne(instance: ReleaseInstance, signal: AbortSignal): Promise<GateResult> {
     if (instance.process === WEB) return healthGate(instance, this.options.config.healthcheck, signal);
     const spec = this.specs.get(instance.process)!;
-    return uptimeGate(
-      instance,
-      spec,
-      async (command, timeoutMs, checkSignal) => {
-        const result = await runOneShot(command, {
-          label: `${instance.label} healthcheck`,
-          cwd: this.options.dir,
-          env: processEnvironment(this.options.release, { process: instance.process }),
-          log: instance.options.log,
-          signal: checkSignal,
-          timeoutMs,
-        });
-        const reason = result.timedOut
-          ? `timed out after ${timeoutMs}ms`
-          : (result.signal ?? `exit code ${result.code}`);
-        return { ok: result.ok, reason };
-      },
-      signal,
-    );
+    const check = this.options.instances.check(instance, this.slots.get(instance)!);
+    return uptimeGate(instance, spec, check, signal);
   }
 
   private async checkAll(): Promise<void> {
@@ -177,7 +167,7 @@ export class InstanceGroup {
   }
 
   /** A restarted worker counts as running again once it has stayed up as long as its gate asks. */
-  private upAgain(instance: Instance): void {
+  private upAgain(instance: ReleaseInstance): void {
     const spec = this.specs.get(instance.process)!;
     if (instance.state === "starting" && Date.now() - instance.startedAt >= spec.minUptimeMs) {
       instance.state = "running";
@@ -185,7 +175,7 @@ export class InstanceGroup {
     instance.healthy = instance.state === "running";
   }
 
-  private record(instance: Instance, ok: boolean): void {
+  private record(instance: ReleaseInstance, ok: boolean): void {
     if (ok) {
       this.failures.set(instance, 0);
       const passes = (this.passes.get(instance) ?? 0) + 1;

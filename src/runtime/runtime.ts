@@ -8,12 +8,14 @@ import { secretEnv } from "../secrets/app-secrets.js";
 import { environmentSecrets, type SecretLookup } from "../secrets/secret-store.js";
 import type { DataDir } from "../store/data-dir.js";
 import type { Store } from "../store/store.js";
-import type { Instance, InstanceEvent } from "./instance.js";
+import type { InstanceEvent } from "./instance.js";
+import { hostInstances } from "./instance-factory.js";
 import { InstanceGroup } from "./instance-group.js";
 import { LogFile } from "./log-file.js";
 import { freePort } from "./ports.js";
 import type { ReleaseEnvironment } from "./process-env.js";
 import { groupsWithMarkers, stopGroup } from "./process-group.js";
+import type { ReleaseInstance } from "./release-instance.js";
 
 /** How long a process left behind by a crashed agent gets to exit on SIGTERM. */
 const ORPHAN_STOP_TIMEOUT_MS = 5_000;
@@ -99,9 +101,13 @@ export class Runtime {
     const group = new InstanceGroup({
       app,
       artifact,
-      dir: this.options.dataDir.releaseDir(app, artifact),
       config,
-      release: this.environment(spec),
+      instances: hostInstances({
+        app,
+        artifact,
+        dir: this.options.dataDir.releaseDir(app, artifact),
+        release: this.environment(spec),
+      }),
       ports,
       log: (process) => this.log(app, artifact, process),
       onEvent: (instance, event) => this.onInstanceEvent(app, artifact, instance, event),
@@ -151,7 +157,12 @@ export class Runtime {
     this.logs.clear();
   }
 
-  private onInstanceEvent(app: string, artifact: string, instance: Instance, event: InstanceEvent): void {
+  private onInstanceEvent(
+    app: string,
+    artifact: string,
+    instance: ReleaseInstance,
+    event: InstanceEvent,
+  ): void {
     const { store, logger } = this.options;
     if (event.name === "spawned") {
       store.instances.upsert({

@@ -1,5 +1,6 @@
 import pino from "pino";
 import type { GateResult } from "../../runtime/health-gate.js";
+import { hostInstances } from "../../runtime/instance-factory.js";
 import { InstanceGroup } from "../../runtime/instance-group.js";
 import { type LaunchSpec, Runtime } from "../../runtime/runtime.js";
 import type { DataDir } from "../../store/data-dir.js";
@@ -74,9 +75,8 @@ export class FakeRuntime extends Runtime {
       {
         app,
         artifact,
-        dir: "",
         config,
-        release: this.environment(spec),
+        instances: hostInstances({ app, artifact, dir: "", release: this.environment(spec) }),
         ports: Array.from({ length: config.instances }, () => this.nextPort++),
         log: (process) => this.log(app, artifact, process),
         onEvent: () => undefined,
