@@ -5,7 +5,9 @@ import { type ServerType, serve } from "@hono/node-server";
 import pino, { type Logger } from "pino";
 import { Deployer } from "../deployer/deployer.js";
 import { Serving } from "../deployer/serving.js";
+import type { ProxyLimits } from "../proxy/limits.js";
 import { ProxyServer } from "../proxy/proxy.js";
+import { registerProxyMetrics } from "../proxy/proxy-metrics.js";
 import { Runtime } from "../runtime/runtime.js";
 import { SecretStore } from "../secrets/secret-store.js";
 import { DataDir } from "../store/data-dir.js";
@@ -26,6 +28,8 @@ export interface AgentOptions {
   logger?: Logger;
   maxUploadBytes?: number;
   logCapBytes?: number;
+  /** What the public proxy allows slow clients (`skiff agent --body-timeout` …); defaults in src/proxy/limits.ts. */
+  proxyLimits?: Partial<ProxyLimits>;
 }
 
 export interface AgentInfo {
@@ -90,7 +94,10 @@ export class Agent {
     const orphans = await runtime.start();
     if (orphans > 0) logger.warn({ orphans }, "stopped processes left behind by an earlier agent");
 
-    const proxy = new ProxyServer(options.listen);
+    const proxy = new ProxyServer({
+      ...options.listen,
+      ...(options.proxyLimits ? { limits: options.proxyLimits } : {}),
+    });
     this.proxy = proxy;
     const proxyAddress = await proxy.start();
     // The parts call each other: monitoring watches what serving routes and asks the deployer to roll back.
@@ -109,6 +116,7 @@ export class Agent {
         ),
     });
     this.monitoring = monitoring;
+    registerProxyMetrics(monitoring.metrics.registry, proxy);
     const serving: Serving = new Serving(proxy, runtime, logger, (app, key, release) =>
       monitoring.observer(app, key, release),
     );
