@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { chmodSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { StatusView } from "../src/agent/api-types.js";
@@ -34,6 +34,31 @@ function readdirProc(): string[] {
 }
 
 describe("the agent process", () => {
+  it("creates skiff.db, its -wal and -shm, and agent.json 0600 in a data directory that is 0755", async () => {
+    const dataDir = tempDir();
+    chmodSync(dataDir, 0o755);
+    // The usual umask, which leaves new files world-readable unless the agent says otherwise.
+    const umask = process.umask(0o022);
+    try {
+      await startAgentProcess(dataDir);
+    } finally {
+      process.umask(umask);
+    }
+    const modes = Object.fromEntries(
+      ["skiff.db", "skiff.db-wal", "skiff.db-shm", "agent.json", "token"].map((f) => [
+        f,
+        (statSync(join(dataDir, f)).mode & 0o777).toString(8),
+      ]),
+    );
+    expect(modes).toEqual({
+      "skiff.db": "600",
+      "skiff.db-wal": "600",
+      "skiff.db-shm": "600",
+      "agent.json": "600",
+      token: "600",
+    });
+  });
+
   it("creates its token with mode 0600 and refuses a wrong or missing token with 401 and no effect", async () => {
     const dataDir = tempDir();
     const agent = await startAgentProcess(dataDir);

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { rmSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { type ServerType, serve } from "@hono/node-server";
 import pino, { type Logger } from "pino";
@@ -11,6 +11,7 @@ import { registerProxyMetrics } from "../proxy/proxy-metrics.js";
 import { Runtime } from "../runtime/runtime.js";
 import { SecretStore } from "../secrets/secret-store.js";
 import { DataDir } from "../store/data-dir.js";
+import { writePrivateFile } from "../store/private-file.js";
 import { Store } from "../store/store.js";
 import { createApi } from "./api.js";
 import { lockDataDir } from "./data-dir-lock.js";
@@ -173,7 +174,7 @@ export class Agent {
       tokenFile: token.file,
       startedAt: new Date(startedAt).toISOString(),
     };
-    writeFileSync(dataDir.agentInfo, `${JSON.stringify(this.info, null, 2)}\n`);
+    writePrivateFile(dataDir.agentInfo, `${JSON.stringify(this.info, null, 2)}\n`);
     logger.info(this.info, `skiff agent ready: proxy on ${this.info.proxy}, API on ${this.info.api}`);
     return this.info;
   }
