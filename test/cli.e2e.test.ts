@@ -19,6 +19,18 @@ beforeEach(async () => {
 });
 
 describe("skiff CLI against a real agent", () => {
+  it("shows the control characters of a commit message escaped, never acted on by the terminal", async () => {
+    const repo = createAppRepo(join(tempDir(), "app"), "escaped-app", { version: "v1" });
+    setBehaviour(repo, { version: "v2" }, "feat: \u001b]0;pwned\u0007title \u001b[2Jclear");
+    expect((await runSkiff(["deploy"], { cwd: repo, env })).code).toBe(0);
+    const releases = await runSkiff(["releases", "--app", "escaped-app"], { env });
+    expect(releases.code).toBe(0);
+    // NO_COLOR is set: no escape sequence at all may reach the terminal.
+    expect(releases.stdout).not.toContain("\u001b");
+    expect(releases.stdout).not.toContain("\u0007");
+    expect(releases.stdout).toContain("feat: ^[]0;pwned^Gtitle ^[[2Jclear");
+  });
+
   it("deploys, rolls back and reports, for humans and as JSON", async () => {
     const repo = createAppRepo(join(tempDir(), "app"), "cli-app", { version: "v1" });
     const first = await runSkiff(["deploy"], { cwd: repo, env });
