@@ -19,6 +19,18 @@ beforeEach(async () => {
 });
 
 describe("skiff CLI against a real agent", () => {
+  it("says a rollback is done once 100% of the traffic is on the restored release", async () => {
+    const repo = createAppRepo(join(tempDir(), "app"), "back-app", { version: "v1" });
+    expect((await runSkiff(["deploy"], { cwd: repo, env })).code).toBe(0);
+    setBehaviour(repo, { version: "v2" });
+    expect((await runSkiff(["deploy"], { cwd: repo, env })).code).toBe(0);
+    const rolled = await runSkiff(["rollback"], { cwd: repo, env });
+    expect(rolled.code).toBe(0);
+    expect(rolled.stdout).toMatch(/back-app rolled back: 100% of traffic is on r3, serving r1 \(v0\.1\.0\)/);
+    expect(rolled.stdout).toMatch(/r2 drains in the background/);
+    expect(rolled.stdout).not.toMatch(/✓ drained/);
+  });
+
   it("shows the control characters of a commit message escaped, never acted on by the terminal", async () => {
     const repo = createAppRepo(join(tempDir(), "app"), "escaped-app", { version: "v1" });
     setBehaviour(repo, { version: "v2" }, "feat: \u001b]0;pwned\u0007title \u001b[2Jclear");

@@ -114,12 +114,21 @@ export class Deployer {
     }
   }
 
+  /**
+   * Resolves as soon as 100% of the traffic is on the restored release: a rollback is an emergency. The
+   * drain of the release it replaced goes on in the background, still under the lease, its outcome in
+   * the ledger (the `drained` and `finished` steps).
+   */
   async rollback(input: RollbackInput, emit: Emit, signal: AbortSignal): Promise<Release> {
     const lease = await this.lease(input.app, input.requestedBy, "rollback", input.wait, emit, signal);
+    let drain: Promise<void> | undefined;
     try {
-      return await this.runRollback(input, emit, signal);
+      return await this.runRollback(input, emit, signal, (rest) => {
+        drain = rest;
+      });
     } finally {
-      lease.release();
+      if (drain) void drain.finally(() => lease.release());
+      else lease.release();
     }
   }
 
@@ -258,7 +267,12 @@ export class Deployer {
     });
   }
 
-  private async runRollback(input: RollbackInput, emit: Emit, signal: AbortSignal): Promise<Release> {
+  private async runRollback(
+    input: RollbackInput,
+    emit: Emit,
+    signal: AbortSignal,
+    inBackground: (rest: Promise<void>) => void,
+  ): Promise<Release> {
     const { store, serving } = this.options;
     const { app } = input;
     const env = input.env ?? PRODUCTION;
@@ -294,7 +308,7 @@ export class Deployer {
         group = track(await this.coldStart(steps, app, target.artifact, target.config, "cold start of "));
         await this.gate(steps, group, signal);
       }
-      return this.goLive(steps, release, group, target.config, "rolled-back", reason);
+      return this.goLive(steps, release, group, target.config, "rolled-back", reason, inBackground);
     });
   }
 
@@ -390,7 +404,10 @@ export class Deployer {
     cancelled(signal);
   }
 
-  /** Switch, record, drain the previous release and keep it warm, prune old files. */
+  /**
+   * Switch, record, drain the previous release and keep it warm, prune old files. With `inBackground`,
+   * everything after the switch is handed to it instead of awaited (the steps then go to the ledger only).
+   */
   private async goLive(
     steps: StepRecorder,
     release: Release,
@@ -398,6 +415,7 @@ export class Deployer {
     config: AppConfig,
     previousStatus: "superseded" | "rolled-back",
     reason?: string,
+    inBackground?: (rest: Promise<void>) => void,
   ): Promise<Release> {
     const { store, serving } = this.options;
     const { app } = release;
@@ -416,9 +434,21 @@ export class Deployer {
       release: store.releases.get(app, release.id)!,
       previous: previous?.release,
     });
-    if (previous) await this.drain(steps, key, previous, config);
-    await this.prune(app, config.keepReleases);
-    steps.record("finished", true, steps.elapsed());
+    const rest = async () => {
+      if (previous) await this.drain(steps, key, previous, config);
+      await this.prune(app, config.keepReleases);
+      steps.record("finished", true, steps.elapsed());
+    };
+    if (inBackground) {
+      steps.detach();
+      inBackground(
+        rest().catch((error) =>
+          this.options.logger.error({ app, release: release.id, err: error }, "after the switch"),
+        ),
+      );
+    } else {
+      await rest();
+    }
     return store.releases.get(app, release.id)!;
   }
 

@@ -22,6 +22,7 @@ export type Emit = (event: OperationEvent) => void;
 /** Times each step of an operation, records it in the ledger and streams it to the client. */
 export class StepRecorder {
   private readonly started = Date.now();
+  private streaming = true;
 
   constructor(
     private readonly store: Store,
@@ -58,6 +59,7 @@ export class StepRecorder {
       durationMs,
       message: message ?? null,
     });
+    if (!this.streaming) return;
     this.emit({
       type: "step",
       step: name,
@@ -66,6 +68,11 @@ export class StepRecorder {
       durationMs,
       ...(message ? { message } : {}),
     });
+  }
+
+  /** From now on steps go to the ledger only: the client's stream has ended (a rollback's drain). */
+  detach(): void {
+    this.streaming = false;
   }
 
   /** Total time since the operation began. */
