@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import type { StatusView } from "../src/agent/api-types.js";
 import { AgentClient } from "../src/cli/client.js";
 import { BIN, deploy, get, useAgentProcesses, version } from "./support/agent.js";
@@ -13,6 +13,7 @@ const tempDir = useTempDirs();
 const survivor = `survivor-${process.pid}`;
 const graceful = `graceful-${process.pid}`;
 const guarded = `guarded-${process.pid}`;
+const builder = `builder-${process.pid}`;
 const startAgentProcess = useAgentProcesses();
 
 /** Processes running an instance of `app`, found by the environment skiff gives every instance. */
@@ -27,6 +28,28 @@ function appProcesses(app: string): number[] {
     }
   }
   return [...groups];
+}
+
+/** Processes whose command line mentions `word`. */
+function processesMentioning(word: string): number[] {
+  const found: number[] = [];
+  for (const name of readdirProc()) {
+    try {
+      if (readFileSync(`/proc/${name}/cmdline`, "latin1").includes(word)) found.push(Number(name));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return found;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function readdirProc(): string[] {
@@ -123,6 +146,43 @@ describe("the agent process", () => {
     const status = await new AgentClient(second.info.api, second.token).json<StatusView>("GET", "/v1/status");
     expect(status.apps[0]?.live?.id).toBe("r2");
     expect(status.apps[0]?.instances[0]?.pid).toBe(groups[0]);
+  });
+
+  it("after kill -9 during a build, stops the build the dead agent left running", async () => {
+    const dataDir = tempDir();
+    const first = await startAgentProcess(dataDir);
+    // A word unique to this run, to find the build's processes among everything on the machine.
+    const word = `built-late-${process.pid}`;
+    // Were the recovery to regress, the build must not outlive the test either.
+    onTestFinished(() => {
+      for (const pid of processesMentioning(word)) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+    });
+    const repo = createAppRepo(
+      join(tempDir(), "app"),
+      builder,
+      { version: "v1" },
+      `build: sleep 60; touch ${word}\n`,
+    );
+    const deploying = deploy(new AgentClient(first.info.api, first.token), repo).catch((e: unknown) => e);
+    await vi.waitFor(() => expect(processesMentioning(word).length).toBeGreaterThan(0), { timeout: 20_000 });
+    const build = processesMentioning(word);
+    await first.stop("SIGKILL");
+    await deploying;
+    expect(build.filter(alive)).toEqual(build);
+
+    const second = await startAgentProcess(dataDir);
+    expect(second.output()).toMatch(/stopped a process left behind by an earlier agent/);
+    expect(build.filter(alive)).toEqual([]);
+    const { releases } = await new AgentClient(second.info.api, second.token).json<{
+      releases: Array<{ status: string; reason: string }>;
+    }>("GET", `/v1/apps/${builder}/releases`);
+    expect(releases[0]).toMatchObject({ status: "failed", reason: "the agent stopped during this deploy" });
   });
 
   it("on SIGTERM lets an in-flight request finish, stops the apps and exits 0", async () => {

@@ -252,7 +252,15 @@ export class Deployer {
         const log = runtime.log(app, release.id);
         const build = await steps.run(
           "built",
-          () => runBuild(config.build!, dir, runtime.environment(config), log, signal),
+          () =>
+            runBuild(
+              config.build!,
+              dir,
+              runtime.environment(config),
+              log,
+              signal,
+              runtime.task("build", app, release.id, config.build!),
+            ),
           (b) => (b.ok ? undefined : exitText(b.code, b.signal)),
         );
         if (!build.ok)

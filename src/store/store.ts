@@ -1,10 +1,12 @@
 import { Apps } from "./apps.js";
 import { type Db, openDb } from "./db.js";
+import { Deliveries } from "./deliveries.js";
 import { Events } from "./events.js";
 import { Instances } from "./instances.js";
 import { Leases } from "./leases.js";
 import { AlertFailures, Incidents, MonitorStates } from "./monitoring.js";
 import { Releases } from "./releases.js";
+import { Tasks } from "./tasks.js";
 
 /** The ledger: one SQLite file, one module per table family. */
 export class Store {
@@ -17,6 +19,8 @@ export class Store {
   readonly monitorStates: MonitorStates;
   readonly incidents: Incidents;
   readonly alertFailures: AlertFailures;
+  readonly tasks: Tasks;
+  readonly deliveries: Deliveries;
 
   constructor(file: string) {
     this.db = openDb(file);
@@ -28,6 +32,8 @@ export class Store {
     this.monitorStates = new MonitorStates(this.db);
     this.incidents = new Incidents(this.db);
     this.alertFailures = new AlertFailures(this.db);
+    this.tasks = new Tasks(this.db);
+    this.deliveries = new Deliveries(this.db);
   }
 
   close(): void {
