@@ -138,7 +138,9 @@ export class UpstreamConnection implements ResponseEvents {
   }
 
   head(head: ResponseHead): void {
-    this.reusable = head.keepAlive;
+    // A connection that carried an Upgrade request is not reused, whatever the answer: the app was asked
+    // to switch protocols on it, and a server may read what follows as the new protocol.
+    this.reusable = head.keepAlive && !this.current?.upgrade;
     if (head.keepAliveMs !== undefined) this.idleLimitMs = Math.max(0, head.keepAliveMs - IDLE_MARGIN_MS);
     this.current?.head(head);
   }
