@@ -27,11 +27,13 @@ export async function startNginx(
   processes: Processes,
   dir: string,
   upstreamPort: number,
+  /** Client and upstream connections together (nginx's default is 1024). */
+  workerConnections = 1024,
 ): Promise<RunningNginx> {
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const conf = join(dir, "nginx.conf");
-  writeFileSync(conf, nginxConfig(dir, port, upstreamPort));
+  writeFileSync(conf, nginxConfig(dir, port, upstreamPort, workerConnections));
   const child = processes.spawn(nginx, ["-p", dir, "-e", join(dir, "error.log"), "-c", conf]);
   let output = "";
   child.stderr?.on("data", (chunk: Buffer) => {
@@ -50,12 +52,13 @@ export async function startNginx(
   throw new Error(`nginx did not answer on ${url}: ${output}`);
 }
 
-function nginxConfig(dir: string, port: number, upstreamPort: number): string {
+function nginxConfig(dir: string, port: number, upstreamPort: number, workerConnections: number): string {
   return `worker_processes 1;
+worker_rlimit_nofile ${workerConnections + 64};
 daemon off;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
-events { worker_connections 1024; }
+events { worker_connections ${workerConnections}; }
 http {
   access_log off;
   client_body_temp_path ${dir}/body;
