@@ -39,8 +39,10 @@ const MAX_NON_READERS = 200;
 const SETTLE_MS = 3_000;
 /** Targets at 1,000 slow clients (issue 10). */
 const TARGET = { ratio: 0.8, p99Ms: 50, at: 1_000 };
-// Compiled to dist/bench/bench/slowloris.js: the repository root is three levels up.
-const SKIFF_BIN = new URL("../../../bin/skiff.js", import.meta.url).pathname;
+// Compiled to dist/bench/bench/slowloris.js: the repository root is three levels up. SLOWLORIS_SKIFF_BIN
+// runs another build of the agent instead (an older commit, for comparison).
+const SKIFF_BIN =
+  process.env.SLOWLORIS_SKIFF_BIN ?? new URL("../../../bin/skiff.js", import.meta.url).pathname;
 
 const out = (line = "") => process.stdout.write(`${line}\n`);
 
@@ -182,7 +184,7 @@ async function main(): Promise<void> {
       out("nginx is not installed: no comparison (apt-get install nginx-light)");
     }
     const fdLimit = openFileLimit();
-    out(`open files allowed: ${fdLimit ?? "unknown"}; agent pid ${agent.child.pid}`);
+    out(`open files allowed: ${fdLimit ?? "unknown"}; agent ${SKIFF_BIN}, pid ${agent.child.pid}`);
     const summary: string[] = [];
     for (const count of COUNTS) {
       // Each slow client is a socket here and one (or two) in the proxy: leave room.

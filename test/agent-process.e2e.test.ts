@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import type { StatusView } from "../src/agent/api-types.js";
@@ -80,6 +81,33 @@ describe("the agent process", () => {
       "agent.json": "600",
       token: "600",
     });
+  });
+
+  it("applies its slow-client flags to the proxy and shows the pool and the clients cut off in /metrics", async () => {
+    const agent = await startAgentProcess(tempDir(), { args: ["--header-timeout", "500ms"] });
+    const client = new AgentClient(agent.info.api, agent.token);
+    const repo = createAppRepo(join(tempDir(), "app"), `limits-${process.pid}`, { version: "v1" });
+    await deploy(client, repo);
+    const slow = connect(Number(new URL(agent.info.proxy).port), "127.0.0.1");
+    onTestFinished(() => {
+      slow.destroy();
+    });
+    const answer = new Promise<string>((resolve) => {
+      let text = "";
+      slow.on("data", (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      slow.on("close", () => resolve(text));
+    });
+    slow.write("GET / HTTP/1.1\r\nHost: a\r\n");
+    expect(await answer).toMatch(/^HTTP\/1.1 408 Request Timeout\r\n/);
+    const res = await client.send("GET", "/metrics");
+    let metrics = "";
+    for await (const chunk of res as AsyncIterable<Buffer>) metrics += chunk.toString();
+    expect(metrics).toContain('skiff_proxy_slow_clients_total{reason="head"} 1');
+    expect(metrics).toMatch(
+      /skiff_upstream_connections_max\{app="limits-\d+",env="production",release="r1"\} 128/,
+    );
   });
 
   it("creates its token with mode 0600 and refuses a wrong or missing token with 401 and no effect", async () => {

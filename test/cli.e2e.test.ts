@@ -300,6 +300,16 @@ describe("skiff CLI against a real agent", () => {
     }
     expect((await runSkiff(["rollback"], { cwd: tempDir(), env })).code).toBe(2);
     expect((await runSkiff(["agent"])).stderr).toMatch(/--data-dir is required/);
+    for (const [flag, value, expected] of [
+      ["--body-timeout", "banana", "expected a duration like 500ms, 2s, 5m or 1h"],
+      ["--send-timeout", "0s", "expected a duration like 500ms, 2s, 5m or 1h"],
+      ["--upstream-connections", "0", "expected a whole number of at least 1"],
+      ["--min-body-rate", "fast", "expected a whole number of at least 1"],
+    ]) {
+      const refused = await runSkiff(["agent", "--data-dir", tempDir(), flag!, value!]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(`error: ${flag} ${value}: ${expected}`);
+    }
     const commands = [
       "agent",
       "deploy",

@@ -22,7 +22,7 @@ export interface SpawnedAgent {
  */
 export async function spawnAgent(
   dataDir: string,
-  options: { listen?: string; api?: string; timeoutMs?: number; bin?: string } = {},
+  options: { listen?: string; api?: string; timeoutMs?: number; bin?: string; args?: string[] } = {},
 ): Promise<SpawnedAgent> {
   const child = spawn(
     process.execPath,
@@ -35,6 +35,7 @@ export async function spawnAgent(
       options.listen ?? "127.0.0.1:0",
       "--api",
       options.api ?? "127.0.0.1:0",
+      ...(options.args ?? []),
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
