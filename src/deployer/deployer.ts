@@ -127,8 +127,14 @@ export class Deployer {
         drain = rest;
       });
     } finally {
-      if (drain) void drain.finally(() => lease.release());
-      else lease.release();
+      if (!drain) lease.release();
+      // The drain itself never rejects; releasing may, when the agent stopped and closed the ledger first.
+      else
+        void drain
+          .then(() => lease.release())
+          .catch((error) =>
+            this.options.logger.warn({ app: input.app, err: error }, "lease after a rollback"),
+          );
     }
   }
 
