@@ -73,9 +73,12 @@ export function checked(check: NonNullable<DeployInput["check"]>): Step {
   };
 }
 
-/** skiff.yml's `build:` in the release directory, its output in the release log. */
+/**
+ * skiff.yml's `build:` in the release directory, its output in the release log; marked as a task, so
+ * an agent restarted after a crash stops a build its predecessor left running.
+ */
 export const built: Step = async (run) => {
-  const { app, artifact, config } = run.release;
+  const { app, id, artifact, config } = run.release;
   const command = config.build;
   if (!command) return;
   const { runtime } = run.parts;
@@ -88,6 +91,7 @@ export const built: Step = async (run) => {
         runtime.environment(config),
         runtime.log(app, artifact),
         run.signal,
+        runtime.task("build", app, id, command),
       ),
     (b) => (b.ok ? undefined : exitText(b.code, b.signal)),
   );

@@ -78,12 +78,27 @@ export class Deployer {
     }
   }
 
+  /**
+   * Resolves as soon as 100% of the traffic is on the restored release: a rollback is an emergency. The
+   * drain of the release it replaced goes on in the background, still under the lease, its outcome in
+   * the ledger (the `drained` and `finished` steps).
+   */
   async rollback(input: RollbackInput, emit: Emit, signal: AbortSignal): Promise<Release> {
     const lease = await this.lease(input.app, input.requestedBy, "rollback", input.wait, emit, signal);
+    let drain: Promise<void> | undefined;
     try {
-      return await this.runRollback(input, emit, signal);
+      return await this.runRollback(input, emit, signal, (rest) => {
+        drain = rest;
+      });
     } finally {
-      lease.release();
+      if (!drain) lease.release();
+      // The drain itself never rejects; releasing may, when the agent stopped and closed the ledger first.
+      else
+        void drain
+          .then(() => lease.release())
+          .catch((error) =>
+            this.options.logger.warn({ app: input.app, err: error }, "lease after a rollback"),
+          );
     }
   }
 
@@ -178,7 +193,12 @@ export class Deployer {
     });
   }
 
-  private async runRollback(input: RollbackInput, emit: Emit, signal: AbortSignal): Promise<Release> {
+  private async runRollback(
+    input: RollbackInput,
+    emit: Emit,
+    signal: AbortSignal,
+    inBackground: (rest: Promise<void>) => void,
+  ): Promise<Release> {
     const { store, serving } = this.parts;
     const { app } = input;
     const env = input.env ?? PRODUCTION;
@@ -208,7 +228,7 @@ export class Deployer {
     return operate(
       newRun(this.parts, release, steps, signal),
       running ? [warm(running)] : [started("cold start of "), healthy],
-      { previousStatus: "rolled-back", reason },
+      { previousStatus: "rolled-back", reason, inBackground },
     );
   }
 

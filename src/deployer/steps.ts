@@ -31,6 +31,8 @@ export interface Steps {
     describe?: (result: T) => string | undefined,
   ): Promise<T>;
   record(name: StepName, ok: boolean, durationMs: number, message?: string): void;
+  /** From now on steps go to the ledger only: the client's stream has ended (a rollback's drain). */
+  detach(): void;
   /** Total time since the operation began. */
   elapsed(): number;
 }
@@ -38,6 +40,7 @@ export interface Steps {
 /** Times each step of an operation, records it in the ledger and streams it to the client. */
 export class StepRecorder implements Steps {
   private readonly started = Date.now();
+  private streaming = true;
 
   constructor(
     private readonly store: Store,
@@ -70,6 +73,7 @@ export class StepRecorder implements Steps {
       durationMs,
       message: message ?? null,
     });
+    if (!this.streaming) return;
     this.emit({
       type: "step",
       step: name,
@@ -78,6 +82,11 @@ export class StepRecorder implements Steps {
       durationMs,
       ...(message ? { message } : {}),
     });
+  }
+
+  /** From now on steps go to the ledger only: the client's stream has ended (a rollback's drain). */
+  detach(): void {
+    this.streaming = false;
   }
 
   elapsed(): number {
@@ -97,6 +106,8 @@ export class UnrecordedSteps implements Steps {
   }
 
   record(): void {}
+
+  detach(): void {}
 
   elapsed(): number {
     return Date.now() - this.started;
