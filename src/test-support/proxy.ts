@@ -1,5 +1,6 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server } from "node:http";
 import { type AddressInfo, connect, type Socket, type Server as TcpServer } from "node:net";
+import { type ConnectionOptions, connect as connectTls } from "node:tls";
 import { afterEach } from "vitest";
 import type { ProxyLimits } from "../proxy/limits.js";
 import { LoadBalancer } from "../proxy/load-balancer.js";
@@ -126,8 +127,13 @@ export interface RawClient {
   until(done: (text: string) => boolean, guardMs?: number): Promise<string>;
 }
 
-export async function rawClient(cleanups: Cleanups, port: number): Promise<RawClient> {
-  const socket = connect(port, "127.0.0.1");
+/** With `tls`, the connection is a TLS one (to the proxy's TLS listener), its bytes the decrypted ones. */
+export async function rawClient(
+  cleanups: Cleanups,
+  port: number,
+  tls?: ConnectionOptions,
+): Promise<RawClient> {
+  const socket = tls ? connectTls({ ...tls, port, host: "127.0.0.1" }) : connect(port, "127.0.0.1");
   cleanups.push(() => socket.destroy());
   let text = "";
   let closed = false;
@@ -144,7 +150,7 @@ export async function rawClient(cleanups: Cleanups, port: number): Promise<RawCl
     closed = true;
     wake();
   });
-  await new Promise((resolve) => socket.once("connect", resolve));
+  await new Promise((resolve) => socket.once(tls ? "secureConnect" : "connect", resolve));
   return {
     socket,
     text: () => text,
