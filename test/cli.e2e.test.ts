@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { SpawnedAgent } from "../src/agent/spawn.js";
 import { useAgentProcesses } from "./support/agent.js";
 import { runSkiff } from "./support/cli.js";
@@ -31,6 +31,17 @@ describe("skiff CLI against a real agent", { timeout: 300_000 }, () => {
     expect(rolled.stdout).toMatch(/back-app rolled back: 100% of traffic is on r3, serving r1 \(v0\.1\.0\)/);
     expect(rolled.stdout).toMatch(/r2 drains in the background/);
     expect(rolled.stdout).not.toMatch(/✓ drained/);
+    // How r2's drain ended shows on the rollback's row of `skiff releases` once it is over.
+    await vi.waitFor(
+      async () => {
+        const releases = await runSkiff(["releases", "--app", "back-app"], { env });
+        expect(releases.stdout).toMatch(/\br3 \(r1\).* live · r2: all in-flight requests finished/);
+      },
+      { timeout: 60_000, interval: 200 },
+    );
+    const json = await runSkiff(["releases", "--app", "back-app", "--json"], { env });
+    const rows = (JSON.parse(json.stdout) as { releases: Array<{ id: string; drain: unknown }> }).releases;
+    expect(rows.find((r) => r.id === "r3")?.drain).toMatchObject({ state: "drained" });
   });
 
   it("shows the control characters of a commit message escaped, never acted on by the terminal", async () => {

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
-import type { StatusView, StreamEvent } from "../src/agent/api-types.js";
+import type { ReleaseListItem, StatusView, StreamEvent } from "../src/agent/api-types.js";
 import { DEPLOY_META_HEADER } from "../src/agent/api-types.js";
 import { archive, deployMeta, readAppSource } from "../src/cli/app-source.js";
 import type { AgentClient } from "../src/cli/client.js";
@@ -41,6 +41,12 @@ async function ledgerSteps(client: AgentClient, app: string, release: string) {
     `/v1/apps/${app}/events?release=${release}`,
   );
   return events.filter((e) => e.kind === "step");
+}
+
+/** How the release `release` replaced drained, as `GET /v1/apps/hello/releases` (`skiff releases`) lists it. */
+async function drainOf(client: AgentClient, release: string) {
+  const { releases } = await client.json<{ releases: ReleaseListItem[] }>("GET", "/v1/apps/hello/releases");
+  return releases.find((r) => r.id === release)?.drain;
 }
 
 function failure(promise: Promise<unknown>): Promise<OperationError> {
@@ -329,8 +335,14 @@ describe("rollback", () => {
     expect(result.release).toMatchObject({ id: "r3", artifact: "r1", status: "live" });
     expect(steps(events)).toEqual(["started", "switched"]);
     expect(await version(proxy)).toBe("v1");
-    // r2 still drains: its upload is not done, so no `drained` yet.
+    // r2 still drains: its upload is not done, so no `drained` yet; `skiff releases` says so.
     expect((await ledgerSteps(client, "hello", "r3")).map((e) => e.name)).toEqual(["started", "switched"]);
+    expect(await drainOf(client, "r3")).toEqual({
+      state: "draining",
+      message: null,
+      at: null,
+      durationMs: null,
+    });
 
     upload.write("y".repeat(100_000));
     expect(await answered).toContain('"version":"v2"');
@@ -339,6 +351,17 @@ describe("rollback", () => {
       expect(recorded.map((e) => e.name)).toEqual(["started", "switched", "drained", "finished"]);
       expect(recorded[2]?.message).toMatch(/^r2: all in-flight requests finished/);
     });
+    // Then the release list shows how the drain ended, on the rollback's row.
+    expect(await drainOf(client, "r3")).toMatchObject({
+      state: "drained",
+      message: expect.stringMatching(/^r2: all in-flight requests finished/),
+    });
+    // r2 itself replaced r1, drained before its deploy answered.
+    expect(await drainOf(client, "r2")).toMatchObject({
+      state: "drained",
+      message: expect.stringMatching(/^r1: /),
+    });
+    expect(await drainOf(client, "r1")).toBeNull();
   });
 });
 

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { ReleaseView } from "../agent/api-types.js";
+import type { ReleaseListItem, ReleaseView } from "../agent/api-types.js";
 import { AgentClient } from "./client.js";
 import { type AppOptions, wholeNumber, withApp } from "./options.js";
 import { firstLine, formatDuration, formatTime, Output } from "./output.js";
@@ -16,7 +16,7 @@ export function register(program: Command): void {
     const out = new Output({ json: flags.json });
     const app = await targetApp(flags.app);
     const client = AgentClient.from(flags);
-    const body = await client.json<{ app: string; releases: ReleaseView[] }>(
+    const body = await client.json<{ app: string; releases: ReleaseListItem[] }>(
       "GET",
       `/v1/apps/${app}/releases?limit=${flags.env ? 1000 : flags.limit}`,
     );
@@ -70,7 +70,7 @@ function finishedTime(release: ReleaseView): string {
   return finished.slice(0, 11) === started.slice(0, 11) ? finished.slice(11) : finished;
 }
 
-function outcome(out: Output, release: ReleaseView): string {
+function outcome(out: Output, release: ReleaseListItem): string {
   const text =
     release.reason && release.status !== "live" ? `${release.status}: ${release.reason}` : release.status;
   const color =
@@ -79,5 +79,20 @@ function outcome(out: Output, release: ReleaseView): string {
       : release.status === "failed" || release.status === "rolled-back"
         ? "red"
         : "dim";
-  return out.paint(color, text.length > 80 ? `${text.slice(0, 77)}...` : text);
+  const drain = drainNote(release);
+  return (
+    out.paint(color, text.length > 80 ? `${text.slice(0, 77)}...` : text) +
+    (drain ? out.paint(release.drain?.state === "cut-off" ? "red" : "dim", ` · ${drain}`) : "")
+  );
+}
+
+/**
+ * How the replaced release drained, where the command that made this release did not show it: a
+ * rollback answers at the switch, so its drain ends after; any drain that cut requests off.
+ */
+function drainNote(release: ReleaseListItem): string | undefined {
+  const { drain } = release;
+  if (!drain || (drain.state === "drained" && !release.trigger.includes("rollback"))) return undefined;
+  if (drain.state === "draining") return `${release.rollbackOf ?? "the replaced release"} draining`;
+  return drain.message ?? drain.state;
 }

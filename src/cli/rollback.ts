@@ -44,7 +44,7 @@ export function register(program: Command): void {
     );
     if (release.rollbackOf)
       out.line(
-        `${release.rollbackOf} drains in the background: \`skiff status\` shows the rollback running until its in-flight requests are done, and the app's events record how it ended (step drained of ${release.id})`,
+        `${release.rollbackOf} drains in the background: \`skiff releases\` shows ${release.id} "${release.rollbackOf} draining" until its in-flight requests are done, then how it ended`,
       );
     out.result({ ok: true, release, events });
   });

@@ -43,6 +43,8 @@ export interface DeployerOptions {
 export class Deployer {
   private readonly parts: DeployerParts;
   private readonly listeners = new Set<(outcome: DeployOutcome) => void>();
+  /** Rollbacks that answered and whose replaced release still drains, as `app/release`. */
+  private readonly drains = new Set<string>();
 
   constructor(private readonly options: DeployerOptions) {
     const { store, dataDir, runtime, serving, logger } = options;
@@ -87,9 +89,15 @@ export class Deployer {
     const lease = await this.lease(input.app, input.requestedBy, "rollback", input.wait, emit, signal);
     let drain: Promise<void> | undefined;
     try {
-      return await this.runRollback(input, emit, signal, (rest) => {
+      const release = await this.runRollback(input, emit, signal, (rest) => {
         drain = rest;
       });
+      if (drain) {
+        const key = `${release.app}/${release.id}`;
+        this.drains.add(key);
+        void drain.then(() => this.drains.delete(key));
+      }
+      return release;
     } finally {
       if (!drain) lease.release();
       // The drain itself never rejects; releasing may, when the agent stopped and closed the ledger first.
@@ -100,6 +108,11 @@ export class Deployer {
             this.options.logger.warn({ app: input.app, err: error }, "lease after a rollback"),
           );
     }
+  }
+
+  /** Whether `release` answered (a rollback) and the release it replaced still drains in the background. */
+  draining(app: string, release: string): boolean {
+    return this.drains.has(`${app}/${release}`);
   }
 
   async promote(input: PromoteInput, emit: Emit, signal: AbortSignal): Promise<Release> {
