@@ -26,6 +26,9 @@ export const PUBLIC_EXAMPLES: ReadonlySet<string> = new Set([
   "hal+9ooo_da!sY",
   // The token jwt.io shows by default.
   "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+  // The npm-search Algolia key (search-only, public by design) that every Yarn Berry release bundles:
+  // a committed `.yarn/releases/yarn-*.cjs` holds it (github.com/yarnpkg/berry/issues/6201).
+  "6fe4476ee5a1832882e326b506d14126",
   // Stripe's API reference test keys.
   "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
   "sk_test_BQokikJOvBiI2HlWgH4olfQ2",

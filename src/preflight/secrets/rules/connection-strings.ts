@@ -1,5 +1,6 @@
 import { ALNUM, ALNUM_LOWER, BASE64URL } from "../charsets.js";
 import { shannonEntropy } from "../entropy.js";
+import { typedByHand } from "../hand-typed.js";
 import { isPlaceholder } from "../placeholder.js";
 import type { Rng } from "../random.js";
 import type { MatchContext, SecretRule } from "../rule.js";
@@ -24,6 +25,12 @@ const DEV_PASSWORDS = new Set([
   "test",
   "dev",
   "local",
+  // The metasyntactic words of a test's URL: `mysql://foo:bar@localhost/baz`.
+  "foo",
+  "bar",
+  "baz",
+  "qux",
+  "foobar",
 ]);
 
 const PLACEHOLDER_HOSTS =
@@ -36,7 +43,8 @@ function realCredentials(context: MatchContext): boolean {
 }
 
 function realPassword(user: string, pass: string): boolean {
-  if (DEV_PASSWORDS.has(pass.toLowerCase()) || pass === user || isPlaceholder(pass)) return false;
+  if (DEV_PASSWORDS.has(pass.toLowerCase()) || pass === user || isPlaceholder(pass) || typedByHand(pass))
+    return false;
   // Anonymous access by convention, and one- or two-letter stand-ins (`https://a:b@host`).
   if (/^(?:anonymous|guest)$/i.test(user) || pass.length < 3) return false;
   return !(/^[*x.]+$/i.test(pass) || pass.includes("{") || pass.startsWith("%") || pass.startsWith("$"));
