@@ -33,8 +33,12 @@ const DEV_PASSWORDS = new Set([
   "foobar",
 ]);
 
+/**
+ * Hosts of a docs example, and the machine itself: a password for a database on localhost is a
+ * development one unless it looks generated.
+ */
 const PLACEHOLDER_HOSTS =
-  /^(?:host|hostname|server|your[-_]?host|db[-_]?host|example\.(?:com|org|net)|[^.]*\.example\.(?:com|org|net))$/i;
+  /^(?:host|hostname|server|your[-_]?host|db[-_]?host|example\.(?:com|org|net)|[^.]*\.example\.(?:com|org|net)|localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|0\.0\.0\.0)$/i;
 
 function realCredentials(context: MatchContext): boolean {
   const match = /:\/\/(?<user>[^:/@]*):(?<pass>[^@]*)@(?<host>[^:/?#\s"'`]*)/.exec(context.match);
@@ -43,11 +47,22 @@ function realCredentials(context: MatchContext): boolean {
 }
 
 function realPassword(user: string, pass: string): boolean {
-  if (DEV_PASSWORDS.has(pass.toLowerCase()) || pass === user || isPlaceholder(pass) || typedByHand(pass))
-    return false;
+  if (standInWords(pass) || pass === user || isPlaceholder(pass) || typedByHand(pass)) return false;
   // Anonymous access by convention, and one- or two-letter stand-ins (`https://a:b@host`).
   if (/^(?:anonymous|guest)$/i.test(user) || pass.length < 3) return false;
   return !(/^[*x.]+$/i.test(pass) || pass.includes("{") || pass.startsWith("%") || pass.startsWith("$"));
+}
+
+/** Only DEV_PASSWORDS, once URL-decoded: `password`, `bar%25bar`, `foo-bar`. */
+function standInWords(pass: string): boolean {
+  let plain = pass;
+  try {
+    plain = decodeURIComponent(pass);
+  } catch {
+    // Not valid percent-encoding: judged as written.
+  }
+  const words = plain.split(/[^A-Za-z0-9]+/).filter((w) => w !== "");
+  return words.length > 0 && words.every((w) => DEV_PASSWORDS.has(w.toLowerCase()));
 }
 
 /** A password no one would write in a docs example: long, and as random as a generated one. */
