@@ -1,8 +1,9 @@
 import type { SourceFile } from "../source-file.js";
 import { shannonEntropy } from "./entropy.js";
 import { isPlaceholder } from "./placeholder.js";
-import { PUBLIC_EXAMPLES } from "./public-examples.js";
+import { isPublicExample } from "./public-examples.js";
 import type { SecretRule } from "./rule.js";
+import { assignedName, namesStandIn } from "./stand-in-name.js";
 
 export interface SecretMatch {
   rule: SecretRule;
@@ -120,8 +121,11 @@ export class SecretDetector {
   }
 
   private accepts(rule: SecretRule, file: SourceFile, secret: string, match: string, index: number) {
-    if (secret.length === 0 || isPlaceholder(secret) || PUBLIC_EXAMPLES.has(secret)) return false;
+    if (secret.length === 0 || isPlaceholder(secret) || isPublicExample(secret)) return false;
     if (rule.minEntropy > 0 && shannonEntropy(secret) < rule.minEntropy) return false;
+    // A provider token assigned to `fakeToken`, `broken_token`: a test's stand-in. (The generic
+    // rules read the name themselves.)
+    if (!rule.generic && standInName(file, index)) return false;
     // The whole text is decoded only if a rule's check reads it.
     return (
       !rule.verify ||
@@ -154,6 +158,11 @@ export class SecretDetector {
     }
     return accepted.sort((a, b) => a.start - b.start);
   }
+}
+
+function standInName(file: SourceFile, index: number): boolean {
+  const name = assignedName(file.slice(Math.max(0, index - 120), index));
+  return name !== undefined && namesStandIn(name);
 }
 
 /** The reported secret may be only the start of the value (a key's first line): mask the rest too. */

@@ -37,3 +37,11 @@ export function typedByHand(value: string): boolean {
   if (/^[A-Za-z]{3,}[^A-Za-z0-9]?1234?5?6?7?8?9?[^A-Za-z0-9]?$/.test(value)) return true;
   return value.length >= 16 && /^[0-9a-fA-F]+$/.test(value) && /[a-f]/.test(value) && /[A-F]/.test(value);
 }
+
+/** Leetspeak too: `s3cret`, `T0pS3cr3t`, `p4ssw0rd`, `postgrespassword`. */
+const CREDENTIAL_WORD = /p[a@4]ss?w[o0]rd|passwd|s[e3]cr[e3]t|t[o0]k[e3]n|api[_-]?key|private[_-]?key/i;
+
+/** A value spelling out what it stands for (`T0pS3cr3t`, `postgrespassword`): a person chose it. */
+export function spellsCredentialWord(value: string): boolean {
+  return CREDENTIAL_WORD.test(value);
+}

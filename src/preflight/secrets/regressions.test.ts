@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ContentScanner } from "../content-scanner.js";
 import { scanBuffers } from "../file-reader.js";
@@ -369,6 +370,65 @@ describe("values made up by hand or shaped like a secret without being one", () 
       "config.yml",
       `heroku_api_key: ${uuidOf([8, 4, 4, 4, 12])}\n`,
       "heroku-api-key",
+    ],
+  ])("%s still is", (_label, path, content, rule) => {
+    expect(rulesIn(path, content)).toEqual([rule]);
+  });
+});
+
+describe("tokens anyone can make, stand-in names, chosen words in URLs", () => {
+  const sign = (key: string) => {
+    const body = `${b64('{"alg":"HS256","typ":"JWT"}')}.${b64(`{"iss":"supabase-demo","sub":"${rng.chars(ALNUM, 12)}"}`)}`;
+    return `${body}.${createHmac("sha256", key).update(body).digest("base64url")}`;
+  };
+  const lettersAtoF = { cls: "a-f", chars: "abcdef" };
+
+  it.each([
+    [
+      "a JWT signed with a published key (Supabase's local one)",
+      ".env.example",
+      `SUPABASE_SERVICE_ROLE_KEY=${sign("super-secret-jwt-token-with-at-least-32-characters-long")}\n`,
+    ],
+    ["a JWT signed with jwt.io's default key", "README.md", `${sign("your-256-bit-secret")}\n`],
+    [
+      "the same after Basic (a JWT's JSON header is no user:password)",
+      "script.sh",
+      `curl -X POST -H "Authorization: Basic ${sign("your-256-bit-secret")}" https://api.internal\n`,
+    ],
+    ["a provider token assigned to a broken one", "verify.test.js", `var broken_token = '${jwt}';\n`],
+    [
+      "a provider token assigned to a fake one",
+      "client.test.ts",
+      `const fakeGithubToken = "ghp_${rng.chars(ALNUM, 36)}";\n`,
+    ],
+    ["a chosen word in a URL", "compose.yml", "  DATABASE_URL: mysql://root:whalehello@db:3306/mysql\n"],
+    [
+      "a password spelt in leetspeak",
+      "README.md",
+      "--routes=nats-route://ruser:T0pS3cr3t@otherdockerhost:6222\n",
+    ],
+    [
+      "a password spelling password",
+      "compose.yml",
+      "  PG_URL: postgres://postgres:postgrespassword@postgres:5432/postgres\n",
+    ],
+  ])("%s is not reported", (_label, path, content) => {
+    expect(rulesIn(path, content)).toEqual([]);
+  });
+
+  it.each([
+    ["a JWT signed with any other key", ".env", `SERVICE_ROLE_KEY=${sign(rng.chars(ALNUM, 32))}\n`, "jwt"],
+    [
+      "a URL password of hex letters",
+      "Gemfile",
+      `source "https://${rng.chars(lettersAtoF, 8)}:${rng.chars(lettersAtoF, 8)}@gems.internal/"\n`,
+      "url-credentials",
+    ],
+    [
+      "a typed password given to curl -u",
+      "deploy.sh",
+      `curl --cacert ca.crt -u elastic:${["P@ss", "w0rd$1"].join("")} https://localhost:9200\n`,
+      "curl-basic-auth",
     ],
   ])("%s still is", (_label, path, content, rule) => {
     expect(rulesIn(path, content)).toEqual([rule]);

@@ -1,6 +1,6 @@
 import { ALNUM, ALNUM_LOWER, BASE64URL } from "../charsets.js";
 import { shannonEntropy } from "../entropy.js";
-import { typedByHand } from "../hand-typed.js";
+import { spellsCredentialWord, typedByHand } from "../hand-typed.js";
 import { isPlaceholder } from "../placeholder.js";
 import type { Rng } from "../random.js";
 import type { MatchContext, SecretRule } from "../rule.js";
@@ -43,7 +43,13 @@ const PLACEHOLDER_HOSTS =
 function realCredentials(context: MatchContext): boolean {
   const match = /:\/\/(?<user>[^:/@]*):(?<pass>[^@]*)@(?<host>[^:/?#\s"'`]*)/.exec(context.match);
   const { user = "", pass = "", host = "" } = match?.groups ?? {};
-  return realPassword(user, pass) && (!PLACEHOLDER_HOSTS.test(host) || looksGenerated(pass));
+  if (!realPassword(user, pass)) return false;
+  // A URL in docs or a compose file carries a chosen word (`whalehello`, `T0pS3cr3t`,
+  // `postgrespassword`); a real one a generated password, hex included (`deadbeef`). `curl -u`
+  // keeps typed ones: people do type them.
+  const word = /^[A-Za-z]+$/.test(pass) && /[g-z]/i.test(pass);
+  if ((word || spellsCredentialWord(pass)) && !looksGenerated(pass)) return false;
+  return !PLACEHOLDER_HOSTS.test(host) || looksGenerated(pass);
 }
 
 function realPassword(user: string, pass: string): boolean {
@@ -136,7 +142,8 @@ const anyUrlWithPassword: SecretRule = {
 
 /** `user:password` in base64, with a password that is not a stand-in. */
 function decodesToUserAndPassword(value: string): boolean {
-  const decoded = /^(?<user>[\x20-\x39\x3b-\x7e]+):(?<pass>[\x20-\x7e]{3,})$/.exec(
+  // `user:password`, not JSON (`{"alg":…}` is a JWT's header, its colons no separator).
+  const decoded = /^(?<user>[\x20-\x21\x23-\x39\x3b-\x7a\x7c-\x7e]+):(?<pass>[\x20-\x7e]{3,})$/.exec(
     Buffer.from(value, "base64").toString("utf8"),
   );
   const pass = decoded?.groups?.pass;

@@ -2,10 +2,11 @@ import { ASSIGN, delimiterBefore } from "../assignment.js";
 import { base64Text } from "../base64-text.js";
 import { ALNUM } from "../charsets.js";
 import { shannonEntropy } from "../entropy.js";
-import { typedByHand } from "../hand-typed.js";
+import { spellsCredentialWord, typedByHand } from "../hand-typed.js";
 import { isPlaceholder } from "../placeholder.js";
 import type { Rng } from "../random.js";
 import { anyCase, type MatchContext, type SecretRule } from "../rule.js";
+import { namesStandIn, snakeWords } from "../stand-in-name.js";
 
 /**
  * Files where `password: hunter2hunter2` without quotes is a value, not code: config, Makefiles and
@@ -21,12 +22,9 @@ const TEMPLATE = /^\$|\$\{|\$\(|%\(|%[sd]$|%[A-Z_]+%|\{\{|#\{/;
 const PUBLIC_NAME =
   /(?:public|publishable|csrf|xsrf|authenticity|page|cursor|continuation)[_.-]?(?:api[_.-]?)?$/i;
 
-/** Words that, at the end of a key's name, make its value a credential. */
-const NAME_WORDS_IN_VALUE = /p[a@]ss?w[o0]rd|passwd|s[e3]cr[e3]t|t[o0]k[e3]n|api[_-]?key|private[_-]?key/i;
-
 /** Code, paths, URLs and words rather than a random value. */
 function looksRandom(value: string): boolean {
-  if (NAME_WORDS_IN_VALUE.test(value)) return false;
+  if (spellsCredentialWord(value)) return false;
   if (/^[./~]|:\/\/|^urn:|[(){}[\]<>\\]/i.test(value) || TEMPLATE.test(value)) return false;
   // snake_case, kebab-case, dotted or camelCase words without digits: identifiers, not secrets.
   if (/^[A-Za-z]+(?:[._-][A-Za-z]+)*$/.test(value)) return false;
@@ -50,21 +48,6 @@ function looksRandomValue(value: string): boolean {
   const text = base64Text(value);
   if (text === undefined) return looksRandom(value);
   return text.length >= 8 && shannonEntropy(text) >= MIN_ENTROPY && !isPlaceholder(text) && looksRandom(text);
-}
-
-/**
- * Words of a name saying its value is not the real one: a test's wrong password, a fixture's fake
- * token, a value that must not match. `testToken` is not here: a provider's test key is a secret too.
- */
-const NOT_REAL =
-  /(?:^|_)(?:fake|dummy|mock(?:ed)?|bogus|invalid|wrong|incorrect|bad|broken|example|sample|placeholder|(?:non|not)_?matching|mismatch(?:ed|ing)?)(?:_|$)/;
-
-/** `nonMatchingToken` → `non_matching_token`, `WRONG-PASSWORD` → `wrong_password`. */
-function snakeWords(name: string): string {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
-    .toLowerCase()
-    .replace(/[.-]/g, "_");
 }
 
 /**
@@ -104,7 +87,7 @@ function assignmentVerify(context: MatchContext, word: RegExp): boolean {
   const { match, secret } = context;
   const name = /^[\w.-]*/.exec(match)![0];
   const parts = around(name, word);
-  if (!parts || PUBLIC_NAME.test(parts.before) || NOT_REAL.test(snakeWords(parts.before))) return false;
+  if (!parts || PUBLIC_NAME.test(parts.before) || namesStandIn(parts.before)) return false;
   const keyword = name.slice(parts.before.length, name.length - parts.after.length);
   if (!suffixAllowed(keyword, parts.after)) return false;
   const after = context.text[context.index + match.length];
