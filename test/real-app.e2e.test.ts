@@ -25,7 +25,7 @@ afterEach(() => {
 /** examples/notes deployed once on a fresh agent: its install, migrations, web and worker. */
 async function deployedNotes() {
   const root = tempDir();
-  const repo = await notesRepo(join(root, "app"), await betterSqlitePrebuild(join(root, "prebuild")));
+  const repo = notesRepo(join(root, "app"), await betterSqlitePrebuild(join(root, "prebuild")));
   const { client, proxy, agent, info } = await startAgent(join(root, "data"));
   const first = await deploy(client, repo);
   expect(first.result.ok, JSON.stringify(first.result.error)).toBe(true);
