@@ -25,7 +25,7 @@ afterEach(() => {
 /** examples/notes deployed once on a fresh agent: its install, migrations, web and worker. */
 async function deployedNotes() {
   const root = tempDir();
-  const repo = await notesRepo(join(root, "app"), await betterSqlitePrebuild(join(root, "prebuild")));
+  const repo = notesRepo(join(root, "app"), await betterSqlitePrebuild(join(root, "prebuild")));
   const { client, proxy, agent, info } = await startAgent(join(root, "data"));
   const first = await deploy(client, repo);
   expect(first.result.ok, JSON.stringify(first.result.error)).toBe(true);
@@ -52,6 +52,14 @@ function step(events: StreamEvent[], name: string): Extract<StreamEvent, { type:
   return events.find(
     (e): e is Extract<StreamEvent, { type: "step" }> => e.type === "step" && e.step === name,
   );
+}
+
+/** The live release's processes, web first. */
+async function processes(client: AgentClient) {
+  const status = await client.json<StatusView>("GET", "/v1/status");
+  const notes = status.apps.find((a) => a.app === "notes");
+  expect(notes?.live?.id).toBeDefined();
+  return notes!.instances.map((i) => ({ process: i.process, pid: i.pid, state: i.state }));
 }
 
 async function worker(client: AgentClient) {
@@ -106,7 +114,7 @@ describe("a real app: web, worker, migrations and SQLite in persistent storage",
           });
           expect(back.pid).toBeGreaterThan(0);
         }
-        if (i % 3 === 2) {
+        if (i % 3 === 0) {
           const back = await rollback(client, "notes");
           expect(back.result.ok, JSON.stringify(back.result.error)).toBe(true);
           expect(step(back.events, "started")?.message).toMatch(
@@ -156,12 +164,11 @@ describe("a real app: web, worker, migrations and SQLite in persistent storage",
     await commit(repo, "feat: broken migration", {
       "migrations/003-broken.sql": "ALTER TABLE notes ADD COLUMN x TEXT;\nSELECT * FROM no_such_table;\n",
     });
-    const broken = await deploy(client, repo);
-    expect(broken.result.ok).toBe(false);
-    expect(broken.result.error?.message).toMatch(
+    const broken = await failedDeploy(client, repo);
+    expect(broken.error.message).toMatch(
       /^the release command failed \(exit code 1\); its data before: skiff restore b\d+ --app notes$/,
     );
-    expect(broken.result.error?.hint).toBe("r1 is still live and serving notes");
+    expect(broken.error.hint).toBe("r1 is still live and serving notes");
     expect(broken.events.filter((e) => e.type === "step").map((e) => `${e.step}${e.ok ? "" : " ✗"}`)).toEqual(
       ["received", "unpacked", "installed", "released ✗", "failed ✗"],
     );
@@ -186,6 +193,8 @@ describe("a real app: web, worker, migrations and SQLite in persistent storage",
     const listed = await runCli(["releases", "--app", "notes", "--agent", info.api, "--token", agent.token]);
     expect(listed.stdout).toContain(backups[0]!.id);
 
+    const beforeRestore = await processes(client);
+    expect(beforeRestore.map((p) => p.process)).toEqual(["web", "worker"]);
     const restored = await runCli([
       "restore",
       backups[0]!.id,
@@ -199,6 +208,10 @@ describe("a real app: web, worker, migrations and SQLite in persistent storage",
     ]);
     expect(restored.code, restored.stderr).toBe(0);
     expect(rows()).toEqual(before);
+    // The live restore stopped every process type of r1 and brought each back from the same release.
+    const after = await processes(client);
+    expect(after.map((p) => `${p.process} ${p.state}`)).toEqual(["web running", "worker running"]);
+    for (const [i, p] of after.entries()) expect(p.pid).not.toBe(beforeRestore[i]!.pid);
     const served = await get(`${proxy}/notes/${(before[0] as { id: number }).id}`);
     expect(JSON.parse(served.body)).toMatchObject({ body: "note 0 words", words: 3 });
     expect(served.headers["x-app-version"]).toBe("1");
