@@ -5,6 +5,8 @@ import { type ServerType, serve } from "@hono/node-server";
 import pino, { type Logger } from "pino";
 import { BackupsPart } from "../backups/backups-part.js";
 import { runtimeRestoreHook } from "../backups/live-restore.js";
+import { connectEngine } from "../containers/engine.js";
+import { agentId } from "../containers/labels.js";
 import type { DashboardSettings } from "../dashboard/settings.js";
 import { Deployer } from "../deployer/deployer.js";
 import { Serving } from "../deployer/serving.js";
@@ -37,6 +39,8 @@ export interface AgentOptions {
   logCapBytes?: number;
   /** The dashboard's credential lifetimes and clock, when not the defaults (tests). */
   dashboard?: Partial<DashboardSettings>;
+  /** The Docker engine's socket for container apps and accessories (--docker-socket); default: DOCKER_HOST, else /var/run/docker.sock. */
+  dockerSocket?: string;
   /** HTTPS with certificates over ACME (--tls-listen); off when absent. */
   tls?: TlsSettings;
   /** What the public proxy allows slow clients (`skiff agent --body-timeout` …); defaults in src/proxy/limits.ts. */
@@ -98,11 +102,15 @@ export class Agent {
     const store = new Store(dataDir.db);
     this.store = store;
     store.leases.releaseAllExcept(bootId);
+    // Connecting opens nothing: the engine is first asked at the reconciliation below, and a machine
+    // without one runs host-process apps as before (container apps are refused with the reason).
+    const containers = { docker: connectEngine(options.dockerSocket), agent: agentId(dataDir.root) };
     const runtime = new Runtime({
       dataDir,
       store,
       logger,
       secrets: secretLookup,
+      containers,
       ...(options.logCapBytes ? { logCapBytes: options.logCapBytes } : {}),
     });
     this.runtime = runtime;
@@ -124,6 +132,7 @@ export class Agent {
       serving,
       logger,
       bootId,
+      containers: { ...containers, secrets: secretLookup },
       // The backups part is made below; no deploy runs before the API opens.
       backupBeforeRelease: (app, env, release) => {
         if (!this.backups) throw new Error("backups are not started yet");

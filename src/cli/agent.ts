@@ -11,6 +11,7 @@ interface AgentFlags extends TlsFlags {
   api: string;
   tokenFile?: string;
   metricsTokenFile?: string;
+  dockerSocket?: string;
   maxUpload?: string;
   headerTimeout: number;
   bodyTimeout: number;
@@ -36,6 +37,10 @@ export function register(program: Command): void {
       "a second token, allowed to read GET /metrics only, for Prometheus (or env SKIFF_METRICS_TOKEN)",
     )
     .option("--max-upload <MB>", "largest deploy upload accepted, in megabytes", "512")
+    .option(
+      "--docker-socket <path>",
+      "the Docker engine's socket, for container apps and accessories (default: DOCKER_HOST, else /var/run/docker.sock)",
+    )
     .option(
       "--tls-listen <host:port>",
       "serve HTTPS here (0.0.0.0:443) with certificates over ACME; off by default",
@@ -100,6 +105,7 @@ export function register(program: Command): void {
         ...(flags.tokenFile ? { tokenFile: flags.tokenFile } : {}),
         ...(flags.metricsTokenFile ? { metricsTokenFile: flags.metricsTokenFile } : {}),
         maxUploadBytes: maxUploadMb * 1024 * 1024,
+        ...(flags.dockerSocket ? { dockerSocket: flags.dockerSocket } : {}),
         ...(tls ? { tls } : {}),
         proxyLimits: {
           headMs: flags.headerTimeout,

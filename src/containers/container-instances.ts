@@ -17,8 +17,6 @@ export interface ContainerInstancesOptions {
   containerPort: number;
   /** `env:`, the values of `secrets:`, SKIFF_ENV…, the accessories' `app_env`: the container's environment. */
   env: Record<string, string>;
-  /** `start:` of a container app: a web command that overrides the image's CMD (undefined: the CMD runs). */
-  webCommand: string | undefined;
   mounts: StorageMount[];
   limits: ResourceLimits;
   /** The app's network when it has accessories (they are reached by name on it). */
@@ -38,8 +36,8 @@ export function containerInstances(options: ContainerInstancesOptions): Instance
         process: slot.process,
         idx: slot.idx,
         image: options.image,
-        // web's command is `start:` (or the image's CMD); every other type has its own.
-        command: slot.process === "web" ? options.webCommand : slot.command || undefined,
+        // "" for web without `start:`: the image's own CMD runs.
+        command: slot.command || undefined,
         env: { ...options.env, SKIFF_PROCESS: slot.process },
         port: slot.port,
         containerPort: options.containerPort,

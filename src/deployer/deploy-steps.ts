@@ -8,6 +8,7 @@ import { describeLinks, linkStorage } from "../storage/links.js";
 import type { TaskKind } from "../store/tasks.js";
 import { unpackArtifact } from "./artifact.js";
 import { type BuildResult, runBuild } from "./build.js";
+import { accessoryEnv, pinImage, releaseInContainer } from "./container-steps.js";
 import { cacheKey, cachePlan, clearCachedPaths } from "./dependency-cache.js";
 import { describeGroup, exitText, formatDuration } from "./describe.js";
 import type { DeployInput } from "./inputs.js";
@@ -39,7 +40,7 @@ export function deploySteps(input: DeployInput): Step[] {
     unpacked(input.upload),
     ...(input.check ? [checked(input.check)] : []),
     installed,
-    built,
+    built(input.image),
     released,
     started(),
     healthy,
@@ -122,7 +123,8 @@ export function checked(check: NonNullable<DeployInput["check"]>): Step {
 export const installed: Step = async (run) => {
   const { app, id, config } = run.release;
   const command = config.install;
-  if (!command) return;
+  // A container app installs in its Dockerfile (or comes prebuilt): nothing runs on the host.
+  if (!command || config.container) return;
   const dir = releaseFiles(run);
   const plan = cachePlan(dir, config);
   const key = await cacheKey(dir, command, plan);
@@ -189,7 +191,22 @@ function cachedRelease(run: Run, key: string, paths: string[]): { release: strin
  * the install and the release command), so an agent restarted after a crash stops a build its
  * predecessor left running.
  */
-export const built: Step = async (run) => {
+export function built(image?: string): Step {
+  return async (run) => {
+    if (run.release.config.container || image !== undefined) {
+      await run.steps.run(
+        "built",
+        () => pinImage(run, image),
+        (how) => how,
+      );
+      return;
+    }
+    await buildOnHost(run);
+  };
+}
+
+/** skiff.yml's `build:` in the release directory, its output in the release log. */
+const buildOnHost: Step = async (run) => {
   const command = run.release.config.build;
   if (!command) return;
   const build = await run.steps.run(
@@ -211,6 +228,8 @@ export const released: Step = async (run) => {
   const { app, env, id, config } = run.release;
   const command = config.release;
   if (!command) return;
+  // Migrations need the database: accessories are started first, and their app_env given to the command.
+  await accessoryEnv(run);
   const started = Date.now();
   let backups: string[] = [];
   try {
@@ -221,7 +240,9 @@ export const released: Step = async (run) => {
     run.steps.record("released", false, Date.now() - started, `backup before the release command failed`);
     throw error;
   }
-  const result = await runCommand(run, command, "release", config.releaseTimeoutMs);
+  const result = config.container
+    ? await releaseInContainer(run, command, config.releaseTimeoutMs)
+    : await runCommand(run, command, "release", config.releaseTimeoutMs);
   const backedUp = backups.length > 0 ? `backup ${backups.join(", ")}, then ` : "";
   const how = result.timedOut
     ? `timed out after ${formatDuration(config.releaseTimeoutMs)}`
@@ -245,7 +266,7 @@ function runCommand(run: Run, command: string, label: TaskKind, timeoutMs?: numb
   return runBuild(
     command,
     releaseFiles(run),
-    processEnvironment(runtime.environment(run.release), { process: label }),
+    processEnvironment(runtime.environment({ ...run.release, extraEnv: run.extraEnv }), { process: label }),
     runtime.log(app, artifact),
     run.signal,
     {
@@ -271,7 +292,8 @@ export function started(what = ""): Step {
       "started",
       async () => {
         await linkReleaseStorage(run);
-        return run.parts.runtime.launch(run.release);
+        const extraEnv = await accessoryEnv(run);
+        return run.parts.runtime.launch({ ...run.release, extraEnv });
       },
       (g) => `${what}${describeGroup(g)}`,
     );

@@ -11,6 +11,7 @@ import { OperationError } from "../errors.js";
 import type { DataDir } from "../store/data-dir.js";
 import type { CommitRecord, NewRelease, Release } from "../store/releases.js";
 import type { Store } from "../store/store.js";
+import type { DeployContainers } from "./container-steps.js";
 import { copiedFrom, deploySteps, healthy, released, routeFree, started, warm } from "./deploy-steps.js";
 import { formatBytes } from "./describe.js";
 import type { DeployInput, DeployOutcome, PromoteInput, RollbackInput } from "./inputs.js";
@@ -33,6 +34,8 @@ export interface DeployerOptions {
   bootId: string;
   /** Backs up the databases before a release command (src/backups/); see DeployerParts. */
   backupBeforeRelease?: BackupBeforeRelease;
+  /** The Docker engine for container apps and accessories; absent: they are refused with the reason. */
+  containers?: DeployContainers;
 }
 
 /**
@@ -49,7 +52,7 @@ export class Deployer {
   private readonly drains = new Set<string>();
 
   constructor(private readonly options: DeployerOptions) {
-    const { store, dataDir, runtime, serving, logger, backupBeforeRelease } = options;
+    const { store, dataDir, runtime, serving, logger, backupBeforeRelease, containers } = options;
     this.parts = {
       store,
       dataDir,
@@ -57,6 +60,7 @@ export class Deployer {
       serving,
       logger,
       ...(backupBeforeRelease ? { backupBeforeRelease } : {}),
+      ...(containers ? { containers } : {}),
       outcome: (outcome) => {
         for (const listener of this.listeners) listener(outcome);
       },
@@ -242,6 +246,7 @@ export class Deployer {
       commit: target.commit,
       deployedBy: input.requestedBy,
       config: target.config,
+      image: target.image,
       rollbackOf: current?.id ?? null,
       now: Date.now(),
     });
@@ -276,6 +281,7 @@ export class Deployer {
       commit: source.commit,
       deployedBy: input.requestedBy,
       config,
+      image: source.image,
     });
     const steps = new StepRecorder(store, app, release.id, emit);
     return operate(

@@ -10,6 +10,11 @@ export interface DeployInput {
   registered: AppConfig;
   /** What this deployment runs with: `registered` resolved for `env` (or a preview's). */
   config: AppConfig;
+  /**
+   * `skiff deploy --image REF`: a prebuilt image to pull and run instead of building or pulling what
+   * skiff.yml says (the upload then holds skiff.yml only).
+   */
+  image?: string;
   /** The inspected tarball; from here on the deployer's, deleted when the deploy ends. */
   upload: string;
   uploadBytes: number;

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import type { Release } from "../store/releases.js";
+import { pruneImages } from "./container-steps.js";
 import { chooseRollbackTarget } from "./rollback-target.js";
 import type { DeployerParts } from "./run.js";
 
@@ -53,6 +54,12 @@ export async function pruneReleases(parts: DeployerParts, app: string, keep: num
   for (const release of doomed) {
     store.events.add({ app, release: release.id, kind: "release", name: "pruned", at: Date.now() });
   }
+  // Kept: every release whose files are still there (a rollback or promote runs its target's image).
+  const gone = new Set(doomed.map((r) => r.id));
+  const kept = history.filter(
+    (r) => !gone.has(r.artifact) && existsSync(dataDir.releaseDir(app, r.artifact)),
+  );
+  await pruneImages(parts, app, doomed, kept);
 }
 
 async function removeReleaseFiles(paths: string[]): Promise<void> {

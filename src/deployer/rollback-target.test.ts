@@ -22,6 +22,7 @@ function release(
     commit: null,
     deployedBy: null,
     config: {} as Release["config"],
+    image: null,
     rollbackOf: null,
     createdAt: seq,
     finishedAt: seq,

@@ -5,6 +5,7 @@ import type { Runtime } from "../runtime/runtime.js";
 import type { DataDir } from "../store/data-dir.js";
 import type { Release } from "../store/releases.js";
 import type { Store } from "../store/store.js";
+import type { DeployContainers } from "./container-steps.js";
 import type { DeployOutcome } from "./inputs.js";
 import type { Serving } from "./serving.js";
 import type { Steps } from "./steps.js";
@@ -26,6 +27,8 @@ export interface DeployerParts {
    * release; throws when one is not good. Injected by the agent (src/backups/), absent in tests.
    */
   backupBeforeRelease?: BackupBeforeRelease;
+  /** The Docker engine, for container apps and accessories (container-steps.ts); absent: they are refused. */
+  containers?: DeployContainers;
 }
 
 export type BackupBeforeRelease = (
@@ -48,6 +51,8 @@ export interface Run {
   readonly signal: AbortSignal;
   /** The processes this operation started (or took from the warm set); set by the `started` step. */
   group: InstanceGroup | undefined;
+  /** What its accessories give the app (`app_env`), once they were checked (container-steps.ts). */
+  extraEnv?: Record<string, string>;
 }
 
 /** One step of an operation. It records itself through `run.steps` and throws to fail the operation. */

@@ -3,14 +3,16 @@ import { dirname } from "node:path";
 import type { Logger } from "pino";
 import { WEB } from "../config/processes.js";
 import type { AppConfig } from "../config/schema.js";
+import { type ContainerEngine, containerFactory, reconcileAtStart } from "../containers/app-containers.js";
 import { OperationError } from "../errors.js";
 import { secretEnv } from "../secrets/app-secrets.js";
 import { environmentSecrets, type SecretLookup } from "../secrets/secret-store.js";
 import type { DataDir } from "../store/data-dir.js";
+import type { ReleaseImage } from "../store/releases.js";
 import type { Store } from "../store/store.js";
 import type { TaskKind } from "../store/tasks.js";
 import type { InstanceEvent } from "./instance.js";
-import { hostInstances } from "./instance-factory.js";
+import { hostInstances, type InstanceFactory } from "./instance-factory.js";
 import { InstanceGroup } from "./instance-group.js";
 import { LogFile } from "./log-file.js";
 import { freePort } from "./ports.js";
@@ -29,6 +31,8 @@ export interface RuntimeOptions {
   logCapBytes?: number;
   /** Where the values of an app's `secrets:` come from (the agent's secret store, then its environment). */
   secrets?: SecretLookup;
+  /** The Docker engine and this agent's id on it: container apps run there (absent: they are refused). */
+  containers?: ContainerEngine;
 }
 
 /** What a launch needs to know of a release: whose files run, where, and how (a Release has it all). */
@@ -39,6 +43,10 @@ export interface LaunchSpec {
   /** The release whose files run. */
   artifact: string;
   config: AppConfig;
+  /** A container release's pinned image (its containers are created from this id, never a tag). */
+  image?: ReleaseImage | null;
+  /** Variables composed for it elsewhere (its accessories' `app_env`); its own `env:` wins over them. */
+  extraEnv?: Record<string, string>;
 }
 
 /**
@@ -57,8 +65,13 @@ export class Runtime {
    * SKIFF_INSTANCE marker) and one-shot tasks such as builds (SKIFF_TASK, see task-marker.ts).
    */
   async start(): Promise<number> {
-    const { store, logger } = this.options;
+    const { store, logger, containers } = this.options;
     const records = store.instances.running();
+    // Containers first: their processes carry SKIFF_INSTANCE too, and must be stopped (and removed)
+    // through the engine, not signalled behind its back by the marker scan below.
+    const removed = containers
+      ? await reconcileAtStart(containers, new Set(records.map((r) => r.id)), logger)
+      : 0;
     const tasks = store.tasks.all();
     const what = new Map<string, string>([
       ...records.map((r): [string, string] => [`SKIFF_INSTANCE=${r.id}`, `instance ${r.idx} of ${r.app}`]),
@@ -79,7 +92,7 @@ export class Runtime {
     );
     for (const record of records) store.instances.remove(record.id);
     for (const task of tasks) store.tasks.remove(task.id);
-    return found.size;
+    return removed + found.size;
   }
 
   /**
@@ -108,13 +121,6 @@ export class Runtime {
 
   async launch(spec: LaunchSpec): Promise<InstanceGroup> {
     const { app, artifact, config } = spec;
-    if (config.container) {
-      // skiff.yml accepts image:/dockerfile: and src/containers can run them, but the deploy pipeline does
-      // not build, pull or launch containers yet: refuse clearly rather than run an empty host command.
-      throw new OperationError(
-        `${config.container.source.kind === "image" ? "image:" : "dockerfile:"} container apps cannot be deployed by this agent yet; use start: for now`,
-      );
-    }
     const used = new Set([...this.groups].flatMap((g) => g.web.map((i) => i.port ?? 0)));
     const ports: number[] = [];
     const web = config.processes.find((p) => p.name === WEB)?.instances ?? 0;
@@ -127,12 +133,7 @@ export class Runtime {
       app,
       artifact,
       config,
-      instances: hostInstances({
-        app,
-        artifact,
-        dir: this.options.dataDir.releaseDir(app, artifact),
-        release: this.environment(spec),
-      }),
+      instances: await this.instanceFactory(spec),
       ports,
       log: (process) => this.log(app, artifact, process),
       onEvent: (instance, event) => this.onInstanceEvent(app, artifact, instance, event),
@@ -140,6 +141,23 @@ export class Runtime {
     this.groups.add(group);
     group.start();
     return group;
+  }
+
+  /** How the release's instances run: containers of its pinned image for a container app, else processes. */
+  private async instanceFactory(spec: LaunchSpec): Promise<InstanceFactory> {
+    const { app, artifact, config } = spec;
+    const release = this.environment(spec);
+    if (!config.container) {
+      return hostInstances({ app, artifact, dir: this.options.dataDir.releaseDir(app, artifact), release });
+    }
+    const { containers } = this.options;
+    if (!containers) {
+      throw new OperationError(
+        "this is a container app (image:/dockerfile:) and the agent has no Docker engine: install docker.io and start dockerd, or set --docker-socket",
+      );
+    }
+    if (!spec.image) throw new OperationError(`${artifact} has no image recorded; deploy it again`);
+    return containerFactory(containers, spec, spec.image.id, release);
   }
 
   /**
@@ -157,7 +175,11 @@ export class Runtime {
       env,
       release: artifact,
       storageDir,
-      vars: { ...config.env, ...secretEnv(config.secrets, this.options.secrets ?? environmentSecrets) },
+      vars: {
+        ...spec.extraEnv,
+        ...config.env,
+        ...secretEnv(config.secrets, this.options.secrets ?? environmentSecrets),
+      },
     };
   }
 

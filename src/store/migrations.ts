@@ -170,4 +170,11 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX webhook_deliveries_by_time ON webhook_deliveries (received_at);
   `,
+  `
+  -- A container release's image, pinned when it was built or pulled: the engine's image id (what its
+  -- containers, a rollback's and a recovery's are created from) and, for a pulled image, the registry
+  -- digest (repo@sha256:…). A rollback or promote copies its target's.
+  ALTER TABLE releases ADD COLUMN image_id TEXT;
+  ALTER TABLE releases ADD COLUMN image_digest TEXT;
+  `,
 ];

@@ -29,11 +29,19 @@ export interface Release {
   commit: CommitRecord | null;
   deployedBy: string | null;
   config: AppConfig;
+  /** A container release's pinned image (null for host processes, and until its `built` step). */
+  image: ReleaseImage | null;
   rollbackOf: string | null;
   createdAt: number;
   finishedAt: number | null;
   liveAt: number | null;
   endedAt: number | null;
+}
+
+/** The image a container release runs: the engine's id, and the registry digest of a pulled one. */
+export interface ReleaseImage {
+  id: string;
+  repoDigest: string | null;
 }
 
 interface Row {
@@ -52,6 +60,8 @@ interface Row {
   commit_time: number | null;
   deployed_by: string | null;
   config: string;
+  image_id: string | null;
+  image_digest: string | null;
   rollback_of: string | null;
   created_at: number;
   finished_at: number | null;
@@ -81,6 +91,7 @@ function fromRow(row: Row): Release {
           },
     deployedBy: row.deployed_by,
     config: JSON.parse(row.config) as AppConfig,
+    image: row.image_id === null ? null : { id: row.image_id, repoDigest: row.image_digest },
     rollbackOf: row.rollback_of,
     createdAt: row.created_at,
     finishedAt: row.finished_at,
@@ -99,6 +110,8 @@ export interface NewRelease {
   commit: CommitRecord | null;
   deployedBy: string | null;
   config: AppConfig;
+  /** A rollback's or a promote's: the image of the release whose build it runs. */
+  image?: ReleaseImage | null;
   rollbackOf?: string | null;
   now: number;
 }
@@ -142,8 +155,8 @@ export class Releases {
       this.db
         .prepare(
           `INSERT INTO releases (app, id, seq, env, artifact, trigger, status, version, commit_sha, commit_message,
-             commit_author, commit_time, deployed_by, config, rollback_of, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, 'deploying', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             commit_author, commit_time, deployed_by, config, image_id, image_digest, rollback_of, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, 'deploying', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           input.app,
@@ -159,6 +172,8 @@ export class Releases {
           input.commit?.time ?? null,
           input.deployedBy,
           JSON.stringify(input.config),
+          input.image?.id ?? null,
+          input.image?.repoDigest ?? null,
           input.rollbackOf ?? null,
           input.now,
         );
@@ -226,6 +241,13 @@ export class Releases {
         .prepare("UPDATE releases SET status = 'live', live_at = ?, finished_at = ? WHERE app = ? AND id = ?")
         .run(now, now, app, id);
     })();
+  }
+
+  /** Records the image a container release's `built` step pinned. */
+  setImage(app: string, id: string, image: ReleaseImage): void {
+    this.db
+      .prepare("UPDATE releases SET image_id = ?, image_digest = ? WHERE app = ? AND id = ?")
+      .run(image.id, image.repoDigest, app, id);
   }
 
   /** Takes a live release out of service for good (a preview whose branch is gone). */
