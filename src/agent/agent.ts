@@ -5,6 +5,7 @@ import { type ServerType, serve } from "@hono/node-server";
 import pino, { type Logger } from "pino";
 import { BackupsPart } from "../backups/backups-part.js";
 import { runtimeRestoreHook } from "../backups/live-restore.js";
+import { Accessories } from "../containers/accessories.js";
 import { connectEngine } from "../containers/engine.js";
 import { agentId } from "../containers/labels.js";
 import type { DashboardSettings } from "../dashboard/settings.js";
@@ -222,6 +223,14 @@ export class Agent {
       startedAt,
       proxyAddress: formatAddress(proxyAddress),
       dashboard: options.dashboard,
+      accessories: (app, env) =>
+        new Accessories({
+          ...containers,
+          app,
+          env,
+          storageDir: dataDir.storageDir(app, env),
+          secrets: secretLookup,
+        }),
     });
     api.route(
       "/v1/certs",

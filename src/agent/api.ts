@@ -18,6 +18,7 @@ import { bearerToken, tokenMatches } from "./auth.js";
 import { HttpError, httpError } from "./http-error.js";
 import type { Monitoring } from "./monitoring.js";
 import type { PushDeploys } from "./push-deploys.js";
+import { type AccessoriesOf, accessoryRoutes } from "./routes/accessories.js";
 import { deployRoutes } from "./routes/deploys.js";
 import { logRoutes } from "./routes/logs.js";
 import { monitoringRoutes } from "./routes/monitoring.js";
@@ -45,6 +46,8 @@ export interface ApiOptions {
   proxyAddress: string;
   /** The dashboard's credential lifetimes and clock, when not the defaults (tests). */
   dashboard?: Partial<DashboardSettings> | undefined;
+  /** An app's accessories in one environment on the Docker engine (undefined: no engine). */
+  accessories?: AccessoriesOf;
 }
 
 /**
@@ -59,6 +62,7 @@ function v1Routes(options: ApiOptions): Hono[] {
     releaseRoutes(options),
     deployRoutes(options),
     logRoutes(options),
+    accessoryRoutes({ store: options.store, accessories: options.accessories ?? (() => undefined) }),
     secretRoutes({ ...options, changed: () => options.monitoring.secretsChanged() }),
     monitoringRoutes(options),
     ...(options.backups ? [backupRoutes(options.backups)] : []),

@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   releases: () => import("./releases.js").then((m) => m.register),
   status: () => import("./status.js").then((m) => m.register),
   logs: () => import("./logs.js").then((m) => m.register),
+  accessory: () => import("./accessory.js").then((m) => m.register),
   demo: () => import("./demo.js").then((m) => m.register),
   incidents: () => import("./incidents.js").then((m) => m.register),
   alerts: () => import("./alerts.js").then((m) => m.register),

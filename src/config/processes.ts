@@ -112,6 +112,9 @@ interface ProcessesInput {
   processes?: Record<string, z.output<typeof processEntry>>;
   cache?: string[];
   storage: string[];
+  /** A container app (image:/dockerfile:) serves web with its image's own command when there is no start:. */
+  image?: string;
+  dockerfile?: string;
 }
 
 /** One process type of a release, normalized. */
@@ -185,6 +188,8 @@ function inside(a: string, b: string): boolean {
 export function processConfig(c: ProcessesInput): ProcessSpec[] {
   const entries: Array<[string, string | z.output<typeof processEntry>]> = Object.entries(c.processes ?? {});
   if (c.start !== undefined) entries.unshift([WEB, c.start]);
+  else if ((c.image !== undefined || c.dockerfile !== undefined) && !c.processes?.[WEB])
+    entries.unshift([WEB, ""]);
   entries.sort(([a], [b]) => Number(b === WEB) - Number(a === WEB));
   return entries.map(([name, entry]) => {
     const object = typeof entry === "string" ? { command: entry } : entry;

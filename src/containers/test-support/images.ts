@@ -59,6 +59,18 @@ export class TestImages {
     return this.fromRootFs("busybox", (root) => root.busybox(), []);
   }
 
+  /** busybox with more of the host's programs (and the libraries they need), e.g. /usr/bin/sqlite3. */
+  busyboxWith(name: string, programs: string[]): Promise<BuiltImage> {
+    return this.fromRootFs(
+      name,
+      (root) => {
+        root.busybox();
+        for (const program of programs) root.binary(program);
+      },
+      [],
+    );
+  }
+
   /** The host's node with its libraries, on busybox: a Node app runs in it unchanged. */
   node(): Promise<BuiltImage> {
     return this.fromRootFs("node", (root) => root.busybox().binary(process.execPath), [
