@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type Docker from "dockerode";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { StatusView } from "../src/agent/api-types.js";
 import { AgentClient } from "../src/cli/client.js";
 import { agentId, LABEL } from "../src/containers/labels.js";
 import { type BuiltImage, TestImages, testEngine } from "../src/containers/test-support/images.js";
@@ -181,6 +182,12 @@ describe.skipIf(!docker)("container apps through a real agent and engine", () =>
     const containers = await containersOf(dataDir, app);
     expect(containers.map((c) => c.Labels[LABEL.release]).sort()).toEqual(["r1", "r2"]);
     expect(containers.every((c) => c.State === "running")).toBe(true);
+    // skiff status names the live instance's container and the image it runs.
+    const status = await client.json<StatusView>("GET", "/v1/status");
+    const shown = status.apps.find((a) => a.app === app)!;
+    const r1 = containers.find((c) => c.Labels[LABEL.release] === "r1")!;
+    expect(shown.instances.map((i) => i.container)).toEqual([r1.Id.slice(0, 12)]);
+    expect(shown.image?.id).toBe(r1.ImageID);
   }, 300_000);
 
   it("keeps SQLite data in its bind-mounted storage across 5 deploys and a rollback, and prunes unneeded images", async () => {

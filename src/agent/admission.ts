@@ -29,7 +29,7 @@ export interface DeployTarget {
 /** The rest of a deploy, known to the caller: where it comes from and how it is run. */
 export type DeployDetails = Pick<
   DeployInput,
-  "commit" | "deployedBy" | "trigger" | "version" | "wait" | "check"
+  "commit" | "deployedBy" | "trigger" | "version" | "wait" | "check" | "image"
 >;
 
 export interface DeployRequest {

@@ -1,3 +1,4 @@
+import type { AccessoryStatus } from "../containers/accessories.js";
 /**
  * The request and response shapes of the agent's HTTP API, shared by the agent and the CLI.
  * docs/cli.md documents them; keep both in step.
@@ -84,6 +85,8 @@ export interface InstanceView {
   /** Its index among the instances of its type. */
   index: number;
   pid: number | null;
+  /** A container app's: the engine's container id (12 characters); null for a host process. */
+  container: string | null;
   /** Web instances only. */
   port: number | null;
   state: string;
@@ -101,6 +104,10 @@ export interface AppStatusView {
   /** Every instance of the live release, web first, then each other process type. */
   instances: InstanceView[];
   warm: Array<{ release: string; until: string; instances: InstanceView[] }>;
+  /** A container app's live image: its id, and the registry digest of a pulled one. */
+  image: { id: string; repoDigest: string | null } | null;
+  /** The accessories skiff.yml declares (state, health, address, container); empty when none. */
+  accessories: AccessoryStatus[];
   /** The deployment's persistent storage (SKIFF_STORAGE_DIR) and its size on disk; null before any deploy. */
   storage: { dir: string; bytes: number } | null;
   traffic: { requests: number; errors5xx: number; failed: number; inflight: number } | null;
@@ -139,4 +146,6 @@ export interface DeployMeta {
   deployedBy: string | null;
   /** The version the CLI worked out from the commits (production deploys). */
   version?: string | null;
+  /** `skiff deploy --image REF`: a prebuilt image to run instead of building or pulling skiff.yml's. */
+  image?: string;
 }

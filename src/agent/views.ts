@@ -55,6 +55,7 @@ export function instanceViews(group: InstanceGroup): InstanceView[] {
       process: i.process,
       index: i.idx,
       pid: up ? (i.pid ?? null) : null,
+      container: i.containerId?.slice(0, 12) ?? null,
       port: i.port ?? null,
       state: i.state,
       healthy: i.healthy,

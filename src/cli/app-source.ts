@@ -42,10 +42,13 @@ export async function readAppSource(dirArg: string | undefined, ref = "HEAD"): P
   return { dir, root, prefix, ref, commit, config: parseAppConfig(text, `${file} at ${ref}`, procfile) };
 }
 
-/** The committed tree as .tar.gz, exactly what `git archive` makes of it. */
-export function archive(source: AppSource): Promise<Buffer> {
+/**
+ * The committed tree as .tar.gz, exactly what `git archive` makes of it; with `only`, just those paths
+ * (`deploy --image` sends skiff.yml alone: the image is the build).
+ */
+export function archive(source: AppSource, only: string[] = []): Promise<Buffer> {
   const tree = source.prefix ? `${source.commit.sha}:${source.prefix}` : source.commit.sha;
-  return gitBuffer(["archive", "--format=tar.gz", tree], { cwd: source.root });
+  return gitBuffer(["archive", "--format=tar.gz", tree, "--", ...only], { cwd: source.root });
 }
 
 /** `--app` must agree with skiff.yml when both are given. */

@@ -23,6 +23,7 @@ interface DeployFlags extends AppOptions {
   tag?: boolean;
   allowDirty?: boolean;
   wait?: boolean;
+  image?: string;
 }
 
 export function register(program: Command): void {
@@ -42,6 +43,10 @@ export function register(program: Command): void {
         "deploy even though the work tree has uncommitted changes (they are not shipped)",
       )
       .option("--wait", "wait for a running deploy of the app to finish instead of failing")
+      .option(
+        "--image <ref>",
+        "deploy this prebuilt image (from CI, like ghcr.io/me/app:1.2.3) with the committed skiff.yml; no source is sent",
+      )
       .option("--no-preflight", "skip the preflight checks (debug leftovers, secrets, env, lint and tests)"),
   ).action(async (dir: string, flags: DeployFlags) => {
     const out = new Output({ json: flags.json });
@@ -79,10 +84,13 @@ export function register(program: Command): void {
     );
     const events: StreamEvent[] = [];
     const started = Date.now();
-    const meta = deployMeta(source, await whoAmI(source.root), plan?.version);
+    const meta = {
+      ...deployMeta(source, await whoAmI(source.root), plan?.version),
+      ...(flags.image ? { image: flags.image } : {}),
+    };
     const result = await client.deploy(
       app,
-      await archive(source),
+      await archive(source, flags.image ? ["skiff.yml"] : []),
       meta,
       { wait: flags.wait, env: flags.env },
       (event) => {

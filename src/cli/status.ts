@@ -40,6 +40,13 @@ export function register(program: Command): void {
         );
       }
       if (app.storage) out.line(`  storage: ${formatBytes(app.storage.bytes)} in ${app.storage.dir}`);
+      if (app.image) out.line(`  image: ${app.image.repoDigest ?? app.image.id}`);
+      for (const a of app.accessories ?? []) {
+        const where = a.hostPort ? ` on 127.0.0.1:${a.hostPort}` : "";
+        const health = a.health ? `, ${a.health}` : "";
+        const container = a.containerId ? `, container ${a.containerId.slice(0, 12)}` : "";
+        out.line(`  accessory ${a.name}: ${a.state}${health}${where}${container}`);
+      }
       instanceTable(out, app.instances);
       for (const warm of app.warm) {
         const web = warm.instances.filter((i) => i.process === "web" && i.state !== "stopped").length;
@@ -52,11 +59,22 @@ export function register(program: Command): void {
 /** One row per instance, web first then each other type: `web.0`, `worker.1`. */
 function instanceTable(out: Output, instances: InstanceView[]): void {
   if (instances.length === 0) return;
+  const containers = instances.some((i) => i.container);
   out.table(
-    ["  PROCESS", "PID", "PORT", "STATE", "HEALTH", "RESTARTS", "UPTIME"],
+    [
+      "  PROCESS",
+      "PID",
+      ...(containers ? ["CONTAINER"] : []),
+      "PORT",
+      "STATE",
+      "HEALTH",
+      "RESTARTS",
+      "UPTIME",
+    ],
     instances.map((i) => [
       `  ${i.process}.${i.index}`,
       String(i.pid ?? "-"),
+      ...(containers ? [i.container ?? "-"] : []),
       String(i.port ?? "-"),
       i.state,
       i.healthy ? out.paint("green", "healthy") : out.paint("red", "unhealthy"),

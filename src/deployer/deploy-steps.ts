@@ -193,7 +193,12 @@ function cachedRelease(run: Run, key: string, paths: string[]): { release: strin
  */
 export function built(image?: string): Step {
   return async (run) => {
-    if (run.release.config.container || image !== undefined) {
+    if (image !== undefined && !run.release.config.container) {
+      throw new OperationError(
+        `--image ${image}: ${run.release.app} is not a container app; set image: or dockerfile: in skiff.yml`,
+      );
+    }
+    if (run.release.config.container) {
       await run.steps.run(
         "built",
         () => pinImage(run, image),

@@ -22,6 +22,8 @@ export interface ReleaseInstance {
   restarts: number;
   healthy: boolean;
   lastExit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  /** A container's engine id, once created; undefined for a host process. */
+  readonly containerId?: string | undefined;
   /** When true, an unexpected exit restarts it with backoff. */
   supervised: boolean;
   start(): void;

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import { imageRef } from "../../config/containers.js";
 import type { Deployer } from "../../deployer/deployer.js";
 import { parseVersion } from "../../deployer/versioning.js";
 import { PRODUCTION } from "../../environments/names.js";
@@ -50,6 +51,7 @@ const metaSchema = z.object({
   deployedBy: z.string({ error: "expected a string" }).nullish(),
   // A version that is not one is left out: the agent bumps the patch, as for a deploy without one.
   version: z.unknown().optional(),
+  image: imageRef.optional(),
 });
 
 /**
@@ -77,6 +79,7 @@ export function deployRoutes(options: DeployRouteOptions): Hono {
         commit: commitRecord(meta.commit),
         deployedBy: meta.deployedBy,
         wait,
+        ...(meta.image ? { image: meta.image } : {}),
       }),
     });
     if (!input) throw new Error("a deploy from the CLI always has a target");
@@ -134,7 +137,12 @@ export function parseMeta(header: string | undefined): DeployMeta {
   }
   const meta = checked(metaSchema, raw, DEPLOY_META_HEADER);
   const version = typeof meta.version === "string" && parseVersion(meta.version) ? meta.version : null;
-  return { commit: meta.commit ?? null, deployedBy: meta.deployedBy ?? null, version };
+  return {
+    commit: meta.commit ?? null,
+    deployedBy: meta.deployedBy ?? null,
+    version,
+    ...(meta.image ? { image: meta.image } : {}),
+  };
 }
 
 function commitRecord(commit: DeployMeta["commit"]): CommitRecord | null {

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { Hono } from "hono";
+import type { AccessoryStatus } from "../../containers/accessories.js";
 import type { Serving } from "../../deployer/serving.js";
 import { deploymentKey, PRODUCTION } from "../../environments/names.js";
 import { diskUsage } from "../../storage/size.js";
@@ -8,9 +9,23 @@ import type { Store } from "../../store/store.js";
 import { VERSION } from "../../version.js";
 import type { AppStatusView, StatusView } from "../api-types.js";
 import { instanceViews, releaseView } from "../views.js";
+import type { AccessoriesOf } from "./accessories.js";
 
 async function storageView(dir: string): Promise<AppStatusView["storage"]> {
   return existsSync(dir) ? { dir, bytes: await diskUsage(dir) } : null;
+}
+
+/** The engine's view of the declared accessories; an engine that does not answer shows none, never fails status. */
+async function accessoryViews(
+  options: StatusRouteOptions,
+  app: string,
+  env: string,
+  declared: Record<string, unknown> | undefined,
+): Promise<AccessoryStatus[]> {
+  const names = Object.keys(declared ?? {});
+  const of = names.length > 0 ? options.accessories?.(app, env) : undefined;
+  if (!of) return [];
+  return Promise.all(names.map((name) => of.status(name))).catch(() => []);
 }
 
 export interface StatusRouteOptions {
@@ -19,6 +34,7 @@ export interface StatusRouteOptions {
   dataDir: DataDir;
   startedAt: number;
   proxyAddress: string;
+  accessories?: AccessoriesOf | undefined;
 }
 
 /** `GET /status`: the agent, and every deployment with its live and warm releases (`skiff status`). */
@@ -68,6 +84,8 @@ async function status(options: StatusRouteOptions, now: number): Promise<StatusV
                 ? { operation: lease.operation, who: lease.who, since: new Date(lease.since).toISOString() }
                 : null,
             storage: await storageView(options.dataDir.storageDir(app, env)),
+            image: live?.image ?? null,
+            accessories: await accessoryViews(options, app, env, live?.config.accessories),
           };
         }),
     ),
