@@ -3,10 +3,14 @@
 // through Skiff's proxy. A real engine (dockerd), images built from this machine's files (no registry),
 // wrk (or the Load class) on 127.0.0.1 only, bounded in time; every container, image and temp dir it made
 // is removed at the end, by id.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type Docker from "dockerode";
+import type { StreamEvent } from "../src/agent/api-types.js";
+import { SKIFF_BIN, spawnAgent } from "../src/agent/spawn.js";
+import { archive, readAppSource } from "../src/cli/app-source.js";
+import { AgentClient } from "../src/cli/client.js";
 import { buildImage } from "../src/containers/build.js";
 import {
   createContainer,
@@ -24,7 +28,7 @@ import { Target } from "../src/proxy/target.js";
 import { healthGate } from "../src/runtime/health-gate.js";
 import { LogFile } from "../src/runtime/log-file.js";
 import { freePort } from "../src/runtime/ports.js";
-import { answers, SERVER, timeBoot } from "./support/bench-app.js";
+import { answers, commitVersion, git, SERVER, timeBoot } from "./support/bench-app.js";
 import { type LoadResult, LoadRunner } from "./support/load-runner.js";
 import { Processes } from "./support/processes.js";
 import { median, ms } from "./support/stats.js";
@@ -102,9 +106,10 @@ async function main(): Promise<void> {
     );
 
     const bench: Bench = { docker, image, log, root, runner, source };
-    await boot(bench);
+    const dockerRunMs = await boot(bench);
     await kamalStyle(bench);
     await proxySwitch(bench);
+    await throughAgent(bench, base.tag, dockerRunMs);
     out(
       `\nload average at the end: ${loadavg()
         .map((n) => n.toFixed(2))
@@ -134,7 +139,7 @@ function appSource(root: string): string {
 }
 
 /** `docker run` (create + start) until the first 2xx, against the same app spawned on the host. */
-async function boot(bench: Bench): Promise<void> {
+async function boot(bench: Bench): Promise<number> {
   section(`boot: docker run → first 2xx, ${BOOT_SAMPLES} samples (medians)`);
   const create: number[] = [];
   const start: number[] = [];
@@ -180,6 +185,124 @@ async function boot(bench: Bench): Promise<void> {
   out(`same app as a host process, spawn → first 2xx: ${ms(median(host))}`);
   out(`container overhead over the host process: ${ms(median(total) - median(host))}`);
   out(`docker stop (SIGTERM, app exits at once): ${ms(median(stop))}; docker rm: ${ms(median(remove))}`);
+  return median(total);
+}
+
+/**
+ * Whole deploys and rollbacks through a real agent process, a container app (dockerfile:) next to the
+ * same app as host processes, in one run and under the same load: what a container release costs beyond
+ * `docker run` + the app's boot (the image build is reported apart: it is the app's own work), what a warm
+ * rollback costs, and the failed requests through the proxy while it happens.
+ */
+async function throughAgent(bench: Bench, baseTag: string, dockerRunMs: number): Promise<void> {
+  section(`through the agent: ${SWITCHES} deploys + ${SWITCHES} warm rollbacks per app, under load`);
+  {
+    const common =
+      "healthcheck:\n  path: /health\n  interval: 100ms\n  healthy_threshold: 1\ndrain_timeout: 10s\nrollback_window: 10m\nkeep_releases: 3\n";
+    const apps = [
+      { app: "bench-host", config: `app: bench-host\nstart: node server.js\n${common}` },
+      {
+        app: "bench-ctr",
+        config: `app: bench-ctr\ndockerfile: Dockerfile\nbuild_args: { BASE: "${baseTag}" }\nport: ${CONTAINER_PORT}\n${common}`,
+      },
+    ];
+    // One agent per app, one after the other: each app gets the default route and the machine to itself.
+    for (const { app, config } of apps) {
+      const agent = await spawnAgent(join(bench.root, `agent-${app}`), { bin: SKIFF_BIN });
+      try {
+        const client = new AgentClient(agent.info.api, agent.token);
+        const repo = join(bench.root, app);
+        mkdirSync(repo);
+        for (const file of ["server.js", "package.json", "Dockerfile"]) {
+          writeFileSync(join(repo, file), readFileSync(join(bench.source, file)));
+        }
+        writeFileSync(join(repo, "skiff.yml"), config);
+        git(repo, "init", "-q", "-b", "main");
+        commitVersion(repo, "v0");
+        await agentOperation(() => agentDeploy(client, repo, app));
+        const deploys: Timed[] = [];
+        const rollbacks: Timed[] = [];
+        const load = bench.runner.start({ url: `${agent.info.proxy}/`, seconds: 600, ...LOAD });
+        await untilLoadRuns();
+        for (let i = 1; i <= SWITCHES; i++) {
+          commitVersion(repo, `v${i}`);
+          deploys.push(await agentOperation(() => agentDeploy(client, repo, app)));
+          rollbacks.push(await agentOperation(() => agentRollback(client, app)));
+          commitVersion(repo, `v${i}b`);
+        }
+        await settle();
+        const result = await load.stop();
+        const step = (t: Timed[], name: string) => median(t.map((d) => stepMs(d.events, name)));
+        const total = median(deploys.map((d) => d.totalMs));
+        const built = step(deploys, "built");
+        out(
+          `${app}: deploy median ${ms(total)} (built ${ms(built)}, started ${ms(step(deploys, "started"))}, healthy ${ms(step(deploys, "healthy"))}, drained ${ms(step(deploys, "drained"))})`,
+        );
+        if (app === "bench-ctr") {
+          out(
+            `  beyond the image build and docker run + boot (${ms(dockerRunMs)}): ${ms(total - built - dockerRunMs)} per deploy (upload, steps, gate interval, switch, drain)`,
+          );
+        }
+        out(
+          `  warm rollback: command → switched median ${ms(median(rollbacks.map((r) => r.switchedMs)))}, whole call ${ms(median(rollbacks.map((r) => r.totalMs)))}, started step ${ms(step(rollbacks, "started"))}`,
+        );
+        out(`  under load through the proxy: ${failed(result)}`);
+      } finally {
+        await agent.stop();
+      }
+    }
+  }
+}
+
+interface Timed {
+  switchedMs: number;
+  totalMs: number;
+  events: StreamEvent[];
+}
+
+async function agentOperation(operation: () => Promise<Timed>): Promise<Timed> {
+  const timed = await operation();
+  const failedStep = timed.events.find((e) => e.type === "step" && !e.ok && e.step !== "drained");
+  if (failedStep) throw new Error(`the operation failed: ${JSON.stringify(failedStep)}`);
+  return timed;
+}
+
+async function agentDeploy(client: AgentClient, repo: string, app: string): Promise<Timed> {
+  const started = performance.now();
+  const source = await readAppSource(repo);
+  const tarball = await archive(source);
+  return timedOperation(started, (onEvent) =>
+    client.deploy(app, tarball, { commit: null, deployedBy: "bench" }, {}, onEvent),
+  );
+}
+
+function agentRollback(client: AgentClient, app: string): Promise<Timed> {
+  const body = JSON.stringify({ requestedBy: "bench" });
+  return timedOperation(performance.now(), (onEvent) =>
+    client.operation(
+      `/v1/apps/${app}/rollback`,
+      { body, headers: { "content-type": "application/json" } },
+      onEvent,
+    ),
+  );
+}
+
+async function timedOperation(
+  started: number,
+  operation: (onEvent: (event: StreamEvent) => void) => Promise<unknown>,
+): Promise<Timed> {
+  const events: StreamEvent[] = [];
+  let switchedMs = Number.NaN;
+  await operation((event) => {
+    events.push(event);
+    if (event.type === "step" && event.step === "switched") switchedMs = performance.now() - started;
+  });
+  return { switchedMs, totalMs: performance.now() - started, events };
+}
+
+function stepMs(events: StreamEvent[], step: string): number {
+  const event = events.find((e) => e.type === "step" && e.step === step);
+  return event?.type === "step" ? event.durationMs : Number.NaN;
 }
 
 /**

@@ -34,8 +34,7 @@ if [ "$(cat /app/version)" = slow ]; then sleep 120; fi
 exec httpd -f -p "$PORT" -h /www
 `;
 const VISIT = `#!/bin/sh
-echo "Content-Type: text/plain"
-echo ""
+printf 'Content-Type: text/plain\\r\\n\\r\\n'
 ${SQLITE} /app/data/visits.db "CREATE TABLE IF NOT EXISTS visits (version TEXT); INSERT INTO visits VALUES ('$(cat /app/version)'); SELECT count(*) FROM visits;"
 `;
 
