@@ -35,7 +35,7 @@ exec httpd -f -p "$PORT" -h /www
 `;
 const VISIT = `#!/bin/sh
 printf 'Content-Type: text/plain\\r\\n\\r\\n'
-${SQLITE} /app/data/visits.db "CREATE TABLE IF NOT EXISTS visits (version TEXT); INSERT INTO visits VALUES ('$(cat /app/version)'); SELECT count(*) FROM visits;"
+${SQLITE} /app/data/visits.db "CREATE TABLE IF NOT EXISTS visits (version TEXT); INSERT INTO visits VALUES ('$(cat /app/version)'); SELECT count(*) FROM visits;" 2>&1
 `;
 
 function skiffYml(app: string, extra = ""): string {

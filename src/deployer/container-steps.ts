@@ -182,9 +182,13 @@ export async function pruneImages(
   if (!parts.containers) return;
   const images = (releases: Release[]): ReleaseImage[] =>
     releases.flatMap((r) => (r.image ? [{ release: r.id, image: r.image.id }] : []));
-  const doomed = imagesToRemove(images(pruned), images(kept));
-  if (doomed.length === 0) return;
+  const unneeded = imagesToRemove(images(pruned), images(kept));
+  if (unneeded.length === 0) return;
   try {
+    // Only what the engine still has: one listing instead of a removal per release ever pruned.
+    const present = new Set((await parts.containers.docker.listImages()).map((i) => i.Id));
+    const doomed = unneeded.filter((id) => present.has(id));
+    if (doomed.length === 0) return;
     const report = await removeImages(parts.containers.docker, doomed);
     for (const refused of report.refused) {
       parts.logger.warn({ app, image: refused.image, reason: refused.reason }, "an unneeded image was kept");

@@ -79,7 +79,9 @@ export function unpacked(upload: string): Step {
 /** Links the run's release directory to its environment's storage; what was linked, for the step's message. */
 export async function linkReleaseStorage(run: Run): Promise<string | undefined> {
   const { app, env, config } = run.release;
-  if (config.storage.length === 0) return undefined;
+  // A container app's storage is bind-mounted into its containers; a link here would go into the image
+  // (the release directory is the build context) and shadow the mount.
+  if (config.storage.length === 0 || config.container) return undefined;
   const links = await linkStorage(releaseFiles(run), run.parts.dataDir.storageDir(app, env), config.storage);
   return describeLinks(links);
 }

@@ -54,12 +54,13 @@ export async function pruneReleases(parts: DeployerParts, app: string, keep: num
   for (const release of doomed) {
     store.events.add({ app, release: release.id, kind: "release", name: "pruned", at: Date.now() });
   }
-  // Kept: every release whose files are still there (a rollback or promote runs its target's image).
-  const gone = new Set(doomed.map((r) => r.id));
-  const kept = history.filter(
-    (r) => !gone.has(r.artifact) && existsSync(dataDir.releaseDir(app, r.artifact)),
-  );
-  await pruneImages(parts, app, doomed, kept);
+  // Images: kept while a release whose files are still there runs them (a rollback or promote runs its
+  // target's); every release whose files are gone gives its image up. Not only this round's: an image
+  // the engine refused (its container was still being removed) is removed at a later deploy.
+  const hasFiles = (r: Release) => existsSync(dataDir.releaseDir(app, r.artifact));
+  const kept = history.filter(hasFiles);
+  const pruned = history.filter((r) => r.image !== null && !hasFiles(r));
+  await pruneImages(parts, app, pruned, kept);
 }
 
 async function removeReleaseFiles(paths: string[]): Promise<void> {
