@@ -6,6 +6,7 @@ import { PREVIEW_PREFIX, PRODUCTION } from "../../environments/names.js";
 import type { BackupRecord } from "../../store/backups.js";
 import type { DashboardDeps } from "../deps.js";
 
+const DAY_MS = 86_400_000;
 /** Backups shown per database; `skiff backups` has the rest. */
 export const RECENT_BACKUPS = 5;
 /** How far back the last failure is looked for: weeks of daily runs, a few days of hourly ones. */
@@ -92,7 +93,7 @@ export function describeDestination(destination: Destination): string {
 function describeKeep(keep: KeepPolicy): string {
   return keep.kind === "count"
     ? `the newest ${keep.count}`
-    : `${formatSpan(keep.ms)} (at least the newest ${keep.min})`;
+    : `${keep.ms % DAY_MS === 0 ? `${keep.ms / DAY_MS}d` : formatSpan(keep.ms)} (at least the newest ${keep.min})`;
 }
 
 /**

@@ -92,8 +92,12 @@ const Database: FC<{ db: DatabaseBackups; ctx: SectionContext }> = ({ db, ctx })
         <dd>{db.lastGoodAt === null ? "never" : <Ago at={db.lastGoodAt} now={ctx.now} />}</dd>
       </dl>
       <div class="actions">
-        <a class="button" href={backupUrl(ctx.app, ctx.env, db.name)}>
-          Back up now<span class="visually-hidden"> ({db.name})</span>…
+        <a
+          class="button"
+          href={backupUrl(ctx.app, ctx.env, db.name)}
+          aria-label={`Back up now (${db.name})…`}
+        >
+          Back up now…
         </a>
       </div>
     </div>
