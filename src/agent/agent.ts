@@ -117,7 +117,19 @@ export class Agent {
     const proxyAddress = await proxy.start();
     const serving = new Serving(proxy, runtime, logger);
     this.serving = serving;
-    const deployer = new Deployer({ store, dataDir, runtime, serving, logger, bootId });
+    const deployer = new Deployer({
+      store,
+      dataDir,
+      runtime,
+      serving,
+      logger,
+      bootId,
+      // The backups part is made below; no deploy runs before the API opens.
+      backupBeforeRelease: (app, env, release) => {
+        if (!this.backups) throw new Error("backups are not started yet");
+        return this.backups.backupBeforeRelease(app, env, release);
+      },
+    });
     // Monitoring watches what serving routes and asks the deployer to roll back a misbehaving release;
     // it hears of the deployer's outcomes and of the proxy's answers as events, so nothing points back.
     const monitoring: Monitoring = new Monitoring({
@@ -125,7 +137,9 @@ export class Agent {
       logger,
       proxyUrl: `http://${loopback(proxyAddress)}`,
       secrets: secretLookup,
-      healthy: (key) => serving.live(key)?.group.instances.every((i) => i.healthy) ?? false,
+      // The health the proxy routes on: the web instances'. A crashed worker is restarted by its
+      // supervision (shown in status and the ledger), not taken for a failing release by the watch.
+      healthy: (key) => serving.live(key)?.group.web.every((i) => i.healthy) ?? false,
       rollback: (app, env, reason) =>
         deployer.rollback(
           { app, env, trigger: "auto-rollback", reason, requestedBy: "skiff watch", wait: true },

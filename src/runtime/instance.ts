@@ -1,9 +1,11 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import type { LogFile } from "./log-file.js";
+import { processEnvironment, type ReleaseEnvironment } from "./process-env.js";
 import { groupAlive, signalGroup, stopGroup } from "./process-group.js";
 import type { ReleaseInstance } from "./release-instance.js";
 import { nextRestart } from "./restart-backoff.js";
+import { spawnApp } from "./spawn-app.js";
 
 export type InstanceState = "starting" | "running" | "exited" | "stopping" | "stopped";
 
@@ -16,33 +18,24 @@ export interface InstanceEvent {
 export interface InstanceOptions {
   app: string;
   artifact: string;
+  /** The process type: `web` (listens on `port`, gets traffic) or another (`worker`…). */
+  process: string;
+  /** Its index among the instances of its type. */
   idx: number;
   dir: string;
   command: string;
-  env: Record<string, string>;
-  port: number;
+  release: ReleaseEnvironment;
+  /** Web only: where it listens. */
+  port: number | undefined;
+  /** Its type's log. */
   log: LogFile;
   stopTimeoutMs: number;
   onEvent: (instance: Instance, event: InstanceEvent) => void;
 }
 
-/** Environment variables an app inherits from the agent; anything else (tokens, secrets) stays with the agent. */
-const INHERITED_ENV = [
-  "PATH",
-  "HOME",
-  "USER",
-  "LOGNAME",
-  "SHELL",
-  "LANG",
-  "LC_ALL",
-  "TZ",
-  "TMPDIR",
-  "NODE_EXTRA_CA_CERTS",
-];
-
 /**
- * One process of one release: spawned in its own process group with PORT and HOST set, its output
- * appended to the release log, restarted with backoff when it crashes while `supervised`.
+ * One process of one release: spawned in its own process group (a web one with PORT and HOST set), its
+ * output appended to its type's log, restarted with backoff when it crashes while `supervised`.
  */
 export class Instance implements ReleaseInstance {
   readonly id = `i-${randomBytes(6).toString("hex")}`;
@@ -60,8 +53,12 @@ export class Instance implements ReleaseInstance {
 
   constructor(readonly options: InstanceOptions) {}
 
-  get port(): number {
+  get port(): number | undefined {
     return this.options.port;
+  }
+
+  get process(): string {
+    return this.options.process;
   }
 
   get idx(): number {
@@ -75,11 +72,13 @@ export class Instance implements ReleaseInstance {
 
   start(): void {
     const { options } = this;
-    const child = spawn("/bin/sh", ["-c", execPrefix(options.command)], {
+    const child = spawnApp(execPrefix(options.command), {
       cwd: options.dir,
-      env: this.environment(),
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
+      env: processEnvironment(options.release, {
+        process: options.process,
+        port: options.port,
+        marker: { SKIFF_INSTANCE: this.id },
+      }),
     });
     this.child = child;
     this.state = "starting";
@@ -95,13 +94,12 @@ export class Instance implements ReleaseInstance {
       });
     });
     child.once("error", (error) => options.log.note(`could not start: ${error.message}`));
-    options.log.note(
-      `instance ${options.idx} started: pid ${child.pid}, port ${options.port}: ${options.command}`,
-    );
+    const where = options.port === undefined ? "" : `, port ${options.port}`;
+    options.log.note(`${this.label} started: pid ${child.pid}${where}: ${options.command}`);
     this.options.onEvent(this, {
       name: "spawned",
-      message: `pid ${child.pid} on port ${options.port}`,
-      data: { pid: child.pid, port: options.port },
+      message: `pid ${child.pid}${options.port === undefined ? "" : ` on port ${options.port}`}`,
+      data: { pid: child.pid, port: options.port ?? null, process: options.process },
     });
   }
 
@@ -115,11 +113,11 @@ export class Instance implements ReleaseInstance {
     this.healthy = false;
     if (pid !== undefined && groupAlive(pid)) {
       const how = await stopGroup(pid, this.options.stopTimeoutMs);
-      if (how === "killed") this.options.log.note(`instance ${this.idx} did not stop in time: killed`);
+      if (how === "killed") this.options.log.note(`${this.label} did not stop in time: killed`);
     }
     await this.exited;
     this.state = "stopped";
-    this.options.onEvent(this, { name: "stopped", message: `instance ${this.idx} stopped` });
+    this.options.onEvent(this, { name: "stopped", message: `${this.label} stopped` });
   }
 
   /** Resolves when the current process exits (for the health gate to fail fast). */
@@ -127,15 +125,9 @@ export class Instance implements ReleaseInstance {
     return this.exited;
   }
 
-  private environment(): NodeJS.ProcessEnv {
-    return {
-      ...appEnvironment(this.options.env),
-      PORT: String(this.options.port),
-      HOST: "127.0.0.1",
-      SKIFF_APP: this.options.app,
-      SKIFF_RELEASE: this.options.artifact,
-      SKIFF_INSTANCE: this.id,
-    };
+  /** `instance 0` for web (as logs have always said), `worker 1` for the others. */
+  get label(): string {
+    return `${this.options.process === "web" ? "instance" : this.options.process} ${this.idx}`;
   }
 
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
@@ -148,11 +140,11 @@ export class Instance implements ReleaseInstance {
     if (expected) return;
     this.state = "exited";
     const how = signal ? `killed by ${signal}` : `exit code ${code}`;
-    this.options.log.note(`instance ${this.idx} exited (${how})`);
+    this.options.log.note(`${this.label} exited (${how})`);
     this.options.onEvent(this, {
       name: "exited",
-      message: `instance ${this.idx} exited (${how})`,
-      data: { code, signal },
+      message: `${this.label} exited (${how})`,
+      data: { code, signal, process: this.options.process },
     });
     if (this.supervised) this.scheduleRestart();
   }
@@ -162,21 +154,13 @@ export class Instance implements ReleaseInstance {
     this.restarts = restarts;
     this.options.onEvent(this, {
       name: "restarting",
-      message: `restarting instance ${this.idx} in ${delay}ms (restart ${this.restarts})`,
-      data: { delayMs: delay, restarts: this.restarts },
+      message: `restarting ${this.label} in ${delay}ms (restart ${this.restarts})`,
+      data: { delayMs: delay, restarts: this.restarts, process: this.options.process },
     });
     this.restartTimer = setTimeout(() => {
       if (this.supervised && this.state === "exited") this.start();
     }, delay);
   }
-}
-
-/** The environment of an app process: a few basics from the agent's own, then the app's `env:`. */
-export function appEnvironment(env: Record<string, string>): NodeJS.ProcessEnv {
-  const inherited = Object.fromEntries(
-    INHERITED_ENV.filter((key) => process.env[key] !== undefined).map((key) => [key, process.env[key]]),
-  );
-  return { ...inherited, ...env };
 }
 
 /**
