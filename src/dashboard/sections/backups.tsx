@@ -1,7 +1,7 @@
 import type { FC } from "hono/jsx";
 import { type BackupView, backupView } from "../../backups/api-types.js";
-import { formatBytes } from "../../cli/backups.js";
 import { PRODUCTION } from "../../environments/names.js";
+import { formatBytes } from "../../format/bytes.js";
 import { type DatabaseBackups, loadBackups } from "../data/backups.js";
 import { defineSection, type SectionContext } from "../sections.js";
 import { Ago, Badge, Head, In, span } from "../views/parts.js";
