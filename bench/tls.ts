@@ -48,7 +48,7 @@ interface Run {
   p99Ms: number;
 }
 
-type Mode = "keep-alive" | "wrk new connections" | "full handshakes";
+type Mode = "keep-alive" | "wrk new connections" | "full handshakes" | "resumed handshakes";
 
 async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), "skiff-bench-tls-"));
@@ -117,6 +117,11 @@ async function main(): Promise<void> {
       "node: a bare node:tls server answering 200 itself (no proxying): what any Node TLS server gets here",
     );
     for (const t of targets) out(`${t.name}: ${t.url}`);
+    out(
+      `TLS 1.3 tickets used once each (as wrk's OpenSSL and browsers do), ${RECONNECTIONS} reconnections: resumed`,
+    );
+    for (const t of targets)
+      out(`  ${t.name.padEnd(6)} ${await resumedInARow(new URL(t.url))} of ${RECONNECTIONS}`);
 
     // Warm-up: right after a start, V8 has not yet compiled the request path, and on a busy machine its
     // compiler threads wait for a core; the first seconds measured a tenth of the steady rate.
@@ -124,7 +129,7 @@ async function main(): Promise<void> {
       await load("keep-alive", target.url, processes, wrk);
       await load("wrk new connections", target.url, processes, wrk);
     }
-    const modes: Mode[] = ["keep-alive", "wrk new connections", "full handshakes"];
+    const modes: Mode[] = ["keep-alive", "wrk new connections", "full handshakes", "resumed handshakes"];
     const runs = new Map<string, Run[]>();
     for (let round = 0; round < ROUNDS; round++) {
       for (const mode of modes) {
@@ -155,7 +160,9 @@ async function main(): Promise<void> {
           ? `wrk -t2 -c${KEEP_ALIVE_CONNECTIONS}, requests on open TLS connections`
           : mode === "wrk new connections"
             ? `wrk -t2 -c${HANDSHAKE_CONNECTIONS} -H "Connection: close": a new TLS connection per request (wrk resumes TLS sessions where the server allows)`
-            : `a Node client, ${HANDSHAKE_CONNECTIONS} at a time, a full handshake per request (no session reuse)`;
+            : mode === "full handshakes"
+              ? `a Node client, ${HANDSHAKE_CONNECTIONS} at a time, a full handshake per request (no session reuse)`
+              : `a Node client, ${HANDSHAKE_CONNECTIONS} at a time, every connection resuming a TLS 1.3 session (ticket)`;
       out(`\n== ${mode}: ${describe}`);
       for (const t of targets) {
         const key = `${mode}/${t.name}`;
@@ -184,7 +191,8 @@ async function load(
   processes: Processes,
   wrk: string,
 ): Promise<LoadResult & { requests: number }> {
-  if (mode === "full handshakes") return handshakes(new URL(url), HANDSHAKE_CONNECTIONS, SECONDS);
+  if (mode === "full handshakes") return handshakes(new URL(url), HANDSHAKE_CONNECTIONS, SECONDS, false);
+  if (mode === "resumed handshakes") return handshakes(new URL(url), HANDSHAKE_CONNECTIONS, SECONDS, true);
   const connections = mode === "keep-alive" ? KEEP_ALIVE_CONNECTIONS : HANDSHAKE_CONNECTIONS;
   const args = [`-t2`, `-c${connections}`, `-d${SECONDS}s`, "--latency", "--timeout", "5s"];
   if (mode !== "keep-alive") args.push("-H", "Connection: close");
@@ -193,21 +201,29 @@ async function load(
 }
 
 /**
- * `lanes` loops, each: connect, full TLS handshake (no session offered), GET / with Connection: close,
- * read to the end. wrk cannot be told not to resume sessions; this can.
+ * `lanes` loops, each: connect, TLS handshake, GET / with Connection: close, read to the end. Without
+ * `resume` no session is offered (a full handshake each time: wrk cannot be told not to resume); with
+ * it every connection offers the first ticket its lane got, which a server accepts again until it
+ * expires, so every handshake is a resumption whether the server renews tickets or not. A failed
+ * resumption would show as a lower rate, never as a failure.
  */
-async function handshakes(url: URL, lanes: number, seconds: number): Promise<LoadResult> {
+async function handshakes(url: URL, lanes: number, seconds: number, resume: boolean): Promise<LoadResult> {
   const deadline = performance.now() + seconds * 1000;
   const latencies: number[] = [];
   let failed = 0;
-  const one = () =>
+  const one = (lane: { session?: Buffer }) =>
     new Promise<boolean>((resolve) => {
       const socket = connect({
         host: url.hostname,
         port: Number(url.port),
         servername: HOST,
         rejectUnauthorized: false,
+        ...(resume && lane.session ? { session: lane.session } : {}),
       });
+      if (resume && !lane.session)
+        socket.once("session", (session: Buffer) => {
+          lane.session = session;
+        });
       let head = "";
       socket.setEncoding("latin1");
       socket.once("secureConnect", () =>
@@ -224,9 +240,10 @@ async function handshakes(url: URL, lanes: number, seconds: number): Promise<Loa
     });
   await Promise.all(
     Array.from({ length: lanes }, async () => {
+      const lane: { session?: Buffer } = {};
       while (performance.now() < deadline) {
         const started = performance.now();
-        if (await one()) latencies.push(performance.now() - started);
+        if (await one(lane)) latencies.push(performance.now() - started);
         else failed++;
       }
     }),
@@ -243,6 +260,44 @@ async function handshakes(url: URL, lanes: number, seconds: number): Promise<Loa
     p99Ms: at(0.99),
     failures: `${failed} failed`,
   };
+}
+
+const RECONNECTIONS = 6;
+
+/**
+ * Connects RECONNECTIONS + 1 times in a row, each time offering the newest ticket the previous connection
+ * got; counts the resumed ones. A server that sends no new ticket on a resumed TLS 1.3 connection makes
+ * such a client alternate between a resumption and a full handshake (what wrk does in "new connections").
+ */
+async function resumedInARow(url: URL): Promise<number> {
+  let session: Buffer | undefined;
+  let resumed = 0;
+  for (let i = 0; i <= RECONNECTIONS; i++) {
+    const offered = session;
+    session = undefined;
+    const reused = await new Promise<boolean>((resolve) => {
+      const socket = connect({
+        host: url.hostname,
+        port: Number(url.port),
+        servername: HOST,
+        rejectUnauthorized: false,
+        ...(offered ? { session: offered } : {}),
+      });
+      let wasReused = false;
+      socket.on("session", (ticket: Buffer) => {
+        session = ticket;
+      });
+      socket.once("secureConnect", () => {
+        wasReused = socket.isSessionReused();
+        socket.end(`GET / HTTP/1.1\r\nhost: ${HOST}\r\nconnection: close\r\n\r\n`);
+      });
+      socket.resume();
+      socket.once("close", () => resolve(wasReused));
+      socket.once("error", () => resolve(false));
+    });
+    if (i > 0 && reused) resumed++;
+  }
+  return resumed;
 }
 
 /** The floor for a Node TLS server on this machine: node:tls and a fixed answer, nothing else. */
