@@ -43,6 +43,8 @@ interface Target {
 
 interface Run {
   rps: number;
+  /** Handshakes the server resumed, of all (the Node-client modes only). */
+  resumedShare: number;
   failed: number;
   cpuUsPerRequest: number;
   p99Ms: number;
@@ -144,7 +146,13 @@ async function main(): Promise<void> {
           const key = `${mode}/${target.name}`;
           runs.set(key, [
             ...(runs.get(key) ?? []),
-            { rps: r.rps, failed: r.failed, cpuUsPerRequest: cpu, p99Ms: r.p99Ms },
+            {
+              rps: r.rps,
+              failed: r.failed,
+              cpuUsPerRequest: cpu,
+              p99Ms: r.p99Ms,
+              resumedShare: r.resumed === undefined ? Number.NaN : r.resumed / Math.max(1, r.requests),
+            },
           ]);
         }
       }
@@ -169,7 +177,10 @@ async function main(): Promise<void> {
         out(
           `${t.name.padEnd(6)} ${String(of(key, (r) => r.rps)).padStart(6)} req/s, p99 ${ms(of(key, (r) => r.p99Ms))}, ` +
             `${of(key, (r) => r.cpuUsPerRequest).toFixed(0)} µs server CPU per request, ` +
-            `${(runs.get(key) ?? []).reduce((n, r) => n + r.failed, 0)} failed`,
+            `${(runs.get(key) ?? []).reduce((n, r) => n + r.failed, 0)} failed` +
+            (mode.endsWith("handshakes")
+              ? `, ${(of(key, (r) => r.resumedShare) * 100).toFixed(0)}% resumed`
+              : ""),
         );
         failed += (runs.get(key) ?? []).reduce((n, r) => n + r.failed, 0);
       }
@@ -190,7 +201,7 @@ async function load(
   url: string,
   processes: Processes,
   wrk: string,
-): Promise<LoadResult & { requests: number }> {
+): Promise<LoadResult & { resumed?: number }> {
   if (mode === "full handshakes") return handshakes(new URL(url), HANDSHAKE_CONNECTIONS, SECONDS, false);
   if (mode === "resumed handshakes") return handshakes(new URL(url), HANDSHAKE_CONNECTIONS, SECONDS, true);
   const connections = mode === "keep-alive" ? KEEP_ALIVE_CONNECTIONS : HANDSHAKE_CONNECTIONS;
@@ -204,13 +215,19 @@ async function load(
  * `lanes` loops, each: connect, TLS handshake, GET / with Connection: close, read to the end. Without
  * `resume` no session is offered (a full handshake each time: wrk cannot be told not to resume); with
  * it every connection offers the first ticket its lane got, which a server accepts again until it
- * expires, so every handshake is a resumption whether the server renews tickets or not. A failed
- * resumption would show as a lower rate, never as a failure.
+ * expires, so every handshake is a resumption whether the server renews tickets or not. `resumed`
+ * counts the handshakes the server did resume.
  */
-async function handshakes(url: URL, lanes: number, seconds: number, resume: boolean): Promise<LoadResult> {
+async function handshakes(
+  url: URL,
+  lanes: number,
+  seconds: number,
+  resume: boolean,
+): Promise<LoadResult & { resumed: number }> {
   const deadline = performance.now() + seconds * 1000;
   const latencies: number[] = [];
   let failed = 0;
+  let resumed = 0;
   const one = (lane: { session?: Buffer }) =>
     new Promise<boolean>((resolve) => {
       const socket = connect({
@@ -226,9 +243,10 @@ async function handshakes(url: URL, lanes: number, seconds: number, resume: bool
         });
       let head = "";
       socket.setEncoding("latin1");
-      socket.once("secureConnect", () =>
-        socket.write(`GET / HTTP/1.1\r\nhost: ${HOST}\r\nconnection: close\r\n\r\n`),
-      );
+      socket.once("secureConnect", () => {
+        if (socket.isSessionReused()) resumed++;
+        socket.write(`GET / HTTP/1.1\r\nhost: ${HOST}\r\nconnection: close\r\n\r\n`);
+      });
       socket.on("data", (chunk: string) => {
         if (head.length < 16) head += chunk;
       });
@@ -259,6 +277,7 @@ async function handshakes(url: URL, lanes: number, seconds: number, resume: bool
     p90Ms: at(0.9),
     p99Ms: at(0.99),
     failures: `${failed} failed`,
+    resumed,
   };
 }
 
@@ -289,7 +308,8 @@ async function resumedInARow(url: URL): Promise<number> {
       });
       socket.once("secureConnect", () => {
         wasReused = socket.isSessionReused();
-        socket.end(`GET / HTTP/1.1\r\nhost: ${HOST}\r\nconnection: close\r\n\r\n`);
+        // Not a half-close: the server closes after its answer, by which time its tickets have arrived.
+        socket.write(`GET / HTTP/1.1\r\nhost: ${HOST}\r\nconnection: close\r\n\r\n`);
       });
       socket.resume();
       socket.once("close", () => resolve(wasReused));
