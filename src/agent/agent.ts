@@ -183,11 +183,13 @@ export class Agent {
     this.pushDeploys = pushDeploys;
     pushDeploys.start();
 
+    const certs = () => tls?.view() ?? { enabled: false, listen: null, directory: null, certificates: [] };
     const api = createApi({
       token: token.token,
       metricsToken: loadMetricsToken(options.metricsTokenFile),
       monitoring,
       backups: backups.service,
+      certs,
       logger,
       pushDeploys,
       secrets,
@@ -200,10 +202,7 @@ export class Agent {
       proxyAddress: formatAddress(proxyAddress),
       dashboard: options.dashboard,
     });
-    api.route(
-      "/v1/certs",
-      certsRoutes(() => tls?.view() ?? { enabled: false, listen: null, directory: null, certificates: [] }),
-    );
+    api.route("/v1/certs", certsRoutes(certs));
     const apiAddress = await new Promise<AddressInfo>((resolve, reject) => {
       const server = serve({ fetch: api.fetch, hostname: options.api.host, port: options.api.port }, (info) =>
         resolve(info),
