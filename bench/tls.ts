@@ -104,7 +104,9 @@ async function main(): Promise<void> {
     if (!result.ok) throw new Error(`deploy failed: ${JSON.stringify(result.error)}`);
     const status = await client.json<StatusView>("GET", "/v1/status");
     const appPort = status.apps.find((a) => a.app === BENCH_APP)!.instances[0]!.port!;
-    const running = await startNginx(nginx, processes, join(root, "nginx"), appPort, { certFile, keyFile });
+    const running = await startNginx(nginx, processes, join(root, "nginx"), appPort, {
+      tls: { certFile, keyFile },
+    });
     const floor = await startNodeTlsFloor(processes, certFile, keyFile);
     const targets: Target[] = [
       { name: "skiff", url: `${agent.info.tls!}/`, pid: agent.child.pid },

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { SpawnedAgent } from "../src/agent/spawn.js";
 import { useAgentProcesses } from "./support/agent.js";
 import { runSkiff } from "./support/cli.js";
@@ -21,6 +21,41 @@ beforeEach(async () => {
 // Each test runs a dozen CLI processes (a new node each) against a real agent, deploys and git: on
 // busy cores that is minutes, past the default timeout, without anything being wrong.
 describe("skiff CLI against a real agent", { timeout: 300_000 }, () => {
+  it("says a rollback is done once 100% of the traffic is on the restored release", async () => {
+    const repo = createAppRepo(join(tempDir(), "app"), "back-app", { version: "v1" });
+    expect((await runSkiff(["deploy"], { cwd: repo, env })).code).toBe(0);
+    setBehaviour(repo, { version: "v2" });
+    expect((await runSkiff(["deploy"], { cwd: repo, env })).code).toBe(0);
+    const rolled = await runSkiff(["rollback"], { cwd: repo, env });
+    expect(rolled.code).toBe(0);
+    expect(rolled.stdout).toMatch(/back-app rolled back: 100% of traffic is on r3, serving r1 \(v0\.1\.0\)/);
+    expect(rolled.stdout).toMatch(/r2 drains in the background/);
+    expect(rolled.stdout).not.toMatch(/✓ drained/);
+    // How r2's drain ended shows on the rollback's row of `skiff releases` once it is over.
+    await vi.waitFor(
+      async () => {
+        const releases = await runSkiff(["releases", "--app", "back-app"], { env });
+        expect(releases.stdout).toMatch(/\br3 \(r1\).* live · r2: all in-flight requests finished/);
+      },
+      { timeout: 60_000, interval: 200 },
+    );
+    const json = await runSkiff(["releases", "--app", "back-app", "--json"], { env });
+    const rows = (JSON.parse(json.stdout) as { releases: Array<{ id: string; drain: unknown }> }).releases;
+    expect(rows.find((r) => r.id === "r3")?.drain).toMatchObject({ state: "drained" });
+  });
+
+  it("shows the control characters of a commit message escaped, never acted on by the terminal", async () => {
+    const repo = createAppRepo(join(tempDir(), "app"), "escaped-app", { version: "v1" });
+    setBehaviour(repo, { version: "v2" }, "feat: \u001b]0;pwned\u0007title \u001b[2Jclear");
+    expect((await runSkiff(["deploy"], { cwd: repo, env })).code).toBe(0);
+    const releases = await runSkiff(["releases", "--app", "escaped-app"], { env });
+    expect(releases.code).toBe(0);
+    // NO_COLOR is set: no escape sequence at all may reach the terminal.
+    expect(releases.stdout).not.toContain("\u001b");
+    expect(releases.stdout).not.toContain("\u0007");
+    expect(releases.stdout).toContain("feat: ^[]0;pwned^Gtitle ^[[2Jclear");
+  });
+
   it("deploys, rolls back and reports, for humans and as JSON", async () => {
     const repo = createAppRepo(join(tempDir(), "app"), "cli-app", { version: "v1" });
     const first = await runSkiff(["deploy"], { cwd: repo, env });
@@ -292,6 +327,16 @@ describe("skiff CLI against a real agent", { timeout: 300_000 }, () => {
     }
     expect((await runSkiff(["rollback"], { cwd: tempDir(), env })).code).toBe(2);
     expect((await runSkiff(["agent"])).stderr).toMatch(/--data-dir is required/);
+    for (const [flag, value, expected] of [
+      ["--body-timeout", "banana", "expected a duration like 500ms, 2s, 5m or 1h"],
+      ["--send-timeout", "0s", "expected a duration like 500ms, 2s, 5m or 1h"],
+      ["--upstream-connections", "0", "expected a whole number of at least 1"],
+      ["--min-body-rate", "fast", "expected a whole number of at least 1"],
+    ]) {
+      const refused = await runSkiff(["agent", "--data-dir", tempDir(), flag!, value!]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(`error: ${flag} ${value}: ${expected}`);
+    }
     const commands = [
       "agent",
       "deploy",

@@ -1,9 +1,11 @@
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
 import { join } from "node:path";
-import { describe, expect, it, vi } from "vitest";
-import type { StatusView, StreamEvent } from "../src/agent/api-types.js";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
+import type { ReleaseListItem, StatusView, StreamEvent } from "../src/agent/api-types.js";
 import { DEPLOY_META_HEADER } from "../src/agent/api-types.js";
 import { archive, deployMeta, readAppSource } from "../src/cli/app-source.js";
+import type { AgentClient } from "../src/cli/client.js";
 import { OperationError } from "../src/errors.js";
 import { rejection } from "../src/test-support/rejection.js";
 import { deferred, until } from "../src/test-support/wait.js";
@@ -30,6 +32,21 @@ async function streamUntil(res: Response, match: (event: StreamEvent) => boolean
 
 function steps(events: Array<{ type: string; step?: string }>): string[] {
   return events.filter((e) => e.type === "step").map((e) => e.step!);
+}
+
+/** The steps of `release` as the ledger has them (a rollback's drain is recorded after it answered). */
+async function ledgerSteps(client: AgentClient, app: string, release: string) {
+  const { events } = await client.json<{ events: Array<{ kind: string; name: string; message: string }> }>(
+    "GET",
+    `/v1/apps/${app}/events?release=${release}`,
+  );
+  return events.filter((e) => e.kind === "step");
+}
+
+/** How the release `release` replaced drained, as `GET /v1/apps/hello/releases` (`skiff releases`) lists it. */
+async function drainOf(client: AgentClient, release: string) {
+  const { releases } = await client.json<{ releases: ReleaseListItem[] }>("GET", "/v1/apps/hello/releases");
+  return releases.find((r) => r.id === release)?.drain;
 }
 
 function failure(promise: Promise<unknown>): Promise<OperationError> {
@@ -197,11 +214,20 @@ describe("rollback", () => {
       status: "live",
       rollbackOf: "r2",
     });
-    expect(steps(events)).toEqual(["started", "switched", "drained", "finished"]);
+    // The rollback answers once the traffic moved; the drain of r2 goes on and is recorded after.
+    expect(steps(events)).toEqual(["started", "switched"]);
     expect(events.find((e) => e.type === "step" && e.step === "started")).toMatchObject({
       message: "r1 is warm: no start needed",
     });
     expect(await version(proxy)).toBe("v1");
+    await vi.waitFor(async () =>
+      expect((await ledgerSteps(client, "hello", "r4")).map((e) => e.name)).toEqual([
+        "started",
+        "switched",
+        "drained",
+        "finished",
+      ]),
+    );
 
     const failed = await failure(rollback(client, "hello", "r3"));
     expect(failed.message).toMatch(/r3 never went live \(failed\)/);
@@ -260,9 +286,82 @@ describe("rollback", () => {
     const status = await client.json<StatusView>("GET", "/v1/status");
     expect(status.apps[0]?.warm).toEqual([]);
     const { result, events } = await rollback(client, "hello", "r1");
-    expect(steps(events)).toEqual(["started", "healthy", "switched", "drained", "finished"]);
+    expect(steps(events)).toEqual(["started", "healthy", "switched"]);
     expect(result.release?.artifact).toBe("r1");
     expect(await version(proxy)).toBe("v1");
+    await vi.waitFor(async () =>
+      expect((await ledgerSteps(client, "hello", result.release!.id)).map((e) => e.name)).toEqual([
+        "started",
+        "healthy",
+        "switched",
+        "drained",
+        "finished",
+      ]),
+    );
+  });
+
+  it("answers as soon as the traffic moved, and drains the replaced release in the background", async () => {
+    const { client, proxy } = await startAgent(tempDir());
+    const repo = createAppRepo(join(tempDir(), "app"), "hello", { version: "v1" });
+    // A drain that may take long: it waits for the upload the test holds below.
+    commitFiles(
+      repo,
+      { "skiff.yml": testConfig("hello").replace("drain_timeout: 2s", "drain_timeout: 60s") },
+      "a long drain",
+    );
+    await deploy(client, repo);
+    setBehaviour(repo, { version: "v2" });
+    await deploy(client, repo);
+    // An upload in flight on r2, its body held by the test (past the proxy's buffer, so it streams).
+    const upload = connect(Number(new URL(proxy).port), "127.0.0.1");
+    onTestFinished(() => {
+      upload.destroy();
+    });
+    const answered = new Promise<string>((resolve) => {
+      let text = "";
+      upload.on("data", (chunk: Buffer) => {
+        text += chunk.toString();
+        if (text.includes('"version":"v2"')) resolve(text);
+      });
+    });
+    upload.write(
+      `POST /echo HTTP/1.1\r\nHost: hello\r\nContent-Length: 200000\r\n\r\n${"x".repeat(100_000)}`,
+    );
+    const inflight = async () =>
+      (await client.json<StatusView>("GET", "/v1/status")).apps[0]?.traffic?.inflight ?? 0;
+    await vi.waitFor(async () => expect(await inflight()).toBe(1));
+
+    const { result, events } = await rollback(client, "hello");
+    expect(result.release).toMatchObject({ id: "r3", artifact: "r1", status: "live" });
+    expect(steps(events)).toEqual(["started", "switched"]);
+    expect(await version(proxy)).toBe("v1");
+    // r2 still drains: its upload is not done, so no `drained` yet; `skiff releases` says so.
+    expect((await ledgerSteps(client, "hello", "r3")).map((e) => e.name)).toEqual(["started", "switched"]);
+    expect(await drainOf(client, "r3")).toEqual({
+      state: "draining",
+      message: null,
+      at: null,
+      durationMs: null,
+    });
+
+    upload.write("y".repeat(100_000));
+    expect(await answered).toContain('"version":"v2"');
+    await vi.waitFor(async () => {
+      const recorded = await ledgerSteps(client, "hello", "r3");
+      expect(recorded.map((e) => e.name)).toEqual(["started", "switched", "drained", "finished"]);
+      expect(recorded[2]?.message).toMatch(/^r2: all in-flight requests finished/);
+    });
+    // Then the release list shows how the drain ended, on the rollback's row.
+    expect(await drainOf(client, "r3")).toMatchObject({
+      state: "drained",
+      message: expect.stringMatching(/^r2: all in-flight requests finished/),
+    });
+    // r2 itself replaced r1, drained before its deploy answered.
+    expect(await drainOf(client, "r2")).toMatchObject({
+      state: "drained",
+      message: expect.stringMatching(/^r1: /),
+    });
+    expect(await drainOf(client, "r1")).toBeNull();
   });
 });
 

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ReleaseView } from "../src/agent/api-types.js";
 import type { AgentClient } from "../src/cli/client.js";
 import { until } from "../src/test-support/wait.js";
@@ -53,14 +53,17 @@ async function hook(
   api: string,
   app: string,
   body: unknown,
-  options: { event?: string; delivery?: string; signature?: string } = {},
+  options: { event?: string; delivery?: string; signature?: string; form?: boolean } = {},
 ) {
-  const raw = Buffer.from(JSON.stringify(body));
+  // GitHub's two content types: the JSON itself, or the JSON as the `payload` field of a form.
+  const raw = options.form
+    ? Buffer.from(new URLSearchParams({ payload: JSON.stringify(body) }).toString())
+    : Buffer.from(JSON.stringify(body));
   const started = performance.now();
   const res = await fetch(`${api}/hooks/github/${app}`, {
     method: "POST",
     headers: {
-      "content-type": "application/json",
+      "content-type": options.form ? "application/x-www-form-urlencoded" : "application/json",
       "x-github-event": options.event ?? "push",
       "x-github-delivery": options.delivery ?? `d-${Math.random()}`,
       "x-hub-signature-256": options.signature ?? githubSignature(raw, secret),
@@ -89,6 +92,103 @@ function waitForRelease(
     return releases.find(match);
   });
 }
+
+/** The app's events of `kind` (push: failed, skipped). */
+async function pushEvents(
+  client: AgentClient,
+  app: string,
+): Promise<Array<{ name: string; message: string }>> {
+  const { events } = await client.json<{ events: Array<{ kind: string; name: string; message: string }> }>(
+    "GET",
+    `/v1/apps/${app}/events`,
+  );
+  return events.filter((e) => e.kind === "push");
+}
+
+/** Waits until `skippedCount` pushes of `app` have ended deploying nothing (each is a `skipped` event). */
+async function settled(client: AgentClient, app: string, skippedCount: number) {
+  await vi.waitFor(
+    async () =>
+      expect((await pushEvents(client, app)).filter((e) => e.name === "skipped")).toHaveLength(skippedCount),
+    {
+      timeout: 60_000,
+      interval: 100,
+    },
+  );
+}
+
+describe("push order, replays and redeliveries", () => {
+  it("replaying an old signed push with a new delivery id does not downgrade production", async () => {
+    const { client, proxy, info } = await startAgent(tempDir());
+    const { repo } = setUp("replayed");
+    await deploy(client, repo);
+    const a = setBehaviour(repo, { version: "vA" }, "feat: a");
+    git(repo, "push", "-q", "origin", "main");
+    expect((await hook(info.api, "replayed", pushPayload("main", a))).status).toBe(202);
+    await waitForRelease(client, "replayed", (r) => r.commit?.sha === a && r.status === "live");
+    const b = setBehaviour(repo, { version: "vB" }, "feat: b");
+    git(repo, "push", "-q", "origin", "main");
+    expect((await hook(info.api, "replayed", pushPayload("main", b))).status).toBe(202);
+    await waitForRelease(client, "replayed", (r) => r.commit?.sha === b && r.status === "live");
+
+    // The same signed body as A's push, with a fresh delivery id: accepted, and it deploys nothing.
+    expect((await hook(info.api, "replayed", pushPayload("main", a), { delivery: "replay-1" })).status).toBe(
+      202,
+    );
+    await settled(client, "replayed", 1);
+    expect((await pushEvents(client, "replayed"))[0]?.message).toMatch(
+      /main moved on from .* to .*, and .* is live already/,
+    );
+    expect(await version(proxy, "replayed.test")).toBe("vB");
+    const { releases } = await client.json<{ releases: ReleaseView[] }>("GET", "/v1/apps/replayed/releases");
+    expect(releases.map((r) => r.commit?.sha)).toEqual([b, a, expect.any(String)]);
+  });
+
+  it("deploys the branch's tip when pushes arrive out of order (o1, o3, o2 → o3), and accepts form-encoded pushes", async () => {
+    const { client, proxy, info } = await startAgent(tempDir());
+    const { repo } = setUp("ordered");
+    await deploy(client, repo);
+    const o1 = setBehaviour(repo, { version: "o1" }, "feat: o1");
+    const o2 = setBehaviour(repo, { version: "o2" }, "feat: o2");
+    const o3 = setBehaviour(repo, { version: "o3" }, "feat: o3");
+    git(repo, "push", "-q", "origin", "main");
+    for (const sha of [o1, o3, o2]) {
+      const posted = await hook(info.api, "ordered", pushPayload("main", sha));
+      expect(posted.status).toBe(202);
+    }
+    await waitForRelease(client, "ordered", (r) => r.commit?.sha === o3 && r.status === "live");
+    // A redelivery of o3's push, last in line (form-encoded, GitHub's other content type): once it
+    // has run, so has everything before it.
+    const skippedBefore = (await pushEvents(client, "ordered")).filter((e) => e.name === "skipped").length;
+    expect((await hook(info.api, "ordered", pushPayload("main", o3), { form: true })).status).toBe(202);
+    await settled(client, "ordered", skippedBefore + 1);
+    expect(await version(proxy, "ordered.test")).toBe("o3");
+    const { releases } = await client.json<{ releases: ReleaseView[] }>("GET", "/v1/apps/ordered/releases");
+    const pushed = releases.filter((r) => r.trigger === "webhook");
+    // Only o3 was ever deployed by a push: never o1 or o2 after it, never o3 twice.
+    expect(pushed.map((r) => r.commit?.sha)).toEqual([o3]);
+    expect(pushed[0]?.status).toBe("live");
+  });
+
+  it("remembers delivery ids across an agent restart", async () => {
+    const dataDir = tempDir();
+    const first = await startAgent(dataDir);
+    const { repo } = setUp("remembered");
+    await deploy(first.client, repo);
+    const sha = setBehaviour(repo, { version: "v2" });
+    git(repo, "push", "-q", "origin", "main");
+    expect(
+      (await hook(first.info.api, "remembered", pushPayload("main", sha), { delivery: "once" })).status,
+    ).toBe(202);
+    await waitForRelease(first.client, "remembered", (r) => r.commit?.sha === sha && r.status === "live");
+    await first.agent.stop();
+
+    const second = await startAgent(dataDir);
+    const again = await hook(second.info.api, "remembered", pushPayload("main", sha), { delivery: "once" });
+    expect(again.status).toBe(200);
+    expect(again.body.message).toBe("ignored: delivery once was already received");
+  });
+});
 
 describe("push to deploy", () => {
   it("deploys a signed push to main in the background, versioned from its commits", async () => {

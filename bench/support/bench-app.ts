@@ -5,13 +5,22 @@ import { join } from "node:path";
 import { freePort } from "../../src/runtime/ports.js";
 import { finished, stop } from "./processes.js";
 
-/** The trivial app every section deploys and loads: a fixed small body with its length, and /health. */
+/**
+ * The trivial app every section deploys and loads: a fixed small body with its length, and /health;
+ * /big is a 2 MB answer, for the clients of bench:slowloris that never read theirs.
+ */
 export const SERVER = `import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 
 const version = readFileSync(new URL("./VERSION", import.meta.url), "utf8").trim();
 const body = \`hello from \${version}\\n\`;
+const big = Buffer.alloc(2 * 1024 * 1024, "b");
 const server = createServer((req, res) => {
+  if (req.url === "/big") {
+    res.writeHead(200, { "content-type": "application/octet-stream", "content-length": big.length });
+    res.end(big);
+    return;
+  }
   res.writeHead(200, { "content-type": "text/plain", "content-length": body.length, "x-app-version": version });
   res.end(body);
 });

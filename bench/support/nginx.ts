@@ -29,13 +29,21 @@ export async function startNginx(
   processes: Processes,
   dir: string,
   upstreamPort: number,
-  tls?: { certFile: string; keyFile: string },
+  options: {
+    tls?: { certFile: string; keyFile: string };
+    /** Client and upstream connections together (nginx's default is 1024). */
+    workerConnections?: number;
+  } = {},
 ): Promise<RunningNginx> {
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
+  const { tls, workerConnections = 1024 } = options;
   const tlsPort = tls ? await freePort() : undefined;
   const conf = join(dir, "nginx.conf");
-  writeFileSync(conf, nginxConfig(dir, port, upstreamPort, tls && { ...tls, port: tlsPort! }));
+  writeFileSync(
+    conf,
+    nginxConfig(dir, port, upstreamPort, workerConnections, tls && { ...tls, port: tlsPort! }),
+  );
   const child = processes.spawn(nginx, ["-p", dir, "-e", join(dir, "error.log"), "-c", conf]);
   let output = "";
   child.stderr?.on("data", (chunk: Buffer) => {
@@ -68,6 +76,7 @@ function nginxConfig(
   dir: string,
   port: number,
   upstreamPort: number,
+  workerConnections: number,
   tls?: { certFile: string; keyFile: string; port: number },
 ): string {
   const ssl = tls
@@ -79,10 +88,11 @@ function nginxConfig(
     ssl_session_cache shared:SSL:10m;`
     : "";
   return `worker_processes 1;
+worker_rlimit_nofile ${workerConnections + 64};
 daemon off;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
-events { worker_connections 1024; }
+events { worker_connections ${workerConnections}; }
 http {
   access_log off;
   client_body_temp_path ${dir}/body;

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { rmSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { type ServerType, serve } from "@hono/node-server";
 import pino, { type Logger } from "pino";
@@ -8,10 +8,13 @@ import { runtimeRestoreHook } from "../backups/live-restore.js";
 import type { DashboardSettings } from "../dashboard/settings.js";
 import { Deployer } from "../deployer/deployer.js";
 import { Serving } from "../deployer/serving.js";
+import type { ProxyLimits } from "../proxy/limits.js";
 import { ProxyServer } from "../proxy/proxy.js";
+import { registerProxyMetrics } from "../proxy/proxy-metrics.js";
 import { Runtime } from "../runtime/runtime.js";
 import { SecretStore } from "../secrets/secret-store.js";
 import { DataDir } from "../store/data-dir.js";
+import { writePrivateFile } from "../store/private-file.js";
 import { Store } from "../store/store.js";
 import { certsRoutes } from "../tls/certs-api.js";
 import { TlsService, type TlsSettings } from "../tls/tls-service.js";
@@ -36,6 +39,8 @@ export interface AgentOptions {
   dashboard?: Partial<DashboardSettings>;
   /** HTTPS with certificates over ACME (--tls-listen); off when absent. */
   tls?: TlsSettings;
+  /** What the public proxy allows slow clients (`skiff agent --body-timeout` …); defaults in src/proxy/limits.ts. */
+  proxyLimits?: Partial<ProxyLimits>;
 }
 
 export interface AgentInfo {
@@ -104,7 +109,10 @@ export class Agent {
     const orphans = await runtime.start();
     if (orphans > 0) logger.warn({ orphans }, "stopped processes left behind by an earlier agent");
 
-    const proxy = new ProxyServer(options.listen);
+    const proxy = new ProxyServer({
+      ...options.listen,
+      ...(options.proxyLimits ? { limits: options.proxyLimits } : {}),
+    });
     this.proxy = proxy;
     const proxyAddress = await proxy.start();
     const serving = new Serving(proxy, runtime, logger);
@@ -129,7 +137,9 @@ export class Agent {
       logger,
       proxyUrl: `http://${loopback(proxyAddress)}`,
       secrets: secretLookup,
-      healthy: (key) => serving.live(key)?.group.instances.every((i) => i.healthy) ?? false,
+      // The health the proxy routes on: the web instances'. A crashed worker is restarted by its
+      // supervision (shown in status and the ledger), not taken for a failing release by the watch.
+      healthy: (key) => serving.live(key)?.group.web.every((i) => i.healthy) ?? false,
       rollback: (app, env, reason) =>
         deployer.rollback(
           { app, env, trigger: "auto-rollback", reason, requestedBy: "skiff watch", wait: true },
@@ -139,6 +149,7 @@ export class Agent {
       extraMonitors: (config) => tls?.monitors(config) ?? [],
     });
     this.monitoring = monitoring;
+    registerProxyMetrics(monitoring.metrics.registry, proxy);
     const tls: TlsService | undefined =
       options.tls &&
       new TlsService({
@@ -222,7 +233,7 @@ export class Agent {
       tokenFile: token.file,
       startedAt: new Date(startedAt).toISOString(),
     };
-    writeFileSync(dataDir.agentInfo, `${JSON.stringify(this.info, null, 2)}\n`);
+    writePrivateFile(dataDir.agentInfo, `${JSON.stringify(this.info, null, 2)}\n`);
     logger.info(this.info, `skiff agent ready: proxy on ${this.info.proxy}, API on ${this.info.api}`);
     return this.info;
   }

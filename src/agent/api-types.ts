@@ -48,10 +48,34 @@ export interface ReleaseBackupView {
   status: string;
 }
 
-/** `GET /v1/apps/:app/releases`: each release with the backups taken before its release command. */
+/**
+ * How the release a release replaced drained: its in-flight requests finishing (up to drain_timeout)
+ * after the switch. A rollback answers before this ends, so `skiff releases` is where it shows.
+ */
+export interface DrainView {
+  /** `draining` while it goes on in the background, then `drained`, or `cut-off` when requests were cut off. */
+  state: "draining" | "drained" | "cut-off";
+  /** The `drained` step's message: which release, how it ended (`r2: all in-flight requests finished…`). */
+  message: string | null;
+  /** When it ended, and how long it took (null while draining). */
+  at: string | null;
+  durationMs: number | null;
+}
+
+/**
+ * A release as `GET /v1/apps/:app/releases` lists it: with how the release it replaced drained and
+ * the backups taken before its release command.
+ */
+export interface ReleaseListItem extends ReleaseView {
+  /** Null when it replaced nothing, or before its drain began (a deploy still running its steps). */
+  drain: DrainView | null;
+  backups: ReleaseBackupView[];
+}
+
+/** `GET /v1/apps/:app/releases`. */
 export interface ReleaseListView {
   app: string;
-  releases: Array<ReleaseView & { backups: ReleaseBackupView[] }>;
+  releases: ReleaseListItem[];
 }
 
 export interface InstanceView {

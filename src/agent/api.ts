@@ -82,6 +82,7 @@ export function createApi(options: ApiOptions): Hono {
         return config && webhookAppFor(config, options.secrets.lookup());
       },
       dispatch: (action) => options.pushDeploys.dispatch(action),
+      deliveries: options.store.deliveries,
       log: (entry) => options.logger?.info(entry, `webhook: ${entry.message}`),
     }),
   );

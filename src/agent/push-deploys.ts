@@ -16,11 +16,9 @@ import { planRelease } from "../versions/plan.js";
 import { queueKeyOf, type WebhookAction } from "../webhooks/handler.js";
 import { CoalescingQueue, type PushOutcome } from "../webhooks/queue.js";
 import { type AdmissionOptions, admitDeploy, type DeployDetails, type DeployTarget } from "./admission.js";
+import { type PushAction, pushTarget, skippedEvent } from "./push-target.js";
 
 const SWEEP_EVERY_MS = 60_000;
-
-/** A push that brings a commit to deploy (not a deleted branch). */
-type PushAction = Exclude<WebhookAction, { kind: "remove-preview" }>;
 
 export interface PushDeploysOptions {
   store: Store;
@@ -162,7 +160,11 @@ export class PushDeploys {
       throw new Error(`${action.app} has no repo: in skiff.yml, so the agent cannot fetch ${action.sha}`);
     const mirror = this.options.dataDir.path("repos", `${action.app}.git`);
     await fetchMirror(mirror, config.repo);
-    const { tarball, commit } = await archiveCommit(mirror, action.sha);
+    // Webhooks come out of order, again, or replayed: the branch's tip decides (push-order.ts).
+    const decision = await pushTarget(this.options.store, mirror, action, this.queuedSha(action));
+    if (!decision.deploy) return this.skipped(action, decision.reason);
+    if (decision.note) logger.info({ app: action.app, sha: action.sha }, decision.note);
+    const { tarball, commit } = await archiveCommit(mirror, decision.sha);
     const input = await admitDeploy(this.options.admission, {
       app: action.app,
       tarball,
@@ -189,7 +191,7 @@ export class PushDeploys {
     if (slug !== undefined) await this.trimPreviews(pushed, slug);
     const lastDeployed = this.options.store.releases.lastVersion(action.app);
     const version = isProduction(target.env)
-      ? (await planRelease(mirror, { ref: action.sha, lastDeployed })).version
+      ? (await planRelease(mirror, { ref: commit.sha, lastDeployed })).version
       : null;
     return {
       commit: {
@@ -204,6 +206,19 @@ export class PushDeploys {
       wait: true,
       check: preflightCheck,
     };
+  }
+
+  private skipped(action: PushAction, reason: string): undefined {
+    const event = skippedEvent(action, reason);
+    this.options.store.events.add(event);
+    this.options.logger.info({ app: action.app, sha: action.sha }, event.message);
+    return undefined;
+  }
+
+  /** The commit of the push waiting behind `action` for the same deployment, if any. */
+  private queuedSha(action: PushAction): string | undefined {
+    const next = this.queue.pendingJob(queueKeyOf(action));
+    return next && "sha" in next ? next.sha : undefined;
   }
 
   /** Where the pushed commit goes, by its own skiff.yml: an environment, or the branch's preview. */

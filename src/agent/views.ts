@@ -1,6 +1,7 @@
 import type { InstanceGroup } from "../runtime/instance-group.js";
+import type { EventRecord } from "../store/events.js";
 import type { Release } from "../store/releases.js";
-import type { InstanceView, ReleaseView } from "./api-types.js";
+import type { DrainView, InstanceView, ReleaseView } from "./api-types.js";
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -29,6 +30,21 @@ export function releaseView(release: Release): ReleaseView {
         ? release.liveAt - release.commit.time
         : null,
   };
+}
+
+/**
+ * Pure. A release's drain, from its `drained` step in the ledger, or `draining` while the deployer
+ * still drains in the background (a rollback that already answered); null when neither.
+ */
+export function drainView(drained: EventRecord | undefined, draining: boolean): DrainView | null {
+  if (drained)
+    return {
+      state: drained.ok ? "drained" : "cut-off",
+      message: drained.message,
+      at: new Date(drained.at).toISOString(),
+      durationMs: drained.durationMs,
+    };
+  return draining ? { state: "draining", message: null, at: null, durationMs: null } : null;
 }
 
 export function instanceViews(group: InstanceGroup): InstanceView[] {

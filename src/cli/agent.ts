@@ -3,6 +3,7 @@ import type { Agent } from "../agent/agent.js";
 import { SkiffError, UsageError } from "../errors.js";
 import { type TlsFlags, tlsSettingsFromFlags } from "../tls/flags.js";
 import { parseHostPort } from "./address.js";
+import { durationOption, wholeNumber } from "./options.js";
 
 interface AgentFlags extends TlsFlags {
   dataDir?: string;
@@ -11,6 +12,12 @@ interface AgentFlags extends TlsFlags {
   tokenFile?: string;
   metricsTokenFile?: string;
   maxUpload?: string;
+  headerTimeout: number;
+  bodyTimeout: number;
+  minBodyRate: number;
+  sendTimeout: number;
+  bodyBuffer: number;
+  upstreamConnections: number;
 }
 
 export function register(program: Command): void {
@@ -40,6 +47,43 @@ export function register(program: Command): void {
       "--cert-renew-before <duration>",
       "renew a certificate when this much of its life is left (default: 30d or a third of its lifetime, whichever is less)",
     )
+    // What the public proxy allows a client (docs/cli.md: slow clients); the defaults suit most sites.
+    .option(
+      "--header-timeout <duration>",
+      "a request head must arrive within this (408)",
+      durationOption("--header-timeout"),
+      66_000,
+    )
+    .option(
+      "--body-timeout <duration>",
+      "longest pause allowed in a request body (408)",
+      durationOption("--body-timeout"),
+      30_000,
+    )
+    .option(
+      "--min-body-rate <bytes/s>",
+      "slowest average a request body may arrive at (408)",
+      wholeNumber("--min-body-rate", 1),
+      1024,
+    )
+    .option(
+      "--send-timeout <duration>",
+      "a client that reads none of its answer for this long is disconnected",
+      durationOption("--send-timeout"),
+      30_000,
+    )
+    .option(
+      "--body-buffer <KB>",
+      "request bodies up to this size are read whole before the app gets them",
+      wholeNumber("--body-buffer", 0),
+      64,
+    )
+    .option(
+      "--upstream-connections <n>",
+      "connections working for each app instance at once; more requests wait",
+      wholeNumber("--upstream-connections", 1),
+      128,
+    )
     .action(async (flags: AgentFlags) => {
       if (!flags.dataDir)
         throw new UsageError("--data-dir is required", "for example: skiff agent --data-dir /var/lib/skiff");
@@ -57,6 +101,14 @@ export function register(program: Command): void {
         ...(flags.metricsTokenFile ? { metricsTokenFile: flags.metricsTokenFile } : {}),
         maxUploadBytes: maxUploadMb * 1024 * 1024,
         ...(tls ? { tls } : {}),
+        proxyLimits: {
+          headMs: flags.headerTimeout,
+          bodyMs: flags.bodyTimeout,
+          minBodyRate: flags.minBodyRate,
+          sendMs: flags.sendTimeout,
+          bodyBufferBytes: flags.bodyBuffer * 1024,
+          upstreamConnections: flags.upstreamConnections,
+        },
         logger: pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime }),
       });
       await startOrExplain(agent, flags);

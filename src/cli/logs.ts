@@ -3,6 +3,7 @@ import { AgentClient } from "./client.js";
 import { type AppOptions, wholeNumber, withApp } from "./options.js";
 import { Output } from "./output.js";
 import { targetApp } from "./target-app.js";
+import { terminalSafe } from "./terminal-text.js";
 
 interface LogsFlags extends AppOptions {
   release?: string;
@@ -38,7 +39,8 @@ export function register(program: Command): void {
       if (chunk.length > 0) empty = false;
       const text = decoder.decode(chunk, { stream: true });
       if (!out.json) {
-        process.stdout.write(text);
+        // The app's own bytes: raw into a pipe or a file, shown safely on a terminal (colours pass).
+        process.stdout.write(process.stdout.isTTY ? terminalSafe(text) : text);
         continue;
       }
       const parts = (partial + text).split("\n");

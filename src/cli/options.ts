@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { DURATION_HINT, parseDuration } from "../config/duration.js";
 import { UsageError } from "../errors.js";
 
 /** Options every command that talks to the agent shares. */
@@ -35,5 +36,14 @@ export function wholeNumber(flag: string, min: number): (value: string) => numbe
     if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min)
       throw new UsageError(`${flag} ${value}: expected a whole number of at least ${min}`);
     return n;
+  };
+}
+
+/** An option parser for a duration (`30s`, `500ms`, `2m`): a bad or zero value is a usage error naming the flag. */
+export function durationOption(flag: string): (value: string) => number {
+  return (value) => {
+    const ms = parseDuration(value);
+    if (ms === undefined || ms <= 0) throw new UsageError(`${flag} ${value}: expected ${DURATION_HINT}`);
+    return ms;
   };
 }

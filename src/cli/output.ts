@@ -1,12 +1,15 @@
 import { styleText } from "node:util";
 import { toErrorBody } from "../error-body.js";
 import { SkiffError } from "../errors.js";
+import { terminalSafe } from "./terminal-text.js";
 
 type Style = Parameters<typeof styleText>[0];
 
 /**
  * The one place the CLI prints. Humans get lines on stdout (errors on stderr);
- * with --json, stdout carries exactly the JSON document and nothing else.
+ * with --json, stdout carries exactly the JSON document and nothing else. Every human line goes
+ * through `terminalSafe`: commit messages, authors and reasons come from outside, and a control
+ * character in them must be shown, not obeyed by the terminal (colour sequences pass).
  */
 export class Output {
   readonly json: boolean;
@@ -24,7 +27,7 @@ export class Output {
 
   /** A line for humans; silent in --json mode. */
   line(text = ""): void {
-    if (!this.json) process.stdout.write(`${text}\n`);
+    if (!this.json) process.stdout.write(`${terminalSafe(text)}\n`);
   }
 
   /** A progress step with its duration, like `✓ built  1.2s`. */
@@ -36,7 +39,7 @@ export class Output {
   }
 
   warn(text: string): void {
-    process.stderr.write(`${this.paint("yellow", "warning:")} ${text}\n`);
+    process.stderr.write(`${this.paint("yellow", "warning:")} ${terminalSafe(text)}\n`);
   }
 
   /** The machine-readable result of a command. */
@@ -49,8 +52,10 @@ export class Output {
     process.stdout.write(`${JSON.stringify(value)}\n`);
   }
 
-  table(columns: string[], rows: string[][]): void {
+  table(columns: string[], cells: string[][]): void {
     if (this.json) return;
+    // Made safe before measuring, so that an escaped control character is counted as what is shown.
+    const rows = cells.map((row) => row.map(terminalSafe));
     const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => visibleLength(r[i] ?? ""))));
     const render = (cells: string[]) =>
       cells
@@ -70,13 +75,14 @@ export class Output {
       return;
     }
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`${this.paint("red", "error:")} ${message}\n`);
+    process.stderr.write(`${this.paint("red", "error:")} ${terminalSafe(message)}\n`);
     const details = (error as { details?: unknown }).details;
     if (Array.isArray(details) && details.length > 0) {
-      process.stderr.write(`${details.map((d) => `  ${this.paint("dim", "│")} ${d}`).join("\n")}\n`);
+      const lines = details.map((d) => `  ${this.paint("dim", "│")} ${terminalSafe(String(d))}`);
+      process.stderr.write(`${lines.join("\n")}\n`);
     }
     if (error instanceof SkiffError && error.hint) {
-      process.stderr.write(`${this.paint("cyan", "hint:")} ${error.hint}\n`);
+      process.stderr.write(`${this.paint("cyan", "hint:")} ${terminalSafe(error.hint)}\n`);
     }
   }
 }

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { ReleaseListView, ReleaseView } from "../agent/api-types.js";
+import type { ReleaseListItem, ReleaseListView, ReleaseView } from "../agent/api-types.js";
 import { AgentClient } from "./client.js";
 import { type AppOptions, wholeNumber, withApp } from "./options.js";
 import { firstLine, formatDuration, formatTime, Output } from "./output.js";
@@ -26,6 +26,8 @@ export function register(program: Command): void {
       out.line(`no releases of ${app} yet: run \`skiff deploy\``);
       return;
     }
+    // Last, and only for an app with backups: the outcome column stays where scripts and eyes expect it.
+    const withBackups = body.releases.some((r) => r.backups.length > 0);
     out.table(
       [
         "",
@@ -41,8 +43,8 @@ export function register(program: Command): void {
         "DURATION",
         "LEAD TIME",
         "TRIGGER",
-        "BACKUP",
         "OUTCOME",
+        ...(withBackups ? ["BACKUPS"] : []),
       ],
       body.releases.map((r) => [
         r.live ? out.paint("green", "●") : " ",
@@ -58,14 +60,17 @@ export function register(program: Command): void {
         r.durationMs === null ? "-" : formatDuration(r.durationMs),
         r.leadTimeMs === null ? "-" : formatDuration(r.leadTimeMs),
         r.trigger,
-        // The backups taken before its release command: what `skiff restore` brings back.
-        r.backups.length > 0
-          ? r.backups.map((b) => (b.status === "good" ? b.id : `${b.id} ${b.status}`)).join(",")
-          : "-",
         outcome(out, r),
+        ...(withBackups ? [backupsOf(r)] : []),
       ]),
     );
   });
+}
+
+/** The backups taken before its release command: what `skiff restore <id>` brings back. */
+function backupsOf(release: ReleaseListItem): string {
+  if (release.backups.length === 0) return "-";
+  return release.backups.map((b) => (b.status === "good" ? b.id : `${b.id} ${b.status}`)).join(",");
 }
 
 /** Just the time of day when the release finished on the day it started, as most do. */
@@ -75,7 +80,7 @@ function finishedTime(release: ReleaseView): string {
   return finished.slice(0, 11) === started.slice(0, 11) ? finished.slice(11) : finished;
 }
 
-function outcome(out: Output, release: ReleaseView): string {
+function outcome(out: Output, release: ReleaseListItem): string {
   const text =
     release.reason && release.status !== "live" ? `${release.status}: ${release.reason}` : release.status;
   const color =
@@ -84,5 +89,20 @@ function outcome(out: Output, release: ReleaseView): string {
       : release.status === "failed" || release.status === "rolled-back"
         ? "red"
         : "dim";
-  return out.paint(color, text.length > 80 ? `${text.slice(0, 77)}...` : text);
+  const drain = drainNote(release);
+  return (
+    out.paint(color, text.length > 80 ? `${text.slice(0, 77)}...` : text) +
+    (drain ? out.paint(release.drain?.state === "cut-off" ? "red" : "dim", ` · ${drain}`) : "")
+  );
+}
+
+/**
+ * How the replaced release drained, where the command that made this release did not show it: a
+ * rollback answers at the switch, so its drain ends after; any drain that cut requests off.
+ */
+function drainNote(release: ReleaseListItem): string | undefined {
+  const { drain } = release;
+  if (!drain || (drain.state === "drained" && !release.trigger.includes("rollback"))) return undefined;
+  if (drain.state === "draining") return `${release.rollbackOf ?? "the replaced release"} draining`;
+  return drain.message ?? drain.state;
 }

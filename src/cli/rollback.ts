@@ -38,7 +38,14 @@ export function register(program: Command): void {
       wait: Boolean(flags.wait),
     });
     const what = `${release.artifact}${release.version ? ` (v${release.version})` : ""}${release.commit ? ` at ${release.commit.sha.slice(0, 7)}` : ""}`;
-    out.line(`\n${app} rolled back: ${release.id} serves ${what} in ${formatDuration(Date.now() - started)}`);
+    // The agent answers once the switch is done; the release it replaced drains after.
+    out.line(
+      `\n${app} rolled back: 100% of traffic is on ${release.id}, serving ${what}, ${formatDuration(Date.now() - started)} after the command`,
+    );
+    if (release.rollbackOf)
+      out.line(
+        `${release.rollbackOf} drains in the background: \`skiff releases\` shows ${release.id} "${release.rollbackOf} draining" until its in-flight requests are done, then how it ended`,
+      );
     out.result({ ok: true, release, events });
   });
 }

@@ -5,6 +5,7 @@ import type { InstanceGroup } from "../runtime/instance-group.js";
 import { tailLines } from "../runtime/log-file.js";
 import { processEnvironment } from "../runtime/process-env.js";
 import { describeLinks, linkStorage } from "../storage/links.js";
+import type { TaskKind } from "../store/tasks.js";
 import { unpackArtifact } from "./artifact.js";
 import { type BuildResult, runBuild } from "./build.js";
 import { cacheKey, cachePlan, clearCachedPaths } from "./dependency-cache.js";
@@ -183,7 +184,11 @@ function cachedRelease(run: Run, key: string, paths: string[]): { release: strin
   return { release: live.artifact, dir };
 }
 
-/** skiff.yml's `build:` in the release directory, its output in the release log. */
+/**
+ * skiff.yml's `build:` in the release directory, its output in the release log; marked as a task (like
+ * the install and the release command), so an agent restarted after a crash stops a build its
+ * predecessor left running.
+ */
 export const built: Step = async (run) => {
   const command = run.release.config.build;
   if (!command) return;
@@ -234,16 +239,21 @@ export const released: Step = async (run) => {
 };
 
 /** One of skiff.yml's run-to-the-end commands, with the release's environment, into the release log. */
-function runCommand(run: Run, command: string, label: string, timeoutMs?: number): Promise<BuildResult> {
+function runCommand(run: Run, command: string, label: TaskKind, timeoutMs?: number): Promise<BuildResult> {
   const { runtime } = run.parts;
-  const { app, artifact } = run.release;
+  const { app, id, artifact } = run.release;
   return runBuild(
     command,
     releaseFiles(run),
     processEnvironment(runtime.environment(run.release), { process: label }),
     runtime.log(app, artifact),
     run.signal,
-    { label, ...(timeoutMs !== undefined ? { timeoutMs } : {}) },
+    {
+      label,
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      // Marked, so an agent restarted after a crash stops what this one left running.
+      marker: runtime.task(label, app, id, command),
+    },
   );
 }
 

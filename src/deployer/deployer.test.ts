@@ -3,7 +3,7 @@ import { existsSync, lstatSync, readFileSync, readlinkSync, statSync, writeFileS
 import { join } from "node:path";
 import pino from "pino";
 import * as tar from "tar";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { parseAppConfig } from "../config/load.js";
 import type { AppConfig } from "../config/schema.js";
 import { isPreview, previewSlugOf } from "../environments/names.js";
@@ -230,8 +230,12 @@ describe("rollback and promote", () => {
       (e) => events.push(e),
       new AbortController().signal,
     );
-    expect(stepNames(events)).toEqual(["started", "switched", "drained", "finished"]);
+    // The answer comes at the switch; the drain goes on in the background, under the lease.
+    expect(stepNames(events)).toEqual(["started", "switched"]);
     expect(release).toMatchObject({ id: "r3", artifact: "r1", trigger: "rollback", version: "0.1.0" });
+    await vi.waitFor(() => expect(h.store.leases.get("hello")).toBeUndefined());
+    expect(ledgerSteps(h, "r3")).toEqual(["started", "switched", "drained", "finished"]);
+    expect(stepNames(events)).toEqual(["started", "switched"]);
     expect(h.runtime.artifacts()).toEqual(["r1", "r2"]);
     expect(h.store.releases.get("hello", "r2")).toMatchObject({
       status: "rolled-back",
@@ -250,7 +254,9 @@ describe("rollback and promote", () => {
       (e) => events.push(e),
       new AbortController().signal,
     );
-    expect(stepNames(events)).toEqual(["started", "healthy", "switched", "drained", "finished"]);
+    expect(stepNames(events)).toEqual(["started", "healthy", "switched"]);
+    await vi.waitFor(() => expect(h.store.leases.get("hello")).toBeUndefined());
+    expect(ledgerSteps(h, "r3")).toEqual(["started", "healthy", "switched", "drained", "finished"]);
     expect(events[0]).toMatchObject({ message: expect.stringMatching(/^cold start of pid undefined :\d+$/) });
     expect(h.runtime.artifacts()).toEqual(["r1", "r2", "r1"]);
   });

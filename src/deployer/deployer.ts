@@ -45,6 +45,8 @@ export interface DeployerOptions {
 export class Deployer {
   private readonly parts: DeployerParts;
   private readonly listeners = new Set<(outcome: DeployOutcome) => void>();
+  /** Rollbacks that answered and whose replaced release still drains, as `app/release`. */
+  private readonly drains = new Set<string>();
 
   constructor(private readonly options: DeployerOptions) {
     const { store, dataDir, runtime, serving, logger, backupBeforeRelease } = options;
@@ -81,13 +83,39 @@ export class Deployer {
     }
   }
 
+  /**
+   * Resolves as soon as 100% of the traffic is on the restored release: a rollback is an emergency. The
+   * drain of the release it replaced goes on in the background, still under the lease, its outcome in
+   * the ledger (the `drained` and `finished` steps).
+   */
   async rollback(input: RollbackInput, emit: Emit, signal: AbortSignal): Promise<Release> {
     const lease = await this.lease(input.app, input.requestedBy, "rollback", input.wait, emit, signal);
+    let drain: Promise<void> | undefined;
     try {
-      return await this.runRollback(input, emit, signal);
+      const release = await this.runRollback(input, emit, signal, (rest) => {
+        drain = rest;
+      });
+      if (drain) {
+        const key = `${release.app}/${release.id}`;
+        this.drains.add(key);
+        void drain.then(() => this.drains.delete(key));
+      }
+      return release;
     } finally {
-      lease.release();
+      if (!drain) lease.release();
+      // The drain itself never rejects; releasing may, when the agent stopped and closed the ledger first.
+      else
+        void drain
+          .then(() => lease.release())
+          .catch((error) =>
+            this.options.logger.warn({ app: input.app, err: error }, "lease after a rollback"),
+          );
     }
+  }
+
+  /** Whether `release` answered (a rollback) and the release it replaced still drains in the background. */
+  draining(app: string, release: string): boolean {
+    return this.drains.has(`${app}/${release}`);
   }
 
   async promote(input: PromoteInput, emit: Emit, signal: AbortSignal): Promise<Release> {
@@ -190,7 +218,12 @@ export class Deployer {
     });
   }
 
-  private async runRollback(input: RollbackInput, emit: Emit, signal: AbortSignal): Promise<Release> {
+  private async runRollback(
+    input: RollbackInput,
+    emit: Emit,
+    signal: AbortSignal,
+    inBackground: (rest: Promise<void>) => void,
+  ): Promise<Release> {
     const { store, serving } = this.parts;
     const { app } = input;
     const env = input.env ?? PRODUCTION;
@@ -220,7 +253,7 @@ export class Deployer {
     return operate(
       newRun(this.parts, release, steps, signal),
       running ? [warm(running)] : [started("cold start of "), healthy],
-      { previousStatus: "rolled-back", reason },
+      { previousStatus: "rolled-back", reason, inBackground },
     );
   }
 

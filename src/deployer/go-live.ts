@@ -9,6 +9,11 @@ export interface LiveOptions {
   previousStatus: "superseded" | "rolled-back";
   /** Why, for a rollback: written on the release it takes out. */
   reason?: string;
+  /**
+   * Given, everything after the switch (drain, prune, the `finished` step) is handed to it instead of
+   * awaited, and the steps go to the ledger only: a rollback answers once the traffic has moved.
+   */
+  inBackground?: (rest: Promise<void>) => void;
 }
 
 /**
@@ -23,7 +28,7 @@ export function switchIn(run: Run): Active | undefined {
 /**
  * The end of every operation that got this far: switched (and recorded live in the ledger, in one
  * transaction), drained (the previous release's in-flight requests finish, then it stays warm),
- * old release files pruned, finished.
+ * old release files pruned, finished. With `inBackground`, it returns right after the switch.
  */
 export async function goLive(run: Run, options: LiveOptions): Promise<Release> {
   const { store } = run.parts;
@@ -38,9 +43,19 @@ export async function goLive(run: Run, options: LiveOptions): Promise<Release> {
     previous ? `from ${previous.release}` : "first release",
   );
   run.parts.outcome({ type: "live", release: store.releases.get(app, id)!, previous: previous?.release });
-  if (previous) await drain(run, previous);
-  await pruneReleases(run.parts, app, config.keepReleases);
-  run.steps.record("finished", true, run.steps.elapsed());
+  const rest = async () => {
+    if (previous) await drain(run, previous);
+    await pruneReleases(run.parts, app, config.keepReleases);
+    run.steps.record("finished", true, run.steps.elapsed());
+  };
+  if (options.inBackground) {
+    run.steps.detach();
+    options.inBackground(
+      rest().catch((error) => run.parts.logger.error({ app, release: id, err: error }, "after the switch")),
+    );
+  } else {
+    await rest();
+  }
   return store.releases.get(app, id)!;
 }
 

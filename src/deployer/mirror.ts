@@ -4,6 +4,7 @@ import { OperationError } from "../errors.js";
 import { GitError, git, gitBuffer } from "../git/git.js";
 import { withoutCredentials } from "../git/history.js";
 import { type CommitInfo, commitInfo } from "../git/repo.js";
+import type { CommitGraph } from "../webhooks/push-order.js";
 
 /**
  * The agent's copy of an app's repository: a bare mirror under the data dir, fetched before each
@@ -23,16 +24,46 @@ export async function fetchMirror(mirror: string, repo: string): Promise<void> {
   }
 }
 
-/** The commit `sha` of the mirror, archived as .tar.gz bytes, with its metadata. */
-export async function archiveCommit(
-  mirror: string,
-  sha: string,
-): Promise<{ tarball: Buffer; commit: CommitInfo }> {
+/** Throws, with git's reason, unless `sha` is a commit of the mirror. */
+export async function assertCommit(mirror: string, sha: string): Promise<void> {
   try {
     await git(["cat-file", "-e", `${sha}^{commit}`], { cwd: mirror });
   } catch (error) {
     throw gitFailure(`commit ${sha} is not in the repository`, error);
   }
+}
+
+/** The commit `branch` points at in the mirror; undefined when the branch is not there. */
+export async function branchTip(mirror: string, branch: string): Promise<string | undefined> {
+  try {
+    return await git(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}^{commit}`], { cwd: mirror });
+  } catch {
+    return undefined;
+  }
+}
+
+/** The mirror's history, for the order of pushes (src/webhooks/push-order.ts). */
+export function mirrorGraph(mirror: string): CommitGraph {
+  return {
+    async isAncestor(ancestor, descendant) {
+      if (ancestor === descendant) return true;
+      try {
+        await git(["merge-base", "--is-ancestor", ancestor, descendant], { cwd: mirror });
+        return true;
+      } catch {
+        // Exit 1: not an ancestor. Anything else (a commit the mirror lacks): not one it can show.
+        return false;
+      }
+    },
+  };
+}
+
+/** The commit `sha` of the mirror, archived as .tar.gz bytes, with its metadata. */
+export async function archiveCommit(
+  mirror: string,
+  sha: string,
+): Promise<{ tarball: Buffer; commit: CommitInfo }> {
+  await assertCommit(mirror, sha);
   const [tarball, commit] = await Promise.all([
     gitBuffer(["archive", "--format=tar.gz", sha], { cwd: mirror }),
     commitInfo(mirror, sha),

@@ -34,6 +34,8 @@ export interface Steps {
   ): Promise<T>;
   /** `data` goes to the ledger only (the dependency cache's key), never to the client. */
   record(name: StepName, ok: boolean, durationMs: number, message?: string, data?: unknown): void;
+  /** From now on steps go to the ledger only: the client's stream has ended (a rollback's drain). */
+  detach(): void;
   /** Total time since the operation began. */
   elapsed(): number;
 }
@@ -41,6 +43,7 @@ export interface Steps {
 /** Times each step of an operation, records it in the ledger and streams it to the client. */
 export class StepRecorder implements Steps {
   private readonly started = Date.now();
+  private streaming = true;
 
   constructor(
     private readonly store: Store,
@@ -74,6 +77,7 @@ export class StepRecorder implements Steps {
       message: message ?? null,
       ...(data === undefined ? {} : { data }),
     });
+    if (!this.streaming) return;
     this.emit({
       type: "step",
       step: name,
@@ -82,6 +86,11 @@ export class StepRecorder implements Steps {
       durationMs,
       ...(message ? { message } : {}),
     });
+  }
+
+  /** From now on steps go to the ledger only: the client's stream has ended (a rollback's drain). */
+  detach(): void {
+    this.streaming = false;
   }
 
   elapsed(): number {
@@ -101,6 +110,8 @@ export class UnrecordedSteps implements Steps {
   }
 
   record(): void {}
+
+  detach(): void {}
 
   elapsed(): number {
     return Date.now() - this.started;

@@ -4,7 +4,7 @@ import { createServer as createTcpServer } from "node:net";
 import { Readable } from "node:stream";
 import { request } from "undici";
 import { describe, expect, it } from "vitest";
-import { listen, proxyTo, rawExchange, useCleanups } from "../test-support/proxy.js";
+import { listen, proxyTo, rawClient, rawExchange, useCleanups } from "../test-support/proxy.js";
 
 const cleanups = useCleanups();
 
@@ -97,9 +97,12 @@ describe("client connections", () => {
 
   it("sends 100 Continue itself, then forwards the body", async () => {
     const { port } = await proxyTo(cleanups, [await app()]);
-    const head = "POST /e HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n";
-    const { text } = await rawExchange(cleanups, port, head, (t) => t.includes("100 Continue"));
-    expect(text).toBe("HTTP/1.1 100 Continue\r\n\r\n");
+    const client = await rawClient(cleanups, port);
+    client.socket.write("POST /e HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+    expect(await client.until((t) => t.includes("100 Continue"))).toBe("HTTP/1.1 100 Continue\r\n\r\n");
+    client.socket.write("hello");
+    const text = await client.until((t) => t.includes('"url":"/e"'));
+    expect(text).toContain(`"bytes":5,"sha":"${sha(Buffer.from("hello"))}"`);
   });
 
   it.each([
@@ -111,6 +114,15 @@ describe("client connections", () => {
     ],
     ["a head over 16 KB", 431, `GET / HTTP/1.1\r\nHost: a\r\nX-Big: ${"a".repeat(17_000)}\r\n\r\n`],
     ["a malformed chunk", 400, "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"],
+    [
+      "an empty chunk extension (2;)",
+      400,
+      "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2;\r\naa\r\n0\r\n\r\n",
+    ],
+    // Bare-LF line endings can never end a head (CRLFCRLF): refused at once, not at the head timeout.
+    ["a head with bare-LF line endings", 400, "GET / HTTP/1.1\nHost: a\n\n"],
+    ["a head with one bare-LF line", 400, "GET / HTTP/1.1\r\nHost: a\nX-A: 1\r\n"],
+    ["an absolute-form target with user info", 400, "GET http://user@a/ HTTP/1.1\r\nHost: a\r\n\r\n"],
   ])("answers %s with %i and closes the connection", async (_name, status, wire) => {
     let reached = 0;
     const counting = createHttpServer((_req, res) => {
@@ -158,6 +170,24 @@ describe("client connections", () => {
     const body = Buffer.from(await res.body.arrayBuffer());
     expect(body.length).toBe(3 * 1024 * 1024);
     expect(sha(body)).toBe(sha(Buffer.alloc(3 * 1024 * 1024, "b")));
+  });
+
+  it("answers 408 to a pipelined request whose head stops half way, as to any slow head", async () => {
+    const { port } = await proxyTo(cleanups, [await app()], { headMs: 150, sweepMs: 25 });
+    const wire = `${http11("/first")}GET /second HTTP/1.1\r\nHo`;
+    const { text, closed } = await rawExchange(cleanups, port, wire, () => false, 5_000);
+    expect(text).toMatch(/"url":"\/first"/);
+    expect(text).toMatch(/HTTP\/1.1 408 Request Timeout\r\n/);
+    expect(closed).toBe(true);
+  });
+
+  it("reads a request whose leading empty line is split over two writes", async () => {
+    const { port } = await proxyTo(cleanups, [await app()]);
+    const client = await rawClient(cleanups, port);
+    await new Promise((resolve) => client.socket.write("\r", resolve));
+    client.socket.write(`\n${http11("/after-crlf")}`);
+    const text = await client.until((t) => t.includes('"url":"/after-crlf"'));
+    expect(text).toMatch(/^HTTP\/1.1 200 OK\r\n/);
   });
 
   it("closes idle connections after the idle timeout and answers 408 to a head that never completes", async () => {

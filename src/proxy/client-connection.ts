@@ -8,21 +8,30 @@ import {
   downstreamResponseHead,
   informationalHead,
   KEEP_ALIVE_SECONDS,
+  switchingProtocolsHead,
 } from "./headers.js";
 import { BodyError } from "./http1/body-decoder.js";
 import { HeadError, type RequestHead, type ResponseHead } from "./http1/head.js";
 import { RequestReader } from "./http1/request-reader.js";
+import { extendBodyDeadline, type ProxyLimits } from "./limits.js";
+import type { LoadBalancer } from "./load-balancer.js";
 import type { Router } from "./router.js";
-import { proxyUpgrade } from "./upgrade.js";
+import { pipeTunnel } from "./upgrade.js";
+
+/** Why the proxy gave up on a client: its head, its body, or its reading of the answer was too slow. */
+export type SlowClient = "head" | "body" | "send";
 
 /** What a client connection needs from the server that accepted it. */
 export interface ConnectionOwner {
   readonly router: Router;
+  readonly limits: ProxyLimits;
   /** True while the server stops: answers close their connection. */
   readonly stopping: boolean;
   /** ACME challenges, HTTPS redirects, HSTS: set when the agent serves HTTPS. */
   readonly edge?: Edge | undefined;
   forget(connection: ClientConnection): void;
+  /** Counted for /metrics. */
+  slowClient(reason: SlowClient): void;
 }
 
 /** Body chunks up to this size are joined with the head into one write; larger ones are written as they are. */
@@ -59,6 +68,11 @@ export class ClientConnection {
   private headStartedAt = 0;
   /** When the client last sent bytes or got a complete answer: what the idle timeout counts from. */
   private lastActive = Date.now();
+  /** By when the request body being read must have arrived (0: none being read); see ProxyLimits. */
+  private bodyDeadline = 0;
+  /** Bytes of answers the client has taken (written to the kernel), and since when that has not moved. */
+  private sent = 0;
+  private sendStalledSince = 0;
 
   constructor(
     private readonly socket: Socket,
@@ -68,7 +82,7 @@ export class ClientConnection {
     this.secure = (socket as { encrypted?: boolean }).encrypted === true;
     this.reader = new RequestReader({
       head: (head) => this.onHead(head),
-      data: (data) => this.forwarded?.requestData(data),
+      data: (data) => this.onBodyData(data),
       end: () => this.onRequestEnd(),
     });
     socket.on("data", this.onData);
@@ -101,7 +115,11 @@ export class ClientConnection {
   }
 
   resumeReading(): void {
-    if (!this.closed) this.socket.resume();
+    if (this.closed) return;
+    // The client could not send while the proxy held it: its body gets a fresh allowance.
+    if (this.bodyDeadline !== 0)
+      this.bodyDeadline = Math.max(this.bodyDeadline, Date.now() + this.owner.limits.bodyMs);
+    this.socket.resume();
   }
 
   onDrain(resume: () => void): void {
@@ -148,6 +166,7 @@ export class ClientConnection {
       // is not read, so the connection cannot carry another request.
       this.closeAfter = true;
       this.requestDone = true;
+      this.bodyDeadline = 0;
     }
     this.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\ncontent-type: text/plain; charset=utf-8\r\nx-skiff: proxy\r\n${fields}` +
@@ -195,13 +214,28 @@ export class ClientConnection {
   private readonly onData = (chunk: Buffer): void => {
     this.lastActive = Date.now();
     if (!this.read(() => this.reader.feed(chunk))) return;
+    this.headProgress();
+    if (this.reader.pendingBytes > MAX_PIPELINED) this.socket.pause();
+  };
+
+  /** Starts the head timeout when a head has begun (in a read, or in pipelined bytes), stops it when done. */
+  private headProgress(): void {
     if (this.reader.midHead) {
       if (this.headStartedAt === 0) this.headStartedAt = Date.now();
     } else {
       this.headStartedAt = 0;
     }
-    if (this.reader.pendingBytes > MAX_PIPELINED) this.socket.pause();
-  };
+  }
+
+  private onBodyData(data: Buffer): void {
+    this.bodyDeadline = extendBodyDeadline(
+      this.bodyDeadline,
+      data.length,
+      this.lastActive,
+      this.owner.limits,
+    );
+    this.forwarded?.requestData(data);
+  }
 
   /** Runs the reader; a malformed request is answered (400, 431…) and ends the connection. */
   private read(step: () => void): boolean {
@@ -219,7 +253,14 @@ export class ClientConnection {
     this.responseDone = false;
     this.minor = head.minor;
     this.framing = "as-is";
+    this.bodyDeadline = head.body.kind === "none" ? 0 : this.lastActive + this.owner.limits.bodyMs;
     if (!head.keepAlive) this.closeAfter = true;
+    if (head.method === "CONNECT") {
+      // Whatever its Connection header says: the proxy is no forward proxy, and an app gets no tunnel.
+      this.closeAfter = true;
+      this.respondError(405, "CONNECT is not supported");
+      return;
+    }
     const edge = this.owner.edge;
     if (edge) {
       const answer = edge.answer(head, this.secure);
@@ -230,15 +271,6 @@ export class ClientConnection {
       this.edgeFields = this.secure ? edge.secureFields(head.host) : "";
     }
     const route = this.owner.router.match(head.host);
-    if (head.upgrade) {
-      this.upgrade(head, route);
-      return;
-    }
-    if (head.method === "CONNECT") {
-      this.closeAfter = true;
-      this.respondError(405, "CONNECT is not supported");
-      return;
-    }
     if (!route) {
       this.respondError(404, `no app is routed for host ${head.host ?? "(none)"}`);
       return;
@@ -248,12 +280,13 @@ export class ClientConnection {
       return;
     }
     if (head.expectContinue && head.minor === 1) this.write("HTTP/1.1 100 Continue\r\n\r\n");
-    this.forwarded = new ForwardedRequest(this, head, route);
+    this.forwarded = new ForwardedRequest(this, head, route, this.owner.limits.bodyBufferBytes);
     this.forwarded.start();
   }
 
   private onRequestEnd(): void {
     this.requestDone = true;
+    this.bodyDeadline = 0;
     this.forwarded?.requestEnd();
     this.next();
   }
@@ -266,24 +299,42 @@ export class ClientConnection {
       return;
     }
     if (this.socket.isPaused()) this.socket.resume();
-    this.read(() => this.reader.resume());
+    this.lastActive = Date.now();
+    if (this.read(() => this.reader.resume())) this.headProgress();
   }
 
-  private upgrade(head: RequestHead, route: ReturnType<Router["match"]>): void {
-    if (!route?.live) {
-      this.closeAfter = true;
-      this.respondError(
-        route ? 503 : 404,
-        route ? `${route.app} has no live release` : `no app is routed for host ${head.host ?? "(none)"}`,
-      );
-      return;
-    }
-    // From here on the connection is a tunnel to one instance, no longer HTTP for the proxy.
+  /**
+   * The app switched protocols: the 101 goes to the client, and from here on the connection is a tunnel
+   * to that instance, no longer HTTP for the proxy. Bytes the client sent after its request go through.
+   */
+  tunnel(head: ResponseHead, upstream: Socket, upstreamRest: Buffer, lb: LoadBalancer, onClose: () => void) {
+    this.write(switchingProtocolsHead(head));
+    this.flush();
     this.socket.off("data", this.onData);
     this.socket.removeAllListeners("end");
     this.closed = true;
+    this.forwarded = undefined;
     this.owner.forget(this);
-    proxyUpgrade(head, this.socket, this.reader.takeRest(), route, this.remoteAddress, this.secure);
+    pipeTunnel(this.socket, this.reader.takeRest(), upstream, upstreamRest, lb, onClose);
+  }
+
+  /**
+   * Gives up on a client that holds things up: 408 when it was sending its body (nothing of the answer
+   * went out yet), else the connection just closes. The request to the app is aborted either way.
+   */
+  tooSlow(reason: SlowClient): void {
+    if (this.closed) return;
+    this.owner.slowClient(reason);
+    this.bodyDeadline = 0;
+    const forwarded = this.forwarded;
+    this.forwarded = undefined;
+    forwarded?.clientGone();
+    if (reason === "send" || this.headWritten) {
+      this.socket.destroy();
+      return;
+    }
+    this.closeAfter = true;
+    this.respondError(408, "the request body did not arrive in time");
   }
 
   private protocolError(error: unknown): void {
@@ -325,19 +376,43 @@ export class ClientConnection {
 
   /**
    * Called by the server every few seconds (cheaper than a timer per socket, refreshed on every read and
-   * write): closes a connection idle past the keep-alive timeout, answers 408 to a head that takes too
-   * long, and drops a client that stalls while sending a body. A request waiting on a slow app (a long
-   * poll) is the app's business and is left alone.
+   * write): answers 408 to a head or a body that takes too long, closes a connection whose client does
+   * not take its answer, and one idle past the keep-alive timeout. A request waiting on a slow app (a
+   * long poll) is the app's business and is left alone.
    */
-  expire(now: number, idleMs: number, headMs: number): void {
-    if (this.headStartedAt !== 0 && now - this.headStartedAt > headMs) {
+  expire(now: number): void {
+    const limits = this.owner.limits;
+    if (this.headStartedAt !== 0 && now - this.headStartedAt > limits.headMs) {
       this.headStartedAt = 0;
+      this.owner.slowClient("head");
       this.closeAfter = true;
       this.requestDone = true;
       this.respondError(408, "the request head did not arrive in time");
-    } else if (now - this.lastActive > idleMs) {
+    } else if (this.bodyDeadline !== 0 && now > this.bodyDeadline && !this.socket.isPaused()) {
+      this.tooSlow("body");
+    } else if (this.sendStalled(now) > limits.sendMs) {
+      this.tooSlow("send");
+    } else if (now - this.lastActive > limits.idleMs) {
       if (this.idle) this.end();
       else if (!this.requestDone) this.destroy();
     }
+  }
+
+  /**
+   * How long the client has taken none of what was written to it (0 when nothing waits for it). Bytes
+   * count as taken once the kernel accepted them: Node's writableLength keeps them until then.
+   */
+  private sendStalled(now: number): number {
+    const waiting = this.socket.writableLength;
+    if (waiting === 0) {
+      this.sendStalledSince = 0;
+      return 0;
+    }
+    const sent = this.socket.bytesWritten - waiting;
+    if (sent !== this.sent || this.sendStalledSince === 0) {
+      this.sent = sent;
+      this.sendStalledSince = now;
+    }
+    return now - this.sendStalledSince;
   }
 }

@@ -1,6 +1,7 @@
+import type { Socket } from "node:net";
 import type { ClientConnection } from "./client-connection.js";
 import { upstreamRequestHead } from "./headers.js";
-import type { RequestHead, ResponseHead } from "./http1/head.js";
+import type { Framing, RequestHead, ResponseHead } from "./http1/head.js";
 import type { LoadBalancer } from "./load-balancer.js";
 import type { Route } from "./router.js";
 import type { Target } from "./target.js";
@@ -8,21 +9,26 @@ import type { UpstreamConnection, UpstreamRequest } from "./upstream-connection.
 
 /** One try plus this many retries for a request that met a dead upstream socket before any response byte. */
 const MAX_ATTEMPTS = 4;
-/** Request bodies up to this size are read first, so the request can be replayed on another connection. */
-export const REPLAYABLE_BODY_LIMIT = 64 * 1024;
 
 /**
  * One client request on its way to the live release of its route, and the answer on its way back.
+ * A body up to `bodyBufferBytes` (chunked ones too) is read whole before a connection to the app is
+ * taken: a client that sends it slowly holds only its own connection, and the request can be replayed.
  * A request is retried (on the route's live release at that moment, on another connection) when the
- * upstream failed before sending any byte and the request can be replayed: no body, or a body held whole.
- * Larger bodies are streamed as they arrive and never replayed.
+ * upstream failed before sending any byte and it can be replayed: no body, or a body held whole.
+ * Larger bodies are streamed once the buffer is full, and never replayed. An Upgrade request is an HTTP
+ * request like any other until the app answers 101; only then does the connection become a tunnel.
  */
 export class ForwardedRequest implements UpstreamRequest {
   readonly method: string;
+  readonly upgrade: boolean;
   cancelled = false;
-  private headText: string;
-  private readonly streaming: boolean;
+  private headText: string | undefined;
+  /** How the body goes to the app: as the client framed it, or with a length once it was read whole. */
+  private framing: Framing;
+  private streaming = false;
   private readonly chunks: Buffer[] = [];
+  private buffered = 0;
   private bodyEnded: boolean;
   private attempts = 0;
   private inAttempt = false;
@@ -38,33 +44,41 @@ export class ForwardedRequest implements UpstreamRequest {
     private readonly client: ClientConnection,
     private readonly request: RequestHead,
     private readonly route: Route,
+    private readonly bodyBufferBytes: number,
   ) {
     this.method = request.method;
-    const body = request.body;
-    this.bodyEnded = body.kind === "none";
-    this.streaming =
-      body.kind === "chunked" || (body.kind === "length" && body.length > REPLAYABLE_BODY_LIMIT);
-    this.headText = upstreamRequestHead(request, client.remoteAddress, false, client.secure);
+    this.upgrade = request.upgrade;
+    this.framing = request.body;
+    this.bodyEnded = request.body.kind === "none";
   }
 
-  /** Sends it now when it has no body to wait for (or streams its body); else once the body is read. */
+  /** Sends it now when it has no body to wait for; else once the body is read, or the buffer is full. */
   start(): void {
-    if (this.bodyEnded || this.streaming) this.send();
+    if (this.bodyEnded) this.send();
   }
 
   requestData(chunk: Buffer): void {
     if (this.done) return;
     this.chunks.push(chunk);
-    if (!this.streaming) return;
-    if (this.upstream) this.flushBody();
-    // Waiting for a connection: hold the client rather than the whole upload in memory.
-    else this.client.pauseReading();
+    if (this.streaming) {
+      if (this.upstream) this.flushBody();
+      // Waiting for a connection: hold the client rather than the whole upload in memory.
+      else this.client.pauseReading();
+      return;
+    }
+    this.buffered += chunk.length;
+    if (this.buffered > this.bodyBufferBytes) {
+      this.streaming = true;
+      this.send();
+    }
   }
 
   requestEnd(): void {
     if (this.done) return;
     this.bodyEnded = true;
     if (!this.streaming) {
+      // The whole body is here: a chunked one goes on with its length, so it is replayable like the rest.
+      if (this.framing.kind === "chunked") this.framing = { kind: "length", length: this.buffered };
       if (this.attempts === 0) this.send();
     } else if (this.upstream) {
       this.flushBody();
@@ -82,6 +96,12 @@ export class ForwardedRequest implements UpstreamRequest {
 
   attached(connection: UpstreamConnection): void {
     this.upstream = connection;
+    this.headText ??= upstreamRequestHead(
+      this.request,
+      this.client.remoteAddress,
+      this.framing,
+      this.client.secure ? "https" : "http",
+    );
     if (this.request.host === undefined && this.attempts === 1) this.addHost();
     if (!this.streaming) {
       connection.write(
@@ -142,6 +162,34 @@ export class ForwardedRequest implements UpstreamRequest {
     else this.client.respondError(502, `${this.route.app} did not answer: ${error.message}`);
   }
 
+  /**
+   * The app answered 101: from now on the client and the app talk directly. The tunnel counts as in
+   * flight on the release until it closes, so a drain waits for it (and closes it past its timeout).
+   */
+  switched(head: ResponseHead, socket: Socket, rest: Buffer): void {
+    this.done = true;
+    const lb = this.lb!;
+    lb.counts.requests++;
+    lb.observe?.(101, performance.now() - this.started);
+    if (!this.bodyEnded) {
+      // Switched before the request body was all sent: what the client sends next is neither.
+      socket.destroy();
+      this.finishAttempt();
+      this.client.destroy();
+      return;
+    }
+    this.client.tunnel(head, socket, rest, lb, () => this.finishAttempt());
+  }
+
+  /** The pool took the connection back: this request's client held it up (too slow to send or to read). */
+  reclaimed(): void {
+    if (this.done) return;
+    this.done = true;
+    this.cancelled = true;
+    this.finishAttempt();
+    this.client.tooSlow(this.responded ? "send" : "body");
+  }
+
   private send(): void {
     const lb = this.route.live;
     const target = lb?.pick();
@@ -167,7 +215,7 @@ export class ForwardedRequest implements UpstreamRequest {
   /** Streams the body read so far to the app, pausing the client while the app's side is full. */
   private flushBody(): void {
     const upstream = this.upstream!;
-    const chunked = this.request.body.kind === "chunked";
+    const chunked = this.framing.kind === "chunked";
     let flushed = true;
     for (const chunk of this.chunks.splice(0)) {
       if (chunk.length === 0) continue;
@@ -176,6 +224,8 @@ export class ForwardedRequest implements UpstreamRequest {
       );
     }
     if (this.bodyEnded && chunked) flushed = upstream.write("0\r\n\r\n");
+    // All sent and more to come: the request waits on its client (while the app's side is full, on the app).
+    upstream.waitingOnClient(!this.bodyEnded && flushed);
     if (!flushed && !this.bodyEnded) {
       this.client.pauseReading();
       upstream.onDrain(() => this.client.resumeReading());
@@ -184,9 +234,10 @@ export class ForwardedRequest implements UpstreamRequest {
 
   /** An HTTP/1.0 request may come without Host; the app gets HTTP/1.1, which requires one: the instance's. */
   private addHost(): void {
-    const line = this.headText.indexOf("\r\n") + 2;
+    const head = this.headText!;
+    const line = head.indexOf("\r\n") + 2;
     const host = `host: ${this.target!.host}:${this.target!.port}\r\n`;
-    this.headText = this.headText.slice(0, line) + host + this.headText.slice(line);
+    this.headText = head.slice(0, line) + host + head.slice(line);
   }
 
   private finishAttempt(): void {

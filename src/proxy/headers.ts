@@ -1,4 +1,4 @@
-import type { Fields, RequestHead, ResponseHead } from "./http1/head.js";
+import type { Fields, Framing, RequestHead, ResponseHead } from "./http1/head.js";
 
 /** Headers that describe one connection, not the message: never forwarded (RFC 9110 §7.6.1). */
 const HOP_BY_HOP = new Set([
@@ -25,19 +25,20 @@ function forwarded(fields: Fields, i: number): boolean {
 
 /**
  * The head the app gets: the client's fields minus hop-by-hop ones, X-Forwarded-* added, and the body's
- * framing stated once. `keepUpgrade` keeps Connection and Upgrade for a WebSocket handshake.
+ * framing stated once. An Upgrade request keeps Connection and Upgrade (WebSocket, h2c handshakes).
+ * X-Forwarded-For is appended to; X-Forwarded-Proto and -Host say what the proxy itself saw, whatever
+ * the client claimed (an app trusting them must not be told `https` by a client speaking plain HTTP).
  */
 export function upstreamRequestHead(
   request: RequestHead,
   clientAddress: string,
-  keepUpgrade = false,
-  secure = false,
+  body: Framing = request.body,
+  proto = "http",
 ): string {
   const { fields } = request;
+  const keepUpgrade = request.upgrade;
   let out = `${request.method} ${request.target} HTTP/1.1\r\n`;
   let forwardedFor: string | undefined;
-  let hasProto = false;
-  let hasHost = false;
   for (let i = 0; i < fields.lower.length; i++) {
     const lower = fields.lower[i]!;
     if (lower === "x-forwarded-for") {
@@ -49,15 +50,18 @@ export function upstreamRequestHead(
       continue;
     }
     // Expect: 100-continue is answered by the proxy itself, which then reads the body.
-    if (!forwarded(fields, i) || lower === "expect") continue;
-    if (lower === "x-forwarded-proto") hasProto = true;
-    else if (lower === "x-forwarded-host") hasHost = true;
+    if (
+      !forwarded(fields, i) ||
+      lower === "expect" ||
+      lower === "x-forwarded-proto" ||
+      lower === "x-forwarded-host"
+    )
+      continue;
     out += `${fields.names[i]}: ${fields.values[i]}\r\n`;
   }
   out += `x-forwarded-for: ${forwardedFor === undefined ? clientAddress : `${forwardedFor}, ${clientAddress}`}\r\n`;
-  if (!hasProto) out += secure ? "x-forwarded-proto: https\r\n" : "x-forwarded-proto: http\r\n";
-  if (!hasHost && request.host !== undefined) out += `x-forwarded-host: ${request.host}\r\n`;
-  const body = request.body;
+  out += `x-forwarded-proto: ${proto}\r\n`;
+  if (request.host !== undefined) out += `x-forwarded-host: ${request.host}\r\n`;
   if (body.kind === "length") out += `content-length: ${body.length}\r\n`;
   else if (body.kind === "chunked") out += "transfer-encoding: chunked\r\n";
   return `${out}\r\n`;
@@ -96,6 +100,18 @@ export function downstreamResponseHead(
   if (!keepAlive || framing === "close") out += "connection: close\r\n";
   else
     out += `${clientMinor === 0 ? "connection: keep-alive\r\n" : ""}keep-alive: timeout=${KEEP_ALIVE_SECONDS}\r\n`;
+  return `${out}\r\n`;
+}
+
+/** The app's 101 to an Upgrade request, with its Connection and Upgrade fields (the switch needs them). */
+export function switchingProtocolsHead(response: ResponseHead): string {
+  const { fields } = response;
+  let out = `HTTP/1.1 101 ${response.reason}\r\n`;
+  for (let i = 0; i < fields.lower.length; i++) {
+    const lower = fields.lower[i]!;
+    if (lower === "connection" || lower === "upgrade" || forwarded(fields, i))
+      out += `${fields.names[i]}: ${fields.values[i]}\r\n`;
+  }
   return `${out}\r\n`;
 }
 

@@ -26,6 +26,11 @@ export class LoadBalancer {
     readonly targets: Target[],
   ) {}
 
+  /** Applies the proxy's cap on connections to every instance's pool. */
+  configure(maxConnections: number): void {
+    for (const target of this.targets) target.pool.configure(maxConnections);
+  }
+
   /** The next healthy instance; an instance whose process is up when none is healthy; else undefined. */
   pick(): Target | undefined {
     const { targets } = this;

@@ -1,11 +1,14 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server } from "node:http";
-import { connect, createServer as createTcpServer, type Server as TcpServer } from "node:net";
+import { createServer as createTcpServer, type Server as TcpServer } from "node:net";
 import { Client, request } from "undici";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   backend as backendOn,
+  deferred,
   listen as listenOn,
   proxyTo as proxyOn,
+  rawClient,
+  rawExchange,
   useCleanups,
 } from "../test-support/proxy.js";
 import { LoadBalancer } from "./load-balancer.js";
@@ -99,26 +102,36 @@ describe("ProxyServer", () => {
   });
 
   it("frees the upstream request when the client goes away", async () => {
-    let closed = false;
+    const arrived = deferred();
+    const closed = deferred();
     const hanging = createHttpServer((req) => {
-      req.on("close", () => {
-        closed = true;
-      });
+      arrived.resolve();
+      req.on("close", () => closed.resolve());
     });
     const { url, lb } = await proxyTo(await listen(hanging));
     const controller = new AbortController();
     const pending = request(`${url}/`, { signal: controller.signal }).catch((e: Error) => e);
-    await new Promise((r) => setTimeout(r, 200));
+    await arrived.promise;
     expect(lb.inflight).toBe(1);
     controller.abort();
     await pending;
-    for (let i = 0; i < 50 && !closed; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(closed).toBe(true);
-    expect(lb.inflight).toBe(0);
+    await closed.promise;
+    await vi.waitFor(() => expect(lb.inflight).toBe(0));
   });
 
   it("switches the next request on the same client connection, and lets in-flight ones finish", async () => {
-    const { url, proxy } = await proxyTo(await backend("old"));
+    // The old release holds /slow until the test lets it answer: in flight across the switch, for sure.
+    const slowArrived = deferred();
+    const answerSlow = deferred();
+    const old = createHttpServer((req, res) => {
+      if (req.url === "/slow") {
+        slowArrived.resolve();
+        void answerSlow.promise.then(() => res.end("old slow"));
+      } else {
+        res.end(JSON.stringify({ name: "old" }));
+      }
+    });
+    const { url, proxy } = await proxyTo(await listen(old));
     const route = proxy.router.get("app")!;
     const client = new Client(url, { pipelining: 1 });
     let connects = 0;
@@ -129,14 +142,16 @@ describe("ProxyServer", () => {
     expect(await name()).toBe("old");
 
     const slow = request(`${url}/slow`).then((r) => r.body.text());
-    await new Promise((r) => setTimeout(r, 100));
+    await slowArrived.promise;
     const previous = proxy.switch(
       route,
       new LoadBalancer("r2", [new Target("127.0.0.1", await backend("new"), () => true)]),
     );
     expect(await name()).toBe("new");
     expect(connects).toBe(1);
-    expect(await previous!.drain(2000)).toBe(0);
+    const drained = previous!.drain(60_000);
+    answerSlow.resolve();
+    expect(await drained).toBe(0);
     expect(await slow).toBe("old slow");
   });
 
@@ -149,19 +164,49 @@ describe("ProxyServer", () => {
       );
       socket.on("data", (chunk: Buffer) => socket.write(chunk.toString().toUpperCase()));
     });
-    const { url } = await proxyTo(await listen(upstream));
-    const socket = connect(Number(new URL(url).port), "127.0.0.1");
-    cleanups.push(() => socket.destroy());
-    let received = "";
-    socket.on("data", (chunk: Buffer) => {
-      received += chunk.toString();
-      if (received.includes("\r\n\r\n") && !received.includes("HELLO")) socket.write("hello");
-    });
-    socket.write("GET /ws HTTP/1.1\r\nhost: app.test\r\nconnection: upgrade\r\nupgrade: echo\r\n\r\n");
-    for (let i = 0; i < 100 && !received.includes("HELLO"); i++) await new Promise((r) => setTimeout(r, 20));
+    const { port } = await proxyTo(await listen(upstream));
+    const client = await rawClient(cleanups, port);
+    client.socket.write("GET /ws HTTP/1.1\r\nhost: app.test\r\nconnection: upgrade\r\nupgrade: echo\r\n\r\n");
+    await client.until((text) => text.includes("\r\n\r\n"));
+    client.socket.write("hello");
+    const received = await client.until((text) => text.includes("HELLO"));
     expect(received).toMatch(/^HTTP\/1.1 101/);
     expect(received).toMatch(/x-path: \/ws/);
     expect(received).toMatch(/HELLO$/);
+  });
+
+  it("sets X-Forwarded-Proto and X-Forwarded-Host from what it saw, whatever the client claimed", async () => {
+    const { url } = await proxyTo(await backend("a"));
+    const res = await request(`${url}/`, {
+      headers: { host: "app.test", "x-forwarded-proto": "https", "x-forwarded-host": "bank.example" },
+    });
+    const seen = (await res.body.json()) as { headers: Record<string, string> };
+    expect(seen.headers["x-forwarded-proto"]).toBe("http");
+    expect(seen.headers["x-forwarded-host"]).toBe("app.test");
+  });
+
+  it("routes an absolute-form target by its authority and gives the app origin form", async () => {
+    const proxy = new ProxyServer({ host: "127.0.0.1", port: 0 });
+    for (const [name, host] of [
+      ["app", "app.test"],
+      ["admin", "admin.test"],
+    ] as const) {
+      const route = proxy.router.set(name, [host]);
+      proxy.switch(route, new LoadBalancer("r1", [new Target("127.0.0.1", await backend(name), () => true)]));
+    }
+    const { port } = await proxy.start();
+    cleanups.push(() => proxy.stop(100));
+    const wire = "GET http://admin.test/panel?x=1 HTTP/1.1\r\nHost: app.test\r\n\r\n";
+    const { text } = await rawExchange(cleanups, port, wire, (t) => t.endsWith("0\r\n\r\n"));
+    // The backend answers chunked: one chunk holding the JSON.
+    const seen = JSON.parse(text.slice(text.indexOf("{"), text.lastIndexOf("}") + 1)) as {
+      name: string;
+      url: string;
+      headers: Record<string, string>;
+    };
+    expect(seen).toMatchObject({ name: "admin", url: "/panel?x=1" });
+    expect(seen.headers.host).toBe("admin.test");
+    expect(seen.headers["x-forwarded-host"]).toBe("admin.test");
   });
 
   it("spreads requests over the instances of a release", async () => {

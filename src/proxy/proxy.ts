@@ -1,28 +1,17 @@
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ClientConnection, type ConnectionOwner } from "./client-connection.js";
+import { ClientConnection, type ConnectionOwner, type SlowClient } from "./client-connection.js";
 import type { Edge } from "./edge.js";
-import { KEEP_ALIVE_SECONDS } from "./headers.js";
+import { DEFAULT_LIMITS, type ProxyLimits } from "./limits.js";
 import type { LoadBalancer } from "./load-balancer.js";
 import { type Route, Router } from "./router.js";
 
 export interface ProxyOptions {
   host: string;
   port: number;
-  /** Client connection timeouts; the defaults suit production, tests shorten them. */
-  timeouts?: Partial<ProxyTimeouts>;
+  /** What a client may take of the proxy's time; the defaults suit production, tests shorten them. */
+  limits?: Partial<ProxyLimits>;
 }
-
-export interface ProxyTimeouts {
-  /** An idle keep-alive connection is closed after this long (announced as `Keep-Alive: timeout`). */
-  idleMs: number;
-  /** A request head must be complete this long after its first byte (slow-header clients hold slots). */
-  headMs: number;
-  /** How often connections are checked against those timeouts (they may live this much longer). */
-  sweepMs: number;
-}
-
-const DEFAULT_TIMEOUTS: ProxyTimeouts = { idleMs: KEEP_ALIVE_SECONDS * 1000, headMs: 66_000, sweepMs: 2_000 };
 
 /**
  * The public port. It owns the client connections: a switch changes where the next request goes and
@@ -35,13 +24,15 @@ export class ProxyServer implements ConnectionOwner {
   private readonly server: Server;
   private readonly connections = new Set<ClientConnection>();
   private sweeper: NodeJS.Timeout | undefined;
-  private readonly timeouts: ProxyTimeouts;
+  readonly limits: ProxyLimits;
+  /** Clients given up on since start, by what they were too slow at (for /metrics). */
+  readonly slowClients: Record<SlowClient, number> = { head: 0, body: 0, send: 0 };
   stopping = false;
   /** Set by the agent when it serves HTTPS (src/tls/): ACME challenges, redirects, HSTS. */
   edge: Edge | undefined;
 
   constructor(private readonly options: ProxyOptions) {
-    this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket));
   }
 
@@ -53,7 +44,7 @@ export class ProxyServer implements ConnectionOwner {
         resolve();
       });
     });
-    this.sweeper = setInterval(() => this.sweep(), this.timeouts.sweepMs);
+    this.sweeper = setInterval(() => this.sweep(), this.limits.sweepMs);
     this.sweeper.unref();
     return this.server.address() as AddressInfo;
   }
@@ -73,12 +64,17 @@ export class ProxyServer implements ConnectionOwner {
   /** Points `route` at `lb` for every request from now on; returns what it pointed at before. */
   switch(route: Route, lb: LoadBalancer | undefined): LoadBalancer | undefined {
     const previous = route.live;
+    lb?.configure(this.limits.upstreamConnections);
     route.live = lb;
     return previous;
   }
 
   forget(connection: ClientConnection): void {
     this.connections.delete(connection);
+  }
+
+  slowClient(reason: SlowClient): void {
+    this.slowClients[reason]++;
   }
 
   /**
@@ -99,8 +95,6 @@ export class ProxyServer implements ConnectionOwner {
 
   private sweep(): void {
     const now = Date.now();
-    for (const connection of this.connections) {
-      connection.expire(now, this.timeouts.idleMs, this.timeouts.headMs);
-    }
+    for (const connection of this.connections) connection.expire(now);
   }
 }

@@ -1,51 +1,37 @@
-import { connect, type Socket } from "node:net";
-import { upstreamRequestHead } from "./headers.js";
-import type { RequestHead } from "./http1/head.js";
-import type { Route } from "./router.js";
+import type { Socket } from "node:net";
+import type { LoadBalancer } from "./load-balancer.js";
 
 /**
- * A WebSocket (or other Upgrade) request: open a raw connection to one instance of the live release,
- * replay the request head, then pipe bytes both ways until either side closes.
+ * After an app answered 101 to an Upgrade request (a WebSocket, h2c): bytes go both ways between the
+ * client and that instance until either side closes. `clientRest` is what the client sent after its
+ * request, `upstreamRest` what the app sent after its 101. The tunnel is listed on the release's load
+ * balancer, so a drain that times out closes it; `onClose` runs once when it ends.
  */
-export function proxyUpgrade(
-  request: RequestHead,
+export function pipeTunnel(
   client: Socket,
-  head: Buffer,
-  route: Route,
-  clientAddress: string,
-  secure = false,
+  clientRest: Buffer,
+  upstream: Socket,
+  upstreamRest: Buffer,
+  lb: LoadBalancer,
+  onClose: () => void,
 ): void {
-  const lb = route.live;
-  const target = lb?.pick();
-  if (!lb || !target) {
-    client.end("HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
-    return;
-  }
-  const upstream: Socket = connect({ host: target.host, port: target.port });
-  lb.inflight++;
   lb.tunnels.add(upstream);
   let closed = false;
-  let connected = false;
   const close = () => {
     if (closed) return;
     closed = true;
-    lb.inflight--;
     lb.tunnels.delete(upstream);
     upstream.destroy();
-    if (connected) client.destroy();
+    client.destroy();
+    onClose();
   };
-  upstream.once("connect", () => {
-    connected = true;
-    upstream.write(upstreamRequestHead(request, clientAddress, true, secure), "latin1");
-    if (head.length > 0) upstream.write(head);
-    upstream.pipe(client);
-    client.pipe(upstream);
-  });
-  upstream.once("error", () => {
-    if (!connected) client.end("HTTP/1.1 502 Bad Gateway\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
-    close();
-  });
+  upstream.on("error", close);
   upstream.once("close", close);
-  client.once("error", close);
+  client.on("error", close);
   client.once("close", close);
+  if (upstreamRest.length > 0) client.write(upstreamRest);
+  if (clientRest.length > 0) upstream.write(clientRest);
+  upstream.pipe(client);
+  client.pipe(upstream);
+  upstream.resume();
 }

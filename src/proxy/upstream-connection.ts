@@ -3,14 +3,20 @@ import type { ResponseHead } from "./http1/head.js";
 import { type ResponseEvents, ResponseReader } from "./http1/response-reader.js";
 
 /** What an upstream connection needs from the request it carries, and tells it back. */
-export interface UpstreamRequest extends ResponseEvents {
+export interface UpstreamRequest extends Omit<ResponseEvents, "switched"> {
   readonly method: string;
+  /** An Upgrade request: a 101 answer hands the connection over to it. */
+  readonly upgrade: boolean;
   /** True once the client went away: a request still waiting for a connection is then skipped. */
   readonly cancelled: boolean;
   /** The request is on `connection` now: write its head (and body) there. */
   attached(connection: UpstreamConnection): void;
   /** The connection failed before the answer was complete; `answered` says whether any byte came back. */
   failed(error: Error, answered: boolean): void;
+  /** The app switched protocols: `socket` is the request's now, out of the pool, `rest` read after the 101. */
+  switched(head: ResponseHead, socket: Socket, rest: Buffer): void;
+  /** The pool took the connection back because the request's client held it up (see ProxyLimits.stallMs). */
+  reclaimed(): void;
 }
 
 /** How long an idle connection is reused when the app announces no `Keep-Alive: timeout`. */
@@ -21,6 +27,7 @@ const IDLE_MARGIN_MS = 1_000;
 export interface PoolSlot {
   released(connection: UpstreamConnection): void;
   removed(connection: UpstreamConnection): void;
+  stallChanged(delta: 1 | -1): void;
 }
 
 /**
@@ -38,6 +45,12 @@ export class UpstreamConnection implements ResponseEvents {
   /** When the connection went idle, and for how long the app lets an idle connection live. */
   idleSince = 0;
   idleLimitMs = DEFAULT_IDLE_MS;
+  /**
+   * Since when the request waits on its own client (which does not read the answer, or does not send the
+   * rest of its body) rather than on the app; 0 while it does not. Set through `waitingOnClient`; the
+   * pool zeroes it when it forgets the connection.
+   */
+  stalledSince = 0;
 
   constructor(
     host: string,
@@ -65,7 +78,7 @@ export class UpstreamConnection implements ResponseEvents {
     this.current = request;
     this.answered = false;
     this.reusable = false;
-    this.reader.expect(request.method, this);
+    this.reader.expect(request.method, this, request.upgrade);
     request.attached(this);
   }
 
@@ -81,10 +94,27 @@ export class UpstreamConnection implements ResponseEvents {
   /** Backpressure from the client side: stop reading the answer until `resume()`. */
   pause(): void {
     this.socket.pause();
+    this.waitingOnClient(true);
   }
 
   resume(): void {
+    this.waitingOnClient(false);
     this.socket.resume();
+  }
+
+  /** Whether the request now waits on its own client rather than on the app (the pool counts these apart). */
+  waitingOnClient(waiting: boolean): void {
+    if (waiting === (this.stalledSince !== 0) || this.socket.destroyed || !this.current) return;
+    this.stalledSince = waiting ? Date.now() : 0;
+    this.pool.stallChanged(waiting ? 1 : -1);
+  }
+
+  /** Given up for another request, the pool having forgotten it: its request is told, the socket closed. */
+  reclaim(): void {
+    const request = this.current;
+    this.current = undefined;
+    this.socket.destroy();
+    request?.reclaimed();
   }
 
   /** The request was given up (its client went away): the answer cannot be read to its end, so close. */
@@ -108,7 +138,9 @@ export class UpstreamConnection implements ResponseEvents {
   }
 
   head(head: ResponseHead): void {
-    this.reusable = head.keepAlive;
+    // A connection that carried an Upgrade request is not reused, whatever the answer: the app was asked
+    // to switch protocols on it, and a server may read what follows as the new protocol.
+    this.reusable = head.keepAlive && !this.current?.upgrade;
     if (head.keepAliveMs !== undefined) this.idleLimitMs = Math.max(0, head.keepAliveMs - IDLE_MARGIN_MS);
     this.current?.head(head);
   }
@@ -117,7 +149,19 @@ export class UpstreamConnection implements ResponseEvents {
     this.current?.data(chunk);
   };
 
+  switched(head: ResponseHead, rest: Buffer): void {
+    const request = this.current!;
+    this.current = undefined;
+    // The socket leaves the pool for good: it is a tunnel of the request's now.
+    this.socket.removeAllListeners("data");
+    this.socket.removeAllListeners("error");
+    this.socket.removeAllListeners("close");
+    this.pool.removed(this);
+    request.switched(head, this.socket, rest);
+  }
+
   end(): void {
+    this.waitingOnClient(false);
     const request = this.current;
     this.current = undefined;
     request?.end();

@@ -8,12 +8,14 @@ import { secretEnv } from "../secrets/app-secrets.js";
 import { environmentSecrets, type SecretLookup } from "../secrets/secret-store.js";
 import type { DataDir } from "../store/data-dir.js";
 import type { Store } from "../store/store.js";
+import type { TaskKind } from "../store/tasks.js";
 import type { Instance, InstanceEvent } from "./instance.js";
 import { InstanceGroup } from "./instance-group.js";
 import { LogFile } from "./log-file.js";
 import { freePort } from "./ports.js";
 import type { ReleaseEnvironment } from "./process-env.js";
 import { groupsWithMarkers, stopGroup } from "./process-group.js";
+import { TaskMarker, taskMarkerEntry } from "./task-marker.js";
 
 /** How long a process left behind by a crashed agent gets to exit on SIGTERM. */
 const ORPHAN_STOP_TIMEOUT_MS = 5_000;
@@ -48,19 +50,42 @@ export class Runtime {
 
   constructor(private readonly options: RuntimeOptions) {}
 
-  /** Stops processes recorded as running by an earlier agent (found by their SKIFF_INSTANCE marker). */
+  /**
+   * Stops processes recorded as running by an earlier agent: app instances (found by their
+   * SKIFF_INSTANCE marker) and one-shot tasks such as builds (SKIFF_TASK, see task-marker.ts).
+   */
   async start(): Promise<number> {
     const { store, logger } = this.options;
     const records = store.instances.running();
-    const found = groupsWithMarkers(new Set(records.map((r) => `SKIFF_INSTANCE=${r.id}`)));
+    const tasks = store.tasks.all();
+    const what = new Map<string, string>([
+      ...records.map((r): [string, string] => [`SKIFF_INSTANCE=${r.id}`, `instance ${r.idx} of ${r.app}`]),
+      ...tasks.map((t): [string, string] => [
+        taskMarkerEntry(t.id),
+        `${t.kind} of ${t.app} ${t.release ?? ""}`,
+      ]),
+    ]);
+    const found = groupsWithMarkers(new Set(what.keys()));
     await Promise.all(
-      [...found.values()].map(async (pgid) => {
+      [...found].map(async ([marker, pgid]) => {
         const how = await stopGroup(pgid, ORPHAN_STOP_TIMEOUT_MS);
-        logger.info({ pgid, how }, "stopped a process left behind by an earlier agent");
+        logger.info(
+          { pgid, how, what: what.get(marker) },
+          "stopped a process left behind by an earlier agent",
+        );
       }),
     );
     for (const record of records) store.instances.remove(record.id);
+    for (const task of tasks) store.tasks.remove(task.id);
     return found.size;
+  }
+
+  /**
+   * Marks a one-shot process about to run for a release (an install, a build, a release command), so a
+   * crash never leaves it running.
+   */
+  task(kind: TaskKind, app: string, release: string | null, command: string): TaskMarker {
+    return new TaskMarker(this.options.store.tasks, { kind, app, release, command });
   }
 
   /**

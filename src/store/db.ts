@@ -1,10 +1,12 @@
 import Database from "better-sqlite3";
 import { MIGRATIONS } from "./migrations.js";
+import { makePrivate } from "./private-file.js";
 
 export type Db = Database.Database;
 
-/** Opens (creating if needed) the ledger and brings its schema up to date. */
+/** Opens (creating if needed, mode 0600) the ledger and brings its schema up to date. */
 export function openDb(file: string): Db {
+  if (file !== ":memory:") makePrivate(file, ["-wal", "-shm"]);
   const db = new Database(file);
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");

@@ -91,6 +91,18 @@ export class Events {
     return rows.map(fromRow);
   }
 
+  /** The steps called `name` of several releases of one app, oldest first (how each one drained…). */
+  steps(app: string, name: string, releases: string[]): EventRecord[] {
+    if (releases.length === 0) return [];
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM events WHERE app = ? AND kind = 'step' AND name = ?
+         AND release IN (${releases.map(() => "?").join(", ")}) ORDER BY id`,
+      )
+      .all(app, name, ...releases) as Row[];
+    return rows.map(fromRow);
+  }
+
   list(app: string, options: { release?: string; limit?: number } = {}): EventRecord[] {
     const rows = (
       options.release

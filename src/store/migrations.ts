@@ -149,4 +149,25 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX releases_delivery
     ON releases (created_at, app, env, trigger, status, commit_time, finished_at, live_at);
   `,
+  `
+  -- One-shot processes run for a release (builds; release and one-off commands to come), so a restarted
+  -- agent can stop what a crashed one left running, like instances.
+  CREATE TABLE tasks (
+    id          TEXT PRIMARY KEY,          -- random; also in the process environment as SKIFF_TASK
+    app         TEXT NOT NULL,
+    release     TEXT,
+    kind        TEXT NOT NULL,             -- build
+    command     TEXT NOT NULL,
+    pid         INTEGER,
+    started_at  INTEGER NOT NULL
+  );
+
+  -- Webhook deliveries already received, so a redelivered (or replayed) one is not acted on twice,
+  -- across restarts. Pruned past the retention window.
+  CREATE TABLE webhook_deliveries (
+    id           TEXT PRIMARY KEY,         -- provider:app:delivery id
+    received_at  INTEGER NOT NULL
+  );
+  CREATE INDEX webhook_deliveries_by_time ON webhook_deliveries (received_at);
+  `,
 ];

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseAppConfig } from "../config/load.js";
+import { Deliveries } from "./deliveries.js";
 import { Store } from "./store.js";
 
 let dir: string;
@@ -220,5 +221,22 @@ describe("what the dashboard reads", () => {
     unsubscribe();
     store.events.add({ app: "hello", release: "r1", kind: "step", name: "healthy", at: 2 });
     expect(seen).toEqual(["r1:started"]);
+  });
+});
+
+describe("webhook deliveries", () => {
+  it("remembers an id across a reopened ledger, and forgets it past the retention window", () => {
+    expect(store.deliveries.remember("github:hello:d-1")).toBe(true);
+    expect(store.deliveries.remember("github:hello:d-1")).toBe(false);
+    store.close();
+    let now = Date.now();
+    store = new Store(join(dir, "skiff.db"));
+    const deliveries = new Deliveries(store.db, 1_000, () => now);
+    expect(deliveries.remember("github:hello:d-1")).toBe(false);
+    expect(deliveries.has("github:hello:d-1")).toBe(true);
+    now += 3_600_001;
+    expect(deliveries.has("github:hello:d-1")).toBe(false);
+    // Pruned, so received again as new.
+    expect(deliveries.remember("github:hello:d-1")).toBe(true);
   });
 });

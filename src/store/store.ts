@@ -1,11 +1,13 @@
 import { Apps } from "./apps.js";
 import { Backups } from "./backups.js";
 import { type Db, openDb } from "./db.js";
+import { Deliveries } from "./deliveries.js";
 import { Events } from "./events.js";
 import { Instances } from "./instances.js";
 import { Leases } from "./leases.js";
 import { AlertFailures, Incidents, MonitorStates } from "./monitoring.js";
 import { Releases } from "./releases.js";
+import { Tasks } from "./tasks.js";
 
 /** The ledger: one SQLite file, one module per table family. */
 export class Store {
@@ -19,6 +21,8 @@ export class Store {
   readonly incidents: Incidents;
   readonly alertFailures: AlertFailures;
   readonly backups: Backups;
+  readonly tasks: Tasks;
+  readonly deliveries: Deliveries;
 
   constructor(file: string) {
     this.db = openDb(file);
@@ -31,6 +35,8 @@ export class Store {
     this.incidents = new Incidents(this.db);
     this.alertFailures = new AlertFailures(this.db);
     this.backups = new Backups(this.db);
+    this.tasks = new Tasks(this.db);
+    this.deliveries = new Deliveries(this.db);
   }
 
   close(): void {

@@ -1,9 +1,20 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server } from "node:http";
-import { type AddressInfo, connect, type Server as TcpServer } from "node:net";
+import { type AddressInfo, connect, type Socket, type Server as TcpServer } from "node:net";
+import { type ConnectionOptions, connect as connectTls } from "node:tls";
 import { afterEach } from "vitest";
+import type { ProxyLimits } from "../proxy/limits.js";
 import { LoadBalancer } from "../proxy/load-balancer.js";
-import { ProxyServer, type ProxyTimeouts } from "../proxy/proxy.js";
+import { ProxyServer } from "../proxy/proxy.js";
 import { Target } from "../proxy/target.js";
+
+/** A promise and its resolve function, for a test to wait on what the code under test does (Node 20 lacks Promise.withResolvers). */
+export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
 
 /** Servers, proxies and sockets a proxy test started, closed after each test in reverse order. */
 export function useCleanups(): Array<() => Promise<unknown> | unknown> {
@@ -59,9 +70,9 @@ export function backend(cleanups: Cleanups, name: string, onRequest?: (req: Inco
 export async function proxyTo(
   cleanups: Cleanups,
   ports: number[],
-  timeouts?: Partial<ProxyTimeouts>,
+  limits?: Partial<ProxyLimits>,
 ): Promise<{ url: string; port: number; proxy: ProxyServer; lb: LoadBalancer }> {
-  const proxy = new ProxyServer({ host: "127.0.0.1", port: 0, ...(timeouts ? { timeouts } : {}) });
+  const proxy = new ProxyServer({ host: "127.0.0.1", port: 0, ...(limits ? { limits } : {}) });
   const route = proxy.router.set("app", []);
   const lb = new LoadBalancer(
     "r1",
@@ -101,4 +112,62 @@ export function rawExchange(
     socket.on("close", () => finish(true));
     socket.write(bytes);
   });
+}
+
+/** A raw client connection: what it received so far, and a way to wait for more. */
+export interface RawClient {
+  readonly socket: Socket;
+  /** Everything received, as latin1. */
+  text(): string;
+  closed(): boolean;
+  /**
+   * Resolves once `done(text)` holds, the connection closes, or (a guard against hanging, not a
+   * measurement) `guardMs` passes; the caller's assertions say which.
+   */
+  until(done: (text: string) => boolean, guardMs?: number): Promise<string>;
+}
+
+/** With `tls`, the connection is a TLS one (to the proxy's TLS listener), its bytes the decrypted ones. */
+export async function rawClient(
+  cleanups: Cleanups,
+  port: number,
+  tls?: ConnectionOptions,
+): Promise<RawClient> {
+  const socket = tls ? connectTls({ ...tls, port, host: "127.0.0.1" }) : connect(port, "127.0.0.1");
+  cleanups.push(() => socket.destroy());
+  let text = "";
+  let closed = false;
+  const waiters = new Set<() => void>();
+  const wake = () => {
+    for (const waiter of waiters) waiter();
+  };
+  socket.on("data", (chunk: Buffer) => {
+    text += chunk.toString("latin1");
+    wake();
+  });
+  socket.on("error", () => undefined);
+  socket.on("close", () => {
+    closed = true;
+    wake();
+  });
+  await new Promise((resolve) => socket.once(tls ? "secureConnect" : "connect", resolve));
+  return {
+    socket,
+    text: () => text,
+    closed: () => closed,
+    until: (done, guardMs = 10_000) =>
+      new Promise((resolve) => {
+        const finish = () => {
+          clearTimeout(guard);
+          waiters.delete(check);
+          resolve(text);
+        };
+        const check = () => {
+          if (done(text) || closed) finish();
+        };
+        const guard = setTimeout(finish, guardMs);
+        waiters.add(check);
+        check();
+      }),
+  };
 }

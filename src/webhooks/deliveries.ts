@@ -1,8 +1,15 @@
 /**
- * The delivery ids seen lately, so that a webhook delivered twice (GitHub and GitLab retry, and both
- * let a person redeliver) deploys once. Bounded: past `capacity` the oldest ids are forgotten.
+ * Where the webhook handler remembers delivery ids, so that a webhook delivered twice (GitHub and
+ * GitLab retry, and both let a person redeliver) deploys once. The agent keeps them in its ledger
+ * (src/store/deliveries.ts), across restarts; `DeliveryMemory` is the in-memory one.
  */
-export class DeliveryMemory {
+export interface DeliveryLog {
+  /** Records `id`; false when it was already there (a repeated delivery). */
+  remember(id: string): boolean;
+}
+
+/** Delivery ids in memory, bounded: past `capacity` the oldest ids are forgotten. */
+export class DeliveryMemory implements DeliveryLog {
   private readonly ids = new Set<string>();
 
   constructor(readonly capacity = 1000) {

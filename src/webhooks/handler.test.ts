@@ -114,6 +114,42 @@ describe("handleWebhook", () => {
     expect(handleWebhook(request, app, deliveries)).toMatchObject({ status: 202 });
   });
 
+  it("accepts GitHub's form-encoded content type (the JSON in the payload field), signed as sent", () => {
+    const payload = githubPushPayload({ branch: "main" });
+    const body = Buffer.from(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
+    const request: WebhookRequest = {
+      ...github(payload),
+      body,
+      headers: {
+        ...github(payload).headers,
+        "content-type": "application/x-www-form-urlencoded",
+        "x-hub-signature-256": githubSignature(body, secret),
+      },
+    };
+    expect(handleWebhook(request, app, new DeliveryMemory())).toMatchObject({
+      status: 202,
+      actions: [{ kind: "deploy", sha: payload.after }],
+    });
+  });
+
+  it("says to choose application/json when a form-encoded body has no payload field", () => {
+    const body = Buffer.from("other=1");
+    const request: WebhookRequest = {
+      ...github({}),
+      body,
+      headers: {
+        ...github({}).headers,
+        "content-type": "application/x-www-form-urlencoded",
+        "x-hub-signature-256": githubSignature(body, secret),
+      },
+    };
+    const response = handleWebhook(request, app, new DeliveryMemory());
+    expect(response.status).toBe(400);
+    expect(response.body.message).toMatch(
+      /no payload field; set the webhook's content type to application\/json/,
+    );
+  });
+
   it("ignores other branches when previews are off", () => {
     const plain = { config: parseAppConfig("app: hello\nstart: x\n"), secret };
     const response = handleWebhook(

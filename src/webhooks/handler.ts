@@ -1,9 +1,10 @@
 import type { AppConfig } from "../config/schema.js";
 import { type PreviewTarget, previewFor, previewSlug } from "../environments/preview.js";
 import { environmentsForBranch } from "../environments/resolve.js";
-import type { DeliveryMemory } from "./deliveries.js";
+import type { DeliveryLog } from "./deliveries.js";
 import { WebhookError } from "./error.js";
 import {
+  githubPayload,
   MAX_WEBHOOK_BODY_BYTES,
   type Provider,
   type PushEvent,
@@ -47,12 +48,14 @@ export interface WebhookResponse {
  * The whole decision for one webhook request, without I/O: the agent's route passes the request and
  * the app, answers with `status` and `body`, then hands each action to its queue. Check order: known app
  * (404), body size (413), signature (401), event (ping → 200), payload (400/422), repeat delivery (200).
- * `deliveries` is the agent's memory of delivery ids; only authentic, valid pushes are remembered.
+ * `deliveries` is the agent's record of delivery ids (its ledger); only authentic, valid pushes are
+ * remembered. A new delivery id does not make a push new: which commit it deploys, if any, is decided
+ * once the repository is fetched (push-order.ts).
  */
 export function handleWebhook(
   request: WebhookRequest,
   app: WebhookApp | undefined,
-  deliveries: DeliveryMemory,
+  deliveries: DeliveryLog,
 ): WebhookResponse {
   try {
     return decide(request, app, deliveries);
@@ -66,7 +69,7 @@ export function handleWebhook(
 function decide(
   request: WebhookRequest,
   app: WebhookApp | undefined,
-  deliveries: DeliveryMemory,
+  deliveries: DeliveryLog,
 ): WebhookResponse {
   if (!app) throw new WebhookError(404, `unknown app ${JSON.stringify(request.app)}: deploy it once first`);
   if (request.body.length > MAX_WEBHOOK_BODY_BYTES) {
@@ -80,7 +83,7 @@ function decide(
   const deliveryId = deliveryIdOf(request);
   const push =
     request.provider === "github"
-      ? parseGithubPush(request.body, deliveryId)
+      ? parseGithubPush(githubPayload(request.body, header(request, "content-type")), deliveryId)
       : parseGitlabPush(request.body, deliveryId);
   const actions = actionsFor(app.config, push);
   if (!app.config.repo && actions.some((a) => a.kind !== "remove-preview")) {

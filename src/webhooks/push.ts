@@ -72,6 +72,23 @@ const gitlabPush = z.looseObject({
 /** The largest body the hook reads; GitHub caps its payloads at 25 MB, but a push is far smaller. */
 export const MAX_WEBHOOK_BODY_BYTES = 5 * 1024 * 1024;
 
+/**
+ * The JSON of a GitHub delivery. A hook may be set to either of GitHub's content types:
+ * `application/json` (the body is the JSON) or `application/x-www-form-urlencoded` (the JSON is the
+ * `payload` field). The signature covers the body as sent, so this runs after it was checked.
+ */
+export function githubPayload(body: Buffer, contentType: string | undefined): Buffer | string {
+  if (!contentType?.toLowerCase().startsWith("application/x-www-form-urlencoded")) return body;
+  const payload = new URLSearchParams(body.toString("utf8")).get("payload");
+  if (payload === null) {
+    throw new WebhookError(
+      400,
+      "the form-encoded body has no payload field; set the webhook's content type to application/json",
+    );
+  }
+  return payload;
+}
+
 /** GitHub's `push` event → PushEvent. Throws WebhookError 400 (not JSON) or 422 (fields missing). */
 export function parseGithubPush(body: Buffer | string, deliveryId?: string): PushEvent {
   const p = validate(githubPush, parseJson(body));

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppConfig } from "../config/schema.js";
 import { environmentSecrets, type SecretLookup } from "../secrets/secret-store.js";
-import { DeliveryMemory } from "./deliveries.js";
+import { type DeliveryLog, DeliveryMemory } from "./deliveries.js";
 import { handleWebhook, type WebhookAction, type WebhookApp } from "./handler.js";
 import { isProvider, MAX_WEBHOOK_BODY_BYTES } from "./push.js";
 
@@ -11,8 +11,8 @@ export interface WebhookRouteOptions {
   lookupApp: (name: string) => WebhookApp | undefined | Promise<WebhookApp | undefined>;
   /** Called for each action once the answer is decided; typically `queue.push(queueKeyOf(a), a)`. */
   dispatch: (action: WebhookAction) => void;
-  /** Kept by the agent for its lifetime; a fresh one by default. */
-  deliveries?: DeliveryMemory;
+  /** The agent's ledger of delivery ids (src/store/deliveries.ts); a fresh in-memory one by default. */
+  deliveries?: DeliveryLog;
   /** One line per request for the agent's log: no body, no headers, so no secret. */
   log?: (entry: {
     provider: string;

@@ -84,7 +84,7 @@ export async function version(proxy: string, host?: string): Promise<string> {
 /** The real `skiff agent` as a child process (needs `npm run build`), stopped by PID after each test. */
 export function useAgentProcesses(): (
   dataDir: string,
-  ports?: { listen?: string; api?: string },
+  ports?: { listen?: string; api?: string; args?: string[] },
 ) => Promise<SpawnedAgent> {
   const running: SpawnedAgent[] = [];
   // SIGTERM, so the agent stops its apps too; SIGKILL only if it does not exit in time.

@@ -31,5 +31,7 @@ export const HEX_ANY = charset("0-9a-fA-F", `${DIGIT}abcdefABCDEF`);
 export const BASE32 = charset("A-Z2-7", `${UPPER}234567`);
 export const BASE64 = charset("A-Za-z0-9+/", `${UPPER}${LOWER_}${DIGIT}+/`);
 export const BASE64URL = charset("A-Za-z0-9_\\-", `${UPPER}${LOWER_}${DIGIT}_-`);
+/** Base64's padding. */
+export const PAD = charset("=", "=");
 /** Word characters: letters, digits and underscore. */
 export const WORD = charset("A-Za-z0-9_", `${UPPER}${LOWER_}${DIGIT}_`);

@@ -1,8 +1,9 @@
 import type { SourceFile } from "../source-file.js";
 import { shannonEntropy } from "./entropy.js";
 import { isPlaceholder } from "./placeholder.js";
-import { PUBLIC_EXAMPLES } from "./public-examples.js";
+import { isPublicExample } from "./public-examples.js";
 import type { SecretRule } from "./rule.js";
+import { assignedName, namesStandIn } from "./stand-in-name.js";
 
 export interface SecretMatch {
   rule: SecretRule;
@@ -39,6 +40,7 @@ export class SecretDetector {
     lengths: readonly number[],
   ): SecretMatch[] {
     const candidates = new Map<string, SecretMatch>();
+    const nearMisses: Array<[number, number]> = [];
     const scanned = new Map<SecretRule, [number, number]>();
     for (let i = 0; i < hits.length; i += 2) {
       const rules = rulesOf[hits[i]!]!;
@@ -56,12 +58,33 @@ export class SecretDetector {
           if (last && from >= last[0] && to <= last[1]) continue;
           scanned.set(rule, [from, to]);
         }
-        this.matchIn(file, rule, kwStart, from, to, candidates);
+        if (!this.matchIn(file, rule, kwStart, from, to, candidates) && rule.shape)
+          this.nearMissIn(file, rule.shape, kwStart, from, to, nearMisses);
       }
     }
-    return candidates.size === 0 ? [] : this.resolveOverlaps([...candidates.values()]);
+    return candidates.size === 0 ? [] : this.resolveOverlaps([...candidates.values()], nearMisses);
   }
 
+  /** Where a provider's shape matched but not its format: the span of the value no rule reports. */
+  private nearMissIn(
+    file: SourceFile,
+    shape: NonNullable<SecretRule["shape"]>,
+    kwStart: number,
+    from: number,
+    to: number,
+    into: Array<[number, number]>,
+  ): void {
+    const slice = file.slice(from, to);
+    shape.regex.lastIndex = kwStart - from;
+    const m = shape.regex.exec(slice);
+    const span = m?.indices?.groups?.s;
+    if (!m || !span) return;
+    const secret = slice.slice(span[0], span[1]);
+    if (!shape.owns || shape.owns({ secret, match: (m.groups?.pre ?? "") + m[0] }))
+      into.push([from + span[0], from + span[1]]);
+  }
+
+  /** Adds the rule's matches in from…to to `into`; false when its regex matched nothing there. */
   private matchIn(
     file: SourceFile,
     rule: SecretRule,
@@ -69,14 +92,16 @@ export class SecretDetector {
     from: number,
     to: number,
     into: Map<string, SecretMatch>,
-  ): void {
+  ): boolean {
     const slice = file.slice(from, to);
     const regex = rule.regex;
     regex.lastIndex = rule.anchored ? kwStart - from : 0;
+    let matched = false;
     for (let m = regex.exec(slice); m !== null; m = rule.anchored ? null : regex.exec(slice)) {
       if (m[0].length === 0) regex.lastIndex++;
       const span = m.indices?.groups?.s;
       if (!span) continue;
+      matched = true;
       const pre = m.groups?.pre ?? "";
       const secret = slice.slice(span[0], span[1]);
       const matchStart = from + m.index - pre.length;
@@ -92,11 +117,15 @@ export class SecretDetector {
         secret,
       });
     }
+    return matched;
   }
 
   private accepts(rule: SecretRule, file: SourceFile, secret: string, match: string, index: number) {
-    if (secret.length === 0 || isPlaceholder(secret) || PUBLIC_EXAMPLES.has(secret)) return false;
+    if (secret.length === 0 || isPlaceholder(secret) || isPublicExample(secret)) return false;
     if (rule.minEntropy > 0 && shannonEntropy(secret) < rule.minEntropy) return false;
+    // A provider token assigned to `fakeToken`, `broken_token`: a test's stand-in. (The generic
+    // rules read the name themselves.)
+    if (!rule.generic && standInName(file, index)) return false;
     // The whole text is decoded only if a rule's check reads it.
     return (
       !rule.verify ||
@@ -112,15 +141,28 @@ export class SecretDetector {
     );
   }
 
-  /** One finding per secret: the most specific rule wins where spans overlap. */
-  private resolveOverlaps(candidates: SecretMatch[]): SecretMatch[] {
+  /**
+   * One finding per secret: the most specific rule wins where spans overlap, and a generic rule
+   * gives way to a provider's near miss on the same value.
+   */
+  private resolveOverlaps(
+    candidates: SecretMatch[],
+    nearMisses: ReadonlyArray<[number, number]>,
+  ): SecretMatch[] {
     candidates.sort((a, b) => this.priority.get(a.rule)! - this.priority.get(b.rule)! || a.start - b.start);
     const accepted: SecretMatch[] = [];
     for (const candidate of candidates) {
+      if (candidate.rule.generic && nearMisses.some(([s, e]) => candidate.start < e && s < candidate.end))
+        continue;
       if (!accepted.some((a) => candidate.start < a.end && a.start < candidate.end)) accepted.push(candidate);
     }
     return accepted.sort((a, b) => a.start - b.start);
   }
+}
+
+function standInName(file: SourceFile, index: number): boolean {
+  const name = assignedName(file.slice(Math.max(0, index - 120), index));
+  return name !== undefined && namesStandIn(name);
 }
 
 /** The reported secret may be only the start of the value (a key's first line): mask the rest too. */

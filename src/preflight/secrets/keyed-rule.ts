@@ -60,10 +60,26 @@ export function keyed(id: string, title: string, options: KeyedOptions): SecretR
   const key = options.key ?? `${options.keywords[0]!.replace(/[^a-z0-9]/g, "_")}_api_key`;
   const verifyName =
     nameMust || nameMustNot.length > 0
-      ? (context: MatchContext) => {
+      ? (context: Pick<MatchContext, "match" | "secret">) => {
           const name = context.match.slice(0, context.match.length - context.secret.length).toLowerCase();
           if (nameMustNot.some((word) => name.includes(word))) return false;
           return !nameMust || nameMust.some((word) => name.includes(word));
+        }
+      : undefined;
+  // Only a format with some text of its own (`:A`, a UUID's dashes) has a shape to recognise.
+  const literal = options.value.reduce(
+    (n, s) => n + ("lit" in s ? Math.min(...s.lit.map((l) => l.length)) : 0),
+    0,
+  );
+  const loose = options.value.map((s) => ("lit" in s ? s : { ...s, min: 1, max: 1000 }));
+  const shape =
+    literal >= 2
+      ? {
+          regex: new RegExp(
+            `(?<=(?<pre>[\\w.\\-]{0,30}))(?:${words})[\\w.\\-]{0,30}${ASSIGN}(?<s>${segmentsRegex(loose)})(?=[\\s"'\`;,<\\\\]|$)`,
+            "dy",
+          ),
+          owns: verifyName,
         }
       : undefined;
   const verify =
@@ -82,6 +98,7 @@ export function keyed(id: string, title: string, options: KeyedOptions): SecretR
     minEntropy: options.minEntropy ?? 2.5,
     generic: false,
     verify,
+    shape,
     examples: (rng) =>
       variants(options.value).map((variant) => {
         const value = generate(rng, variant);

@@ -47,10 +47,13 @@ const PLACEHOLDER_WORDS = [
  */
 const REPEATED_RUN = /([0xX*.#_a-])\1{6,}/;
 
+/** `mypassword`, `my-secret-token`, `MyApiKey`: the owner's value, to be filled in, like `your_…`. */
+const MINE = /^my[_-]?(?:pass|pwd|secret|token|api|key|cred)/i;
+
 /** True when the value is a stand-in (`changeme`, `xxxx`, `<your-key>`, `${VAR}`, `example`…). */
 export function isPlaceholder(value: string): boolean {
   const lower = value.toLowerCase();
   if (PLACEHOLDER_WORDS.some((word) => lower.includes(word))) return true;
-  if (value.startsWith("$")) return true;
+  if (value.startsWith("$") || MINE.test(value)) return true;
   return REPEATED_RUN.test(value);
 }

@@ -1,9 +1,12 @@
+import { createHmac } from "node:crypto";
+
 /**
  * Credentials published on purpose, as examples in a provider's documentation or SDK tests: finding
- * them in a repository leaks nothing. Exact values only, each with where it is published; the same
+ * them in a repository leaks nothing. Exact values only, each with where it is published (jwt.io's
+ * token is one of the JWTs signed with a published key, below); the same
  * lists other scanners allow (gitleaks keeps the Firebase and NuGet ones in its rules' allowlists).
  */
-export const PUBLIC_EXAMPLES: ReadonlySet<string> = new Set([
+const PUBLIC_EXAMPLES: ReadonlySet<string> = new Set([
   // Firebase Android SDK's test and sample keys (github.com/firebase/firebase-android-sdk).
   "AIzaSyabcdefghijklmnopqrstuvwxyz1234567",
   "AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs",
@@ -24,9 +27,53 @@ export const PUBLIC_EXAMPLES: ReadonlySet<string> = new Set([
   // The nuget.config reference's sample passwords (learn.microsoft.com/nuget/reference/nuget-config-file).
   "33f!!lloppa",
   "hal+9ooo_da!sY",
-  // The token jwt.io shows by default.
-  "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+  // The npm-search Algolia key (search-only, public by design) that every Yarn Berry release bundles:
+  // a committed `.yarn/releases/yarn-*.cjs` holds it (github.com/yarnpkg/berry/issues/6201).
+  "6fe4476ee5a1832882e326b506d14126",
   // Stripe's API reference test keys.
   "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
   "sk_test_BQokikJOvBiI2HlWgH4olfQ2",
 ]);
+
+/**
+ * HMAC keys that are published as defaults: a JWT signed with one can be made by anyone, so finding
+ * it leaks nothing (the key is what matters, and it is public).
+ */
+const PUBLISHED_JWT_KEYS = [
+  // jwt.io's debugger, for HS256/384/512.
+  "your-256-bit-secret",
+  "your-384-bit-secret",
+  "your-512-bit-secret",
+  // The Supabase CLI's local stack (`supabase start`): its anon and service_role keys.
+  "super-secret-jwt-token-with-at-least-32-characters-long",
+  // The examples of jsonwebtoken's README and tests. Not `secret`: gitleaks' corpus counts a token
+  // signed with it as a leak in one place and not in another, and apps do ship with that key.
+  "shhhhh",
+  "key",
+];
+
+const HMAC: Record<string, string> = { HS256: "sha256", HS384: "sha384", HS512: "sha512" };
+
+/** A JWT (`header.payload.signature`) HMAC-signed with one of PUBLISHED_JWT_KEYS. */
+function signedWithPublishedKey(token: string): boolean {
+  const parts = token.split(".");
+  if (parts.length !== 3 || !parts[0]!.startsWith("ey") || parts[2]!.length < 16) return false;
+  let alg: unknown;
+  try {
+    alg = (JSON.parse(Buffer.from(parts[0]!, "base64url").toString("utf8")) as { alg?: unknown }).alg;
+  } catch {
+    return false;
+  }
+  const hash = typeof alg === "string" ? HMAC[alg] : undefined;
+  if (!hash) return false;
+  const signature = parts[2]!.replace(/=+$/, "");
+  const signed = `${parts[0]}.${parts[1]}`;
+  return PUBLISHED_JWT_KEYS.some(
+    (key) => createHmac(hash, key).update(signed).digest("base64url") === signature,
+  );
+}
+
+/** A value published on purpose: one of PUBLIC_EXAMPLES, or a JWT anyone can sign. */
+export function isPublicExample(secret: string): boolean {
+  return PUBLIC_EXAMPLES.has(secret) || (secret.startsWith("ey") && signedWithPublishedKey(secret));
+}

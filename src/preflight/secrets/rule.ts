@@ -62,6 +62,13 @@ export interface SecretRule {
   /** Generic rules (password = …) give way to a provider rule matching the same text. */
   generic: boolean;
   verify?: (context: MatchContext) => boolean;
+  /**
+   * The provider's format with its lengths let go (`\d+:A[\w-]+` for a Telegram bot token), tried
+   * where `regex` was and failed: a value in the provider's own shape, behind the provider's name,
+   * that breaks its exact format (a digit too many, a body too short) is made up or damaged, and no
+   * generic rule reports it either. Sticky, with the same groups as `regex`; `owns` checks the name.
+   */
+  shape?: { regex: RegExp; owns?: (context: Pick<MatchContext, "match" | "secret">) => boolean };
   examples: (rng: Rng) => Example[];
   nearMisses: (rng: Rng) => Example[];
 }

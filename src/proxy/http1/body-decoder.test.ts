@@ -62,7 +62,20 @@ describe("BodyDecoder", () => {
     ["data longer than its size", "3\r\nhello\r\n0\r\n\r\n"],
     ["a size line ended by LF only", "5\nhello\r\n0\r\n\r\n"],
     ["a size line too long", `${"0".repeat(5000)}5\r\n`],
+    // llhttp's "No extension after semicolon" and "Unbalanced chunk extensions quoting".
+    ["an empty chunk extension", "2;\r\naa\r\n0\r\n\r\n"],
+    ["an extension without a semicolon", "2 erfrferferf\r\naa\r\n0\r\n\r\n"],
+    ["an unclosed quote in an extension", '5;a="abc";b="def; ghi\r\nhello\r\n0\r\n\r\n'],
   ])("refuses %s", (_name, wire) => {
     expect(() => decode(CHUNKED, wire)).toThrow(BodyError);
+  });
+
+  it.each([
+    ["names only", "5;ilovew3;somuchlove\r\nhello\r\n0\r\n\r\n"],
+    ["names and values", "5;a=b;c=d\r\nhello\r\n0\r\n\r\n"],
+    ["quoted values with escapes", '5;a="I \\"love\\"; \\\\ext";b="x";c\r\nhello\r\n0\r\n\r\n'],
+    ["whitespace around ; and =", "5 ; a = b\r\nhello\r\n0\r\n\r\n"],
+  ])("accepts chunk extensions: %s (and drops them)", (_name, wire) => {
+    expect(decode(CHUNKED, wire)).toEqual({ body: "hello", done: true, rest: "" });
   });
 });

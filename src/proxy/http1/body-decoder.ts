@@ -14,7 +14,16 @@ enum State {
 /** Longest chunk-size line (size and extensions) and trailer section we accept. */
 const MAX_LINE = 4096;
 const MAX_TRAILERS = 16 * 1024;
-const CHUNK_SIZE = /^([0-9a-fA-F]{1,13})(?:;[\t\x20-\x7e\x80-\xff]*)?$/;
+const TOKEN = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]+";
+const QUOTED = '"(?:[\\t \\x21\\x23-\\x5b\\x5d-\\x7e\\x80-\\xff]|\\\\[\\t \\x21-\\x7e\\x80-\\xff])*"';
+/**
+ * A chunk-size line: hex digits, then any number of `;name` or `;name=value` extensions (RFC 9112 §7.1.1,
+ * optional whitespace around `;` and `=`). An empty extension (`2;`) or an unclosed quote is refused, as
+ * llhttp and Node refuse them. Extensions are dropped: the proxy re-chunks the body without them.
+ */
+const CHUNK_SIZE = new RegExp(
+  `^([0-9a-fA-F]{1,13})(?:[\\t ]*;[\\t ]*${TOKEN}(?:[\\t ]*=[\\t ]*(?:${TOKEN}|${QUOTED}))?)*$`,
+);
 
 /**
  * Finds the body of one message in the bytes of a connection, whatever its framing, handing over the

@@ -61,18 +61,30 @@ const UNTIL_CLOSE: Framing = { kind: "close" };
 /** `head` is the message head without its final empty line: request line and fields, CRLF-separated. */
 export function parseRequestHead(head: string): RequestHead {
   const lines = head.split("\r\n");
-  const [method, target, version] = requestLine(lines[0]!);
+  const [method, requested, version] = requestLine(lines[0]!);
   const fields = parseFields(lines, 400);
-  let host: string | undefined;
-  let hosts = 0;
+  let hostAt = -1;
   for (let i = 0; i < fields.lower.length; i++) {
-    if (fields.lower[i] === "host") {
-      host = fields.values[i];
-      hosts++;
+    if (fields.lower[i] !== "host") continue;
+    if (hostAt !== -1) throw new HeadError(400, "more than one Host header");
+    hostAt = i;
+  }
+  if (version === 1 && hostAt === -1) throw new HeadError(400, "HTTP/1.1 request without a Host header");
+  let target = requested;
+  let host = hostAt === -1 ? undefined : fields.values[hostAt];
+  if (requested.charCodeAt(0) !== SLASH && requested !== "*" && method !== "CONNECT") {
+    // Absolute form (RFC 9112 §3.2.2): the target's authority wins over Host, and the app gets origin form.
+    const absolute = absoluteForm(requested);
+    target = absolute.path;
+    host = absolute.authority;
+    if (hostAt === -1) {
+      fields.names.push("Host");
+      fields.lower.push("host");
+      fields.values.push(host);
+    } else {
+      fields.values[hostAt] = host;
     }
   }
-  if (hosts > 1) throw new HeadError(400, "more than one Host header");
-  if (version === 1 && host === undefined) throw new HeadError(400, "HTTP/1.1 request without a Host header");
   const body = requestFraming(fields);
   const tokens = connectionTokens(fields);
   return {
@@ -109,10 +121,24 @@ export function parseResponseHead(head: string, requestMethod: string): Response
   };
 }
 
+const SLASH = 47;
+/** `http://authority/path?query`: scheme and authority, then the rest (which may be empty or start with ?). */
+const ABSOLUTE_FORM = /^https?:\/\/([^/?#]*)(.*)$/i;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Field values: visible characters, obs-text, spaces and tabs; no other control characters. */
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 const TARGET = /^[\x21-\x7e]+$/;
+
+/** The authority and the origin-form path of an absolute-form target; 400 for anything else. */
+function absoluteForm(target: string): { authority: string; path: string } {
+  const match = ABSOLUTE_FORM.exec(target);
+  if (!match) throw new HeadError(400, "malformed request target: expected /path or http://host/path");
+  const authority = match[1]!;
+  if (authority === "" || authority.includes("@"))
+    throw new HeadError(400, "malformed request target: the authority must be a host, without user info");
+  const rest = match[2]!;
+  return { authority, path: rest.charCodeAt(0) === SLASH ? rest : `/${rest}` };
+}
 
 function requestLine(line: string): [string, string, 0 | 1] {
   const first = line.indexOf(" ");

@@ -14,10 +14,11 @@ export interface RequestEvents {
 /**
  * Reads the requests a client sends on one connection, one at a time: after each complete request it
  * pauses (keeping any pipelined bytes) until `resume()`, so answers go back in order. An Upgrade request
- * also pauses it, and `takeRest()` hands the bytes after the head to the tunnel.
+ * is read like any other (its body too); when the app switches protocols, `takeRest()` hands what came
+ * after it to the tunnel.
  */
 export class RequestReader {
-  private readonly heads = new HeadReader(MAX_REQUEST_HEAD, 431, true);
+  private readonly heads = new HeadReader(MAX_REQUEST_HEAD, "request");
   private body: BodyDecoder | undefined;
   private rest: Buffer | null = null;
   paused = false;
@@ -54,10 +55,6 @@ export class RequestReader {
         const head = parseRequestHead(read.head);
         this.body = bodyDecoder(head.body);
         this.events.head(head);
-        if (head.upgrade) {
-          this.paused = true;
-          break;
-        }
       }
       at = this.body.decode(buf, at, this.events.data);
       if (this.body.done) this.finish();

@@ -10,20 +10,27 @@ export interface ResponseEvents {
   head(head: ResponseHead): void;
   data(data: Buffer): void;
   end(): void;
+  /** 101 to an Upgrade request: the connection now speaks another protocol; `rest` came after the head. */
+  switched(head: ResponseHead, rest: Buffer): void;
 }
 
 /** Reads the one answer expected on an upstream connection for the request just sent. */
 export class ResponseReader {
-  private readonly heads = new HeadReader(MAX_RESPONSE_HEAD, 502, false);
+  private readonly heads = new HeadReader(MAX_RESPONSE_HEAD, "response");
   private body: BodyDecoder | undefined;
   private method = "GET";
   private events: ResponseEvents | undefined;
   private bodyKind: Framing["kind"] = "none";
+  private upgrade = false;
 
-  /** Before each request: where its answer goes and which method it answers (a HEAD answer has no body). */
-  expect(method: string, events: ResponseEvents): void {
+  /**
+   * Before each request: where its answer goes, which method it answers (a HEAD answer has no body) and
+   * whether it asked to upgrade (only then may the app answer 101).
+   */
+  expect(method: string, events: ResponseEvents, upgrade: boolean): void {
     this.method = method;
     this.events = events;
+    this.upgrade = upgrade;
     this.heads.reset();
     this.body = undefined;
   }
@@ -45,7 +52,12 @@ export class ResponseReader {
         at = read.next;
         const head = parseResponseHead(read.head, this.method);
         if (head.status < 200) {
-          if (head.status === 101) throw new BodyError("the app switched protocols on a plain request");
+          if (head.status === 101) {
+            if (!this.upgrade) throw new BodyError("the app switched protocols on a plain request");
+            this.events = undefined;
+            events.switched(head, buf.subarray(at));
+            return;
+          }
           events.informational(head);
           continue;
         }

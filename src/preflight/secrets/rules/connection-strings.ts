@@ -1,5 +1,6 @@
 import { ALNUM, ALNUM_LOWER, BASE64URL } from "../charsets.js";
 import { shannonEntropy } from "../entropy.js";
+import { spellsCredentialWord, typedByHand } from "../hand-typed.js";
 import { isPlaceholder } from "../placeholder.js";
 import type { Rng } from "../random.js";
 import type { MatchContext, SecretRule } from "../rule.js";
@@ -24,22 +25,50 @@ const DEV_PASSWORDS = new Set([
   "test",
   "dev",
   "local",
+  // The metasyntactic words of a test's URL: `mysql://foo:bar@localhost/baz`.
+  "foo",
+  "bar",
+  "baz",
+  "qux",
+  "foobar",
 ]);
 
+/**
+ * Hosts of a docs example, and the machine itself: a password for a database on localhost is a
+ * development one unless it looks generated.
+ */
 const PLACEHOLDER_HOSTS =
-  /^(?:host|hostname|server|your[-_]?host|db[-_]?host|example\.(?:com|org|net)|[^.]*\.example\.(?:com|org|net))$/i;
+  /^(?:host|hostname|server|your[-_]?host|db[-_]?host|example\.(?:com|org|net)|[^.]*\.example\.(?:com|org|net)|localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|0\.0\.0\.0)$/i;
 
 function realCredentials(context: MatchContext): boolean {
   const match = /:\/\/(?<user>[^:/@]*):(?<pass>[^@]*)@(?<host>[^:/?#\s"'`]*)/.exec(context.match);
   const { user = "", pass = "", host = "" } = match?.groups ?? {};
-  return realPassword(user, pass) && (!PLACEHOLDER_HOSTS.test(host) || looksGenerated(pass));
+  if (!realPassword(user, pass)) return false;
+  // A URL in docs or a compose file carries a chosen word (`whalehello`, `T0pS3cr3t`,
+  // `postgrespassword`); a real one a generated password, hex included (`deadbeef`). `curl -u`
+  // keeps typed ones: people do type them.
+  const word = /^[A-Za-z]+$/.test(pass) && /[g-z]/i.test(pass);
+  if ((word || spellsCredentialWord(pass)) && !looksGenerated(pass)) return false;
+  return !PLACEHOLDER_HOSTS.test(host) || looksGenerated(pass);
 }
 
 function realPassword(user: string, pass: string): boolean {
-  if (DEV_PASSWORDS.has(pass.toLowerCase()) || pass === user || isPlaceholder(pass)) return false;
+  if (standInWords(pass) || pass === user || isPlaceholder(pass) || typedByHand(pass)) return false;
   // Anonymous access by convention, and one- or two-letter stand-ins (`https://a:b@host`).
   if (/^(?:anonymous|guest)$/i.test(user) || pass.length < 3) return false;
   return !(/^[*x.]+$/i.test(pass) || pass.includes("{") || pass.startsWith("%") || pass.startsWith("$"));
+}
+
+/** Only DEV_PASSWORDS, once URL-decoded: `password`, `bar%25bar`, `foo-bar`. */
+function standInWords(pass: string): boolean {
+  let plain = pass;
+  try {
+    plain = decodeURIComponent(pass);
+  } catch {
+    // Not valid percent-encoding: judged as written.
+  }
+  const words = plain.split(/[^A-Za-z0-9]+/).filter((w) => w !== "");
+  return words.length > 0 && words.every((w) => DEV_PASSWORDS.has(w.toLowerCase()));
 }
 
 /** A password no one would write in a docs example: long, and as random as a generated one. */
@@ -113,7 +142,8 @@ const anyUrlWithPassword: SecretRule = {
 
 /** `user:password` in base64, with a password that is not a stand-in. */
 function decodesToUserAndPassword(value: string): boolean {
-  const decoded = /^(?<user>[\x20-\x39\x3b-\x7e]+):(?<pass>[\x20-\x7e]{3,})$/.exec(
+  // `user:password`, not JSON (`{"alg":…}` is a JWT's header, its colons no separator).
+  const decoded = /^(?<user>[\x20-\x21\x23-\x39\x3b-\x7a\x7c-\x7e]+):(?<pass>[\x20-\x7e]{3,})$/.exec(
     Buffer.from(value, "base64").toString("utf8"),
   );
   const pass = decoded?.groups?.pass;

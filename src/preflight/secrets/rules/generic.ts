@@ -1,7 +1,12 @@
 import { ASSIGN, delimiterBefore } from "../assignment.js";
+import { base64Text } from "../base64-text.js";
 import { ALNUM } from "../charsets.js";
+import { shannonEntropy } from "../entropy.js";
+import { spellsCredentialWord, typedByHand } from "../hand-typed.js";
+import { isPlaceholder } from "../placeholder.js";
 import type { Rng } from "../random.js";
 import { anyCase, type MatchContext, type SecretRule } from "../rule.js";
+import { namesStandIn, snakeWords } from "../stand-in-name.js";
 
 /**
  * Files where `password: hunter2hunter2` without quotes is a value, not code: config, Makefiles and
@@ -17,22 +22,32 @@ const TEMPLATE = /^\$|\$\{|\$\(|%\(|%[sd]$|%[A-Z_]+%|\{\{|#\{/;
 const PUBLIC_NAME =
   /(?:public|publishable|csrf|xsrf|authenticity|page|cursor|continuation)[_.-]?(?:api[_.-]?)?$/i;
 
-/** Words that, at the end of a key's name, make its value a credential. */
-const NAME_WORDS_IN_VALUE = /p[a@]ss?w[o0]rd|passwd|s[e3]cr[e3]t|t[o0]k[e3]n|api[_-]?key|private[_-]?key/i;
-
 /** Code, paths, URLs and words rather than a random value. */
 function looksRandom(value: string): boolean {
-  if (NAME_WORDS_IN_VALUE.test(value)) return false;
-  if (/^[./~]|:\/\/|[(){}[\]<>\\]/.test(value) || TEMPLATE.test(value)) return false;
+  if (spellsCredentialWord(value)) return false;
+  if (/^[./~]|:\/\/|^urn:|[(){}[\]<>\\]/i.test(value) || TEMPLATE.test(value)) return false;
   // snake_case, kebab-case, dotted or camelCase words without digits: identifiers, not secrets.
   if (/^[A-Za-z]+(?:[._-][A-Za-z]+)*$/.test(value)) return false;
+  // Words and numbers joined (`0002_auto_20160226_1747`, `v2-beta-3`): a name, a date, a version.
+  if (/^(?:[a-z]+|[A-Z]+|\d+)(?:[._-](?:[a-z]+|[A-Z]+|\d+)){2,}$/.test(value)) return false;
   // Three capitalised words in a row (`AgencyIdentificationCode`): a type or a name, not random.
   if (/(?:[A-Z][a-z]{3,}){3}/.test(value)) return false;
-  // Typed by hand, not generated: a run of the digits or letters in order, a group said three times.
-  if (/123456789|abcdefgh|abc123|(\d{3,4})[-_]?\1[-_]?\1/i.test(value)) return false;
+  if (typedByHand(value)) return false;
   // Random tokens and real passwords almost always have a digit; identifiers and sentinels rarely do.
   const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/].filter((re) => re.test(value)).length;
   return classes >= 2 && /\d/.test(value);
+}
+
+const MIN_ENTROPY = 3;
+
+/**
+ * A value as it would be judged: base64-encoded text (a Kubernetes Secret's `password: cGFzc3dvcmQ=`)
+ * is judged by the text, which must then be as long and as random as a value written out.
+ */
+function looksRandomValue(value: string): boolean {
+  const text = base64Text(value);
+  if (text === undefined) return looksRandom(value);
+  return text.length >= 8 && shannonEntropy(text) >= MIN_ENTROPY && !isPlaceholder(text) && looksRandom(text);
 }
 
 /**
@@ -40,7 +55,7 @@ function looksRandom(value: string): boolean {
  * of a field that holds it. `password_super_secure` and `apiToken2` stay credentials.
  */
 const NOT_A_CREDENTIAL_SUFFIX =
-  /^(?:ids?|url|uri|path|file|dir|name|type|length|len|count|size|field|header|label|placeholder|regex|pattern|endpoint|expires?|expiry|expiration|ttl|policy|prompt|message|msg|hint|format|min|max|env|var|hash|salt|version|enabled|required|rotation|provider|store|manager|service|input|param|query|cookie|timeout|validity|mode|kind|class|ref|reset|changed?|confirm(?:ation)?|strength|regexp?|error|valid|visible|sent|source|server|host|method|scheme|domain|realm|level|flow|state|status|user|username|email|tenant|region|role|scope|audience|issuer)(?:_|$)/;
+  /^(?:ids?|url|uri|path|file|dir|name|type|length|len|count|size|field|header|label|placeholder|regex|pattern|endpoint|expires?|expiry|expiration|ttl|policy|prompt|message|msg|hint|format|min|max|env|var|hash|salt|version|enabled|required|rotation|provider|store|manager|service|input|param|query|cookie|timeout|validity|mode|kind|class|ref|reset|changed?|confirm(?:ation)?|strength|regexp?|error|valid|visible|sent|source|server|host|method|scheme|domain|realm|level|flow|state|status|user|username|email|tenant|region|role|scope|audience|issuer|fake|dummy|mock|invalid|wrong|example|sample)(?:_|$)/;
 
 /**
  * `name` split around its credential word, the one that ends last (`_password`, not the `_pass` in
@@ -64,11 +79,7 @@ function suffixAllowed(word: string, suffix: string): boolean {
   const startsNewWord =
     /[_.\-0-9]/.test(first) || (/[A-Z]/.test(first) && /[a-z]/.test(word[word.length - 1] ?? ""));
   if (!startsNewWord) return false;
-  const words = suffix
-    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
-    .toLowerCase()
-    .replace(/^[_.-]+/, "")
-    .replace(/[.-]/g, "_");
+  const words = snakeWords(suffix).replace(/^_+/, "");
   return !NOT_A_CREDENTIAL_SUFFIX.test(words);
 }
 
@@ -76,7 +87,7 @@ function assignmentVerify(context: MatchContext, word: RegExp): boolean {
   const { match, secret } = context;
   const name = /^[\w.-]*/.exec(match)![0];
   const parts = around(name, word);
-  if (!parts || PUBLIC_NAME.test(parts.before)) return false;
+  if (!parts || PUBLIC_NAME.test(parts.before) || namesStandIn(parts.before)) return false;
   const keyword = name.slice(parts.before.length, name.length - parts.after.length);
   if (!suffixAllowed(keyword, parts.after)) return false;
   const after = context.text[context.index + match.length];
@@ -92,7 +103,7 @@ function assignmentVerify(context: MatchContext, word: RegExp): boolean {
     // `key:value` with no space is no YAML mapping: a Maven coordinate, a URL, a `host:port`.
     return false;
   }
-  return looksRandom(secret);
+  return looksRandomValue(secret);
 }
 
 /** `…TOKEN=abc\nNEXT=…` inside a string: a config file written into JSON or code, one value a line. */
@@ -124,7 +135,7 @@ function assignment(id: string, title: string, words: string[], key: string): Se
     // Multiline for a value on the line after its XML element's tag; the assignment crosses no other line end.
     window: { before: 41, after: 300, multiline: true },
     anchored: true,
-    minEntropy: 3,
+    minEntropy: MIN_ENTROPY,
     generic: true,
     verify: (context) => assignmentVerify(context, word),
     examples: (rng) => {

@@ -144,7 +144,8 @@ export const messagingRules: SecretRule[] = [
   keyed("telegram-bot-token", "Telegram bot token", {
     keywords: ["telegram", "tg_bot", "tg-bot", "bot_token", "bottoken"],
     key: "telegram_bot_token",
-    value: [chars(DIGITS, 8, 10), lit(":AA"), chars(BASE64URL, 33)],
+    // The bot's id, then 35 characters starting with `A` (`123456:ABC-DEF1234ghIkl-…` in Telegram's docs).
+    value: [chars(DIGITS, 5, 16), lit(":A"), chars(BASE64URL, 34)],
   }),
   token(
     "teams-webhook-url",

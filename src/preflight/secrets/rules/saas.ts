@@ -1,4 +1,4 @@
-import { ALNUM, ALNUM_LOWER, ALNUM_UPPER, BASE64, BASE64URL, DIGITS, HEX } from "../charsets.js";
+import { ALNUM, ALNUM_LOWER, ALNUM_UPPER, BASE64, BASE64URL, DIGITS, HEX, PAD } from "../charsets.js";
 import { keyed } from "../keyed-rule.js";
 import { chars, lit, type SecretRule } from "../rule.js";
 import { token } from "../token-rule.js";
@@ -18,7 +18,14 @@ export const saasRules: SecretRule[] = [
     key: "dd_app_key",
     value: [chars(HEX, 40)],
   }),
-  token("sentry-org-token", "Sentry organization auth token", [lit("sntrys_eyJ"), chars(BASE64, 80, 300)]),
+  // `sntrys_`, base64 JSON (the org, its URLs), its padding, `_`, then the 43-character secret.
+  token("sentry-org-token", "Sentry organization auth token", [
+    lit("sntrys_eyJ"),
+    chars(BASE64, 80, 300),
+    chars(PAD, 0, 2),
+    lit("_"),
+    chars(BASE64, 43),
+  ]),
   token("sentry-user-token", "Sentry user auth token", [lit("sntryu_"), chars(HEX, 64)]),
   token("newrelic-user-api-key", "New Relic user API key", [lit("NRAK-"), chars(ALNUM_UPPER, 27)]),
   token("newrelic-insert-key", "New Relic insights insert key", [lit("NRII-"), chars(BASE64URL, 32)]),
