@@ -1,4 +1,4 @@
-import { spawnFailureStatus, exitStatus } from "./exit-status.js";
+import { exitStatus, spawnFailureStatus } from "./exit-status.js";
 import type { OneShotMarker } from "./one-shot.js";
 import { groupAlive, signalGroup, stopGroup } from "./process-group.js";
 import { type AppSpawnOptions, spawnApp } from "./spawn-app.js";
