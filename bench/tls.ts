@@ -4,7 +4,7 @@
 // instance. Everything listens on 127.0.0.1, every load is bounded in time, every process is stopped by
 // PID and the temp dir is removed at the end.
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "node:tls";
 import { generate } from "selfsigned";
@@ -17,7 +17,7 @@ import { BENCH_APP, commitVersion, createBenchRepo } from "./support/bench-app.j
 import { type LoadResult, parseWrk } from "./support/load-runner.js";
 import { findNginx, startNginx } from "./support/nginx.js";
 import { cpuMs, finished, Processes } from "./support/processes.js";
-import { median, ms, verdict } from "./support/stats.js";
+import { loadAverage, median, ms, verdict } from "./support/stats.js";
 
 const ROUNDS = 3;
 const SECONDS = 5;
@@ -287,12 +287,6 @@ server.listen(${port}, "127.0.0.1");`;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error("the bare node:tls server did not start");
-}
-
-function loadAverage(): string {
-  return loadavg()
-    .map((n) => n.toFixed(2))
-    .join(" ");
 }
 
 main().catch((error) => {

@@ -25,7 +25,7 @@ afterEach(() => {
 /** examples/notes deployed once on a fresh agent: its install, migrations, web and worker. */
 async function deployedNotes() {
   const root = tempDir();
-  const repo = await notesRepo(join(root, "app"), await betterSqlitePrebuild(join(root, "prebuild")));
+  const repo = notesRepo(join(root, "app"), await betterSqlitePrebuild(join(root, "prebuild")));
   const { client, proxy, agent, info } = await startAgent(join(root, "data"));
   const first = await deploy(client, repo);
   expect(first.result.ok, JSON.stringify(first.result.error)).toBe(true);
@@ -52,6 +52,14 @@ function step(events: StreamEvent[], name: string): Extract<StreamEvent, { type:
   return events.find(
     (e): e is Extract<StreamEvent, { type: "step" }> => e.type === "step" && e.step === name,
   );
+}
+
+/** The live release's processes, web first. */
+async function processes(client: AgentClient) {
+  const status = await client.json<StatusView>("GET", "/v1/status");
+  const notes = status.apps.find((a) => a.app === "notes");
+  expect(notes?.live?.id).toBeDefined();
+  return notes!.instances.map((i) => ({ process: i.process, pid: i.pid, state: i.state }));
 }
 
 async function worker(client: AgentClient) {
@@ -185,6 +193,8 @@ describe("a real app: web, worker, migrations and SQLite in persistent storage",
     const listed = await runCli(["releases", "--app", "notes", "--agent", info.api, "--token", agent.token]);
     expect(listed.stdout).toContain(backups[0]!.id);
 
+    const beforeRestore = await processes(client);
+    expect(beforeRestore.map((p) => p.process)).toEqual(["web", "worker"]);
     const restored = await runCli([
       "restore",
       backups[0]!.id,
@@ -198,6 +208,10 @@ describe("a real app: web, worker, migrations and SQLite in persistent storage",
     ]);
     expect(restored.code, restored.stderr).toBe(0);
     expect(rows()).toEqual(before);
+    // The live restore stopped every process type of r1 and brought each back from the same release.
+    const after = await processes(client);
+    expect(after.map((p) => `${p.process} ${p.state}`)).toEqual(["web running", "worker running"]);
+    for (const [i, p] of after.entries()) expect(p.pid).not.toBe(beforeRestore[i]!.pid);
     const served = await get(`${proxy}/notes/${(before[0] as { id: number }).id}`);
     expect(JSON.parse(served.body)).toMatchObject({ body: "note 0 words", words: 3 });
     expect(served.headers["x-app-version"]).toBe("1");
