@@ -211,6 +211,7 @@ export class Agent {
 
     const runs = new OneOffRuns({ store, dataDir, runtime, logger });
     this.runs = runs;
+    const certs = () => tls?.view() ?? { enabled: false, listen: null, directory: null, certificates: [] };
     const api = createApi({
       runs,
       isolation: isolation.mode,
@@ -219,6 +220,7 @@ export class Agent {
       metricsToken: loadMetricsToken(options.metricsTokenFile),
       monitoring,
       backups: backups.service,
+      certs,
       logger,
       pushDeploys,
       secrets,
@@ -231,10 +233,7 @@ export class Agent {
       proxyAddress: formatAddress(proxyAddress),
       dashboard: options.dashboard,
     });
-    api.route(
-      "/v1/certs",
-      certsRoutes(() => tls?.view() ?? { enabled: false, listen: null, directory: null, certificates: [] }),
-    );
+    api.route("/v1/certs", certsRoutes(certs));
     const apiAddress = await new Promise<AddressInfo>((resolve, reject) => {
       const server = serve({ fetch: api.fetch, hostname: options.api.host, port: options.api.port }, (info) =>
         resolve(info),
