@@ -8,9 +8,12 @@ import { runtimeRestoreHook } from "../backups/live-restore.js";
 import type { DashboardSettings } from "../dashboard/settings.js";
 import { Deployer } from "../deployer/deployer.js";
 import { Serving } from "../deployer/serving.js";
+import { Isolation } from "../isolation/isolation.js";
+import type { IsolationFlag } from "../isolation/policy.js";
 import type { ProxyLimits } from "../proxy/limits.js";
 import { ProxyServer } from "../proxy/proxy.js";
 import { registerProxyMetrics } from "../proxy/proxy-metrics.js";
+import { OneOffRuns } from "../runs/one-off-runs.js";
 import { Runtime } from "../runtime/runtime.js";
 import { SecretStore } from "../secrets/secret-store.js";
 import { DataDir } from "../store/data-dir.js";
@@ -41,6 +44,8 @@ export interface AgentOptions {
   tls?: TlsSettings;
   /** What the public proxy allows slow clients (`skiff agent --body-timeout` …); defaults in src/proxy/limits.ts. */
   proxyLimits?: Partial<ProxyLimits>;
+  /** Whether apps run as their own users (--isolation): auto, on when the agent is root; the default. */
+  isolation?: IsolationFlag;
 }
 
 export interface AgentInfo {
@@ -72,6 +77,7 @@ export class Agent {
   private monitoring: Monitoring | undefined;
   private tls: TlsService | undefined;
   private backups: BackupsPart | undefined;
+  private runs: OneOffRuns | undefined;
   private server: ServerType | undefined;
   private unlock: (() => void) | undefined;
   private readonly stopping = new AbortController();
@@ -95,6 +101,9 @@ export class Agent {
 
     const secrets = new SecretStore(dataDir.secrets);
     const secretLookup = secrets.lookup();
+    const isolation = new Isolation({ flag: options.isolation ?? "auto", dataDir, logger });
+    isolation.start();
+    logger.info({ isolation: isolation.mode }, `app isolation ${isolation.mode.reason}`);
     const store = new Store(dataDir.db);
     this.store = store;
     store.leases.releaseAllExcept(bootId);
@@ -103,10 +112,13 @@ export class Agent {
       store,
       logger,
       secrets: secretLookup,
+      isolation,
       ...(options.logCapBytes ? { logCapBytes: options.logCapBytes } : {}),
     });
     this.runtime = runtime;
     const orphans = await runtime.start();
+    // Their processes were just stopped with the other tasks: say so in the ledger.
+    store.runs.endUnfinished(Date.now());
     if (orphans > 0) logger.warn({ orphans }, "stopped processes left behind by an earlier agent");
 
     const proxy = new ProxyServer({
@@ -197,8 +209,13 @@ export class Agent {
     this.pushDeploys = pushDeploys;
     pushDeploys.start();
 
+    const runs = new OneOffRuns({ store, dataDir, runtime, logger });
+    this.runs = runs;
     const certs = () => tls?.view() ?? { enabled: false, listen: null, directory: null, certificates: [] };
     const api = createApi({
+      runs,
+      isolation: isolation.mode,
+      userOf: (app, config) => runtime.userOf(app, config),
       token: token.token,
       metricsToken: loadMetricsToken(options.metricsTokenFile),
       monitoring,
@@ -247,6 +264,7 @@ export class Agent {
       (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       await closed;
     }
+    await this.runs?.stop();
     await this.pushDeploys?.stop();
     await this.backups?.stop();
     await this.monitoring?.stop();
