@@ -11,9 +11,12 @@ import { agentId } from "../containers/labels.js";
 import type { DashboardSettings } from "../dashboard/settings.js";
 import { Deployer } from "../deployer/deployer.js";
 import { Serving } from "../deployer/serving.js";
+import { Isolation } from "../isolation/isolation.js";
+import type { IsolationFlag } from "../isolation/policy.js";
 import type { ProxyLimits } from "../proxy/limits.js";
 import { ProxyServer } from "../proxy/proxy.js";
 import { registerProxyMetrics } from "../proxy/proxy-metrics.js";
+import { OneOffRuns } from "../runs/one-off-runs.js";
 import { Runtime } from "../runtime/runtime.js";
 import { SecretStore } from "../secrets/secret-store.js";
 import { DataDir } from "../store/data-dir.js";
@@ -46,6 +49,8 @@ export interface AgentOptions {
   tls?: TlsSettings;
   /** What the public proxy allows slow clients (`skiff agent --body-timeout` …); defaults in src/proxy/limits.ts. */
   proxyLimits?: Partial<ProxyLimits>;
+  /** Whether apps run as their own users (--isolation): auto, on when the agent is root; the default. */
+  isolation?: IsolationFlag;
 }
 
 export interface AgentInfo {
@@ -77,6 +82,7 @@ export class Agent {
   private monitoring: Monitoring | undefined;
   private tls: TlsService | undefined;
   private backups: BackupsPart | undefined;
+  private runs: OneOffRuns | undefined;
   private server: ServerType | undefined;
   private unlock: (() => void) | undefined;
   private readonly stopping = new AbortController();
@@ -100,6 +106,9 @@ export class Agent {
 
     const secrets = new SecretStore(dataDir.secrets);
     const secretLookup = secrets.lookup();
+    const isolation = new Isolation({ flag: options.isolation ?? "auto", dataDir, logger });
+    isolation.start();
+    logger.info({ isolation: isolation.mode }, `app isolation ${isolation.mode.reason}`);
     const store = new Store(dataDir.db);
     this.store = store;
     store.leases.releaseAllExcept(bootId);
@@ -112,10 +121,13 @@ export class Agent {
       logger,
       secrets: secretLookup,
       containers,
+      isolation,
       ...(options.logCapBytes ? { logCapBytes: options.logCapBytes } : {}),
     });
     this.runtime = runtime;
     const orphans = await runtime.start();
+    // Their processes were just stopped with the other tasks: say so in the ledger.
+    store.runs.endUnfinished(Date.now());
     if (orphans > 0) logger.warn({ orphans }, "stopped processes left behind by an earlier agent");
 
     const proxy = new ProxyServer({
@@ -207,11 +219,18 @@ export class Agent {
     this.pushDeploys = pushDeploys;
     pushDeploys.start();
 
+    const runs = new OneOffRuns({ store, dataDir, runtime, logger });
+    this.runs = runs;
+    const certs = () => tls?.view() ?? { enabled: false, listen: null, directory: null, certificates: [] };
     const api = createApi({
+      runs,
+      isolation: isolation.mode,
+      userOf: (app, config) => runtime.userOf(app, config),
       token: token.token,
       metricsToken: loadMetricsToken(options.metricsTokenFile),
       monitoring,
       backups: backups.service,
+      certs,
       logger,
       pushDeploys,
       secrets,
@@ -232,10 +251,7 @@ export class Agent {
           secrets: secretLookup,
         }),
     });
-    api.route(
-      "/v1/certs",
-      certsRoutes(() => tls?.view() ?? { enabled: false, listen: null, directory: null, certificates: [] }),
-    );
+    api.route("/v1/certs", certsRoutes(certs));
     const apiAddress = await new Promise<AddressInfo>((resolve, reject) => {
       const server = serve({ fetch: api.fetch, hostname: options.api.host, port: options.api.port }, (info) =>
         resolve(info),
@@ -266,6 +282,7 @@ export class Agent {
       (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       await closed;
     }
+    await this.runs?.stop();
     await this.pushDeploys?.stop();
     await this.backups?.stop();
     await this.monitoring?.stop();

@@ -101,13 +101,7 @@ export function formatDuration(ms: number): string {
   return `${minutes}m${Math.round((ms % 60_000) / 1000)}s`;
 }
 
-/** 1536 → `1.5 KB`. */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-  return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
-}
+export { formatBytes } from "../format/bytes.js";
 
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return "-";

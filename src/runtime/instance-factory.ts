@@ -62,6 +62,7 @@ export function hostInstances(base: {
         label: `${label} healthcheck`,
         cwd: base.dir,
         env: processEnvironment(base.release, { process: slot.process }),
+        user: base.release.user,
         log: slot.log,
         signal,
         timeoutMs,

@@ -79,6 +79,7 @@ export class Instance implements ReleaseInstance {
         port: options.port,
         marker: { SKIFF_INSTANCE: this.id },
       }),
+      user: options.release.user,
     });
     this.child = child;
     this.state = "starting";
