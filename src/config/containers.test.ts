@@ -23,6 +23,31 @@ describe("container apps in skiff.yml", () => {
     });
   });
 
+  it.each([
+    ["image: ghcr.io/me/app:1", [["web", ""]]],
+    ["image: ghcr.io/me/app:1\nstart: node server.js", [["web", "node server.js"]]],
+    [
+      "dockerfile: Dockerfile\nprocesses: { worker: node worker.js }",
+      [
+        ["web", ""],
+        ["worker", "node worker.js"],
+      ],
+    ],
+    [
+      "dockerfile: Dockerfile\nprocesses: { web: node web.js, worker: node w.js }",
+      [
+        ["web", "node web.js"],
+        ["worker", "node w.js"],
+      ],
+    ],
+  ])(
+    "a container app serves web with its image's command unless told otherwise (%s)",
+    (section, expected) => {
+      const config = parseAppConfig(app(`${section}\n`));
+      expect(config.processes.map((p) => [p.name, p.command])).toEqual(expected);
+    },
+  );
+
   it("a Dockerfile app is built with its build args; start: overrides the image's command", () => {
     const config = parseAppConfig(
       app(
