@@ -8,7 +8,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type Docker from "dockerode";
 import type { StreamEvent } from "../src/agent/api-types.js";
-import { SKIFF_BIN, spawnAgent } from "../src/agent/spawn.js";
+import { spawnAgent } from "../src/agent/spawn.js";
 import { archive, readAppSource } from "../src/cli/app-source.js";
 import { AgentClient } from "../src/cli/client.js";
 import { buildImage } from "../src/containers/build.js";
@@ -46,6 +46,9 @@ const CHECK = {
   healthyThreshold: 1,
   deployTimeoutMs: 30_000,
 };
+
+/** The CLI the agent runs from: the package's bin, which loads the built dist/ (bench:containers builds it). */
+const SKIFF_BIN = new URL("../../../bin/skiff.js", import.meta.url).pathname;
 
 const out = (line = "") => process.stdout.write(`${line}\n`);
 const section = (title: string) => out(`\n== ${title}`);
