@@ -211,7 +211,11 @@ async function throughAgent(bench: Bench, baseTag: string, dockerRunMs: number):
     ];
     // One agent per app, one after the other: each app gets the default route and the machine to itself.
     for (const { app, config } of apps) {
-      const agent = await spawnAgent(join(bench.root, `agent-${app}`), { bin: SKIFF_BIN });
+      // Apps as the agent's user: the bench measures deploys, not isolation (and runs as root in a temp dir).
+      const agent = await spawnAgent(join(bench.root, `agent-${app}`), {
+        bin: SKIFF_BIN,
+        args: ["--isolation", "off"],
+      });
       try {
         const client = new AgentClient(agent.info.api, agent.token);
         const repo = join(bench.root, app);
