@@ -241,9 +241,9 @@ async function throughAgent(bench: Bench, baseTag: string, dockerRunMs: number):
         const result = await load.stop();
         const step = (t: Timed[], name: string) => median(t.map((d) => stepMs(d.events, name)));
         const total = median(deploys.map((d) => d.totalMs));
-        const built = step(deploys, "built");
+        const built = step(deploys, "built") || 0;
         out(
-          `${app}: deploy median ${ms(total)} (built ${ms(built)}, started ${ms(step(deploys, "started"))}, healthy ${ms(step(deploys, "healthy"))}, drained ${ms(step(deploys, "drained"))})`,
+          `${app}: deploy median ${ms(total)} (${built ? `built ${ms(built)}, ` : "no build step, "}started ${ms(step(deploys, "started"))}, healthy ${ms(step(deploys, "healthy"))}, drained ${ms(step(deploys, "drained"))})`,
         );
         if (app === "bench-ctr") {
           out(
