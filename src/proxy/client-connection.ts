@@ -96,6 +96,11 @@ export class ClientConnection {
     return this.requestDone && this.responseDone && !this.reader.midRequest;
   }
 
+  /** How long the connection has been idle at `now`, or -1 while a request is under way. */
+  idleFor(now: number): number {
+    return this.idle ? now - this.lastActive : -1;
+  }
+
   /** Ends the connection now if idle, else after the current answer. */
   closeWhenIdle(): void {
     if (this.idle) this.end();

@@ -18,6 +18,8 @@ export interface InstanceGroupOptions {
   /** The processes' environment: `env:` and the values of `secrets:`, resolved at launch. */
   env: Record<string, string>;
   ports: number[];
+  /** Processes an earlier agent left running, one per port, adopted instead of started (adopt.ts). */
+  adopted?: Array<{ id: string; pid: number; startedAt: number }>;
   log: LogFile;
   onEvent: (instance: Instance, event: InstanceEvent) => void;
 }
@@ -48,6 +50,7 @@ export class InstanceGroup {
           port,
           log: options.log,
           stopTimeoutMs: config.stopTimeoutMs,
+          ...(options.adopted?.[idx] ? { adopted: options.adopted[idx] } : {}),
           onEvent: options.onEvent,
         }),
     );
@@ -93,6 +96,13 @@ export class InstanceGroup {
     clearInterval(this.monitor);
     this.monitor = setInterval(() => void this.checkAll(), intervalMs);
     this.monitor.unref();
+  }
+
+  /** Leaves the processes running, unwatched, for the agent that replaces this one to adopt. */
+  detach(): void {
+    clearInterval(this.monitor);
+    this.monitor = undefined;
+    for (const instance of this.instances) instance.detach();
   }
 
   async stop(): Promise<void> {

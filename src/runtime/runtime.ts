@@ -8,6 +8,7 @@ import { environmentSecrets, type SecretLookup } from "../secrets/secret-store.j
 import type { DataDir } from "../store/data-dir.js";
 import type { Store } from "../store/store.js";
 import type { TaskKind } from "../store/tasks.js";
+import { type AdoptedProcess, planAdoption, releaseKey } from "./adopt.js";
 import type { Instance, InstanceEvent } from "./instance.js";
 import { InstanceGroup } from "./instance-group.js";
 import { LogFile } from "./log-file.js";
@@ -17,6 +18,8 @@ import { TaskMarker, taskMarkerEntry } from "./task-marker.js";
 
 /** How long a process left behind by a crashed agent gets to exit on SIGTERM. */
 const ORPHAN_STOP_TIMEOUT_MS = 5_000;
+/** How often logs are checked against their cap (apps write to them directly). */
+const LOG_CAP_CHECK_MS = 5_000;
 
 export interface RuntimeOptions {
   dataDir: DataDir;
@@ -34,37 +37,94 @@ export interface RuntimeOptions {
 export class Runtime {
   private readonly groups = new Set<InstanceGroup>();
   private readonly logs = new Map<string, LogFile>();
+  /** Running releases an earlier agent left, waiting for recovery to claim them (by app/artifact). */
+  private adoptable = new Map<string, AdoptedProcess[]>();
+  private capTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: RuntimeOptions) {}
 
   /**
-   * Stops processes recorded as running by an earlier agent: app instances (found by their
-   * SKIFF_INSTANCE marker) and one-shot tasks such as builds (SKIFF_TASK, see task-marker.ts).
+   * Deals with processes recorded as running by an earlier agent (a reload, a restart, a crash). App
+   * instances (found by their SKIFF_INSTANCE marker) of a release `keep` wants are kept for `claim`;
+   * the others, and one-shot tasks such as builds (SKIFF_TASK, see task-marker.ts), are stopped.
+   * Resolves to how many process groups it stopped.
    */
-  async start(): Promise<number> {
+  async start(keep: (app: string, artifact: string) => boolean = () => false): Promise<number> {
     const { store, logger } = this.options;
+    this.capTimer = setInterval(() => {
+      for (const log of this.logs.values()) log.enforceCap();
+    }, LOG_CAP_CHECK_MS);
+    this.capTimer.unref();
     const records = store.instances.running();
     const tasks = store.tasks.all();
-    const what = new Map<string, string>([
-      ...records.map((r): [string, string] => [`SKIFF_INSTANCE=${r.id}`, `instance ${r.idx} of ${r.app}`]),
-      ...tasks.map((t): [string, string] => [
-        taskMarkerEntry(t.id),
-        `${t.kind} of ${t.app} ${t.release ?? ""}`,
-      ]),
-    ]);
-    const found = groupsWithMarkers(new Set(what.keys()));
+    const found = groupsWithMarkers(
+      new Set([...records.map((r) => `SKIFF_INSTANCE=${r.id}`), ...tasks.map((t) => taskMarkerEntry(t.id))]),
+    );
+    const plan = planAdoption(records, found, keep);
+    this.adoptable = plan.adopt;
+    const orphans = [
+      ...plan.stop.map(({ record, pgid }) => ({ pgid, what: `instance ${record.idx} of ${record.app}` })),
+      ...tasks.flatMap((t) => {
+        const pgid = found.get(taskMarkerEntry(t.id));
+        return pgid === undefined ? [] : [{ pgid, what: `${t.kind} of ${t.app} ${t.release ?? ""}` }];
+      }),
+    ];
     await Promise.all(
-      [...found].map(async ([marker, pgid]) => {
+      orphans.map(async ({ pgid, what }) => {
         const how = await stopGroup(pgid, ORPHAN_STOP_TIMEOUT_MS);
-        logger.info(
-          { pgid, how, what: what.get(marker) },
-          "stopped a process left behind by an earlier agent",
-        );
+        logger.info({ pgid, how, what }, "stopped a process left behind by an earlier agent");
       }),
     );
-    for (const record of records) store.instances.remove(record.id);
+    for (const { record } of plan.stop) store.instances.remove(record.id);
+    for (const record of plan.gone) store.instances.remove(record.id);
     for (const task of tasks) store.tasks.remove(task.id);
-    return found.size;
+    return orphans.length;
+  }
+
+  /**
+   * The running processes of a release an earlier agent left, as a group this runtime supervises,
+   * when there are exactly as many as `config` asks for; undefined otherwise (start it afresh).
+   */
+  claim(app: string, artifact: string, config: AppConfig): InstanceGroup | undefined {
+    const key = releaseKey(app, artifact);
+    const adopted = this.adoptable.get(key);
+    if (!adopted || adopted.length !== config.instances || config.container) return undefined;
+    this.adoptable.delete(key);
+    const group = new InstanceGroup({
+      app,
+      artifact,
+      dir: this.options.dataDir.releaseDir(app, artifact),
+      config,
+      env: this.environment(config),
+      ports: adopted.map((a) => a.port),
+      adopted,
+      log: this.log(app, artifact),
+      onEvent: (instance, event) => this.onInstanceEvent(app, artifact, instance, event),
+    });
+    this.groups.add(group);
+    return group;
+  }
+
+  /** After recovery: stops the processes of releases no one claimed. */
+  async stopUnclaimed(): Promise<number> {
+    const { store, logger } = this.options;
+    const left = [...this.adoptable.values()].flat();
+    this.adoptable.clear();
+    await Promise.all(
+      left.map(async ({ id, pid }) => {
+        const how = await stopGroup(pid, ORPHAN_STOP_TIMEOUT_MS);
+        store.instances.remove(id);
+        logger.info({ pgid: pid, how }, "stopped a process left behind by an earlier agent");
+      }),
+    );
+    return left.length;
+  }
+
+  /** Leaves every app process running, unsupervised, for the next agent to adopt (a reload, --keep-apps). */
+  detach(): void {
+    clearInterval(this.capTimer);
+    for (const group of this.groups) group.detach();
+    this.groups.clear();
   }
 
   /** Marks a one-shot process about to run for a release (a build), so a crash never leaves it running. */
@@ -133,6 +193,7 @@ export class Runtime {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.capTimer);
     await Promise.all([...this.groups].map((group) => this.retire(group)));
     for (const log of this.logs.values()) log.close();
     this.logs.clear();
