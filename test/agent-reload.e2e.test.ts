@@ -1,10 +1,11 @@
-import { readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { RestartLoad } from "../bench/support/restart-load.js";
+import { SocketHolder } from "../bench/support/socket-holder.js";
 import type { AgentInfo } from "../src/agent/agent.js";
 import type { StatusView } from "../src/agent/api-types.js";
-import { spawnAgent } from "../src/agent/spawn.js";
+import { SKIFF_BIN, spawnAgent } from "../src/agent/spawn.js";
 import { AgentClient } from "../src/cli/client.js";
 import { until } from "../src/test-support/wait.js";
 import { deploy, version } from "./support/agent.js";
@@ -203,5 +204,59 @@ describe("reloading the agent (SIGHUP)", { timeout: 300_000 }, () => {
     await secondClient.operation(`/v1/apps/${app}/rollback`, { body: "{}" }, () => undefined);
     expect(await version(second.info.proxy)).toBe("v1");
     expect(appPids(app)).toEqual(pids);
+  });
+
+  it("socket activation (a parent holding the sockets, as systemd): stop + start with --keep-apps fails no request", async () => {
+    const dataDir = tempDir();
+    const app = `activated-${process.pid}`;
+    // A fake systemd-notify on PATH records what the agent tells systemd (Type=notify, MAINPID=).
+    const bin = tempDir();
+    const notified = join(bin, "notified");
+    writeFileSync(join(bin, "systemd-notify"), `#!/bin/sh\necho "$@" >> ${notified}\n`);
+    chmodSync(join(bin, "systemd-notify"), 0o755);
+    const log = join(tempDir(), "agents.log");
+    const { holder, proxy, api } = await SocketHolder.start(log, {
+      ...process.env,
+      PATH: `${bin}:${process.env.PATH}`,
+      NOTIFY_SOCKET: "/run/fake-notify",
+    });
+    const agents = new Set<number>();
+    cleanUp(dataDir, app, agents);
+    onTestFinished(() => holder.close());
+    const args = [process.execPath, SKIFF_BIN, "agent", "--data-dir", dataDir, "--keep-apps"];
+    const startAgent = async () => {
+      const pid = await holder.run(args);
+      agents.add(pid);
+      await until(
+        "agent.json to name the agent",
+        () => existsSync(join(dataDir, "agent.json")) && agentJson(dataDir).pid === pid,
+        { timeoutMs: 60_000 },
+      );
+      return pid;
+    };
+    const firstPid = await startAgent();
+    const info = agentJson(dataDir);
+    // It serves on the held sockets, not on --listen/--api's defaults.
+    expect(info.proxy).toBe(`http://127.0.0.1:${proxy}`);
+    expect(info.api).toBe(`http://127.0.0.1:${api}`);
+    await until(
+      "systemd to hear READY=1 and MAINPID",
+      () => existsSync(notified) && readFileSync(notified, "utf8").includes(`MAINPID=${firstPid}`),
+    );
+    const token = readFileSync(join(dataDir, "token"), "utf8").trim();
+    const client = new AgentClient(info.api, token);
+    await deploy(client, createAppRepo(join(tempDir(), "app"), app, { version: "v1" }));
+    const pids = appPids(app);
+    const load = new RestartLoad({ url: info.proxy, maxSeconds: 240 });
+    await load.warmedUp;
+    for (let i = 0; i < 2; i++) {
+      await holder.signal("stop");
+      expect(appPids(app)).toEqual(pids);
+      await startAgent();
+    }
+    const result = await load.stop();
+    expect(result.failures).toBe("none");
+    expect(appPids(app)).toEqual(pids);
+    expect(readFileSync(log, "utf8")).toContain("skiff agent stopped, apps left running");
   });
 });

@@ -68,6 +68,8 @@ export interface AgentInfo {
 const DEFAULT_MAX_UPLOAD = 512 * 1024 * 1024;
 /** How long in-flight proxied requests get to finish when the agent stops. */
 const SHUTDOWN_DRAIN_MS = 30_000;
+/** On a stop that leaves the apps running (--keep-apps), how long an idle client connection stays open. */
+const RESTART_GRACE_MS = 1_000;
 
 /**
  * The long-running server. Starts its parts in order (store, runtime, proxy, recovery of live releases,
@@ -273,12 +275,24 @@ export class Agent {
    */
   async stop(options: { keepApps?: boolean } = {}): Promise<void> {
     this.stopping.abort();
-    // Streams still open (a `logs -f`, a deploy cut short by the shutdown) end with the agent.
-    await this.server?.stop();
-    await this.stopParts();
-    await this.proxy?.stop(SHUTDOWN_DRAIN_MS);
+    if (options.keepApps) {
+      // A restart: the next agent takes over the sockets (systemd) and the apps. Idle connections get a
+      // short grace, not the whole keep-alive timeout of a reload, since no process serves them after.
+      this.tls?.close();
+      const drained = Promise.all([
+        this.proxy?.handOver(RESTART_GRACE_MS, SHUTDOWN_DRAIN_MS),
+        this.server?.handOver(RESTART_GRACE_MS),
+      ]);
+      this.runtime?.detach();
+      await this.stopParts();
+      await drained;
+    } else {
+      // Streams still open (a `logs -f`, a deploy cut short by the shutdown) end with the agent.
+      await this.server?.stop();
+      await this.stopParts();
+      await this.proxy?.stop(SHUTDOWN_DRAIN_MS);
+    }
     await this.tls?.stop();
-    if (options.keepApps) this.runtime?.detach();
     await this.runtime?.stop();
     this.store?.close();
     // Only what this agent wrote: a start refused by the lock must not remove the running agent's file.
