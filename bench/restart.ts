@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AgentInfo } from "../src/agent/agent.js";
-import { SKIFF_BIN, spawnAgent } from "../src/agent/spawn.js";
+import { spawnAgent } from "../src/agent/spawn.js";
 import { archive, deployMeta, readAppSource } from "../src/cli/app-source.js";
 import { AgentClient } from "../src/cli/client.js";
 import { freePort } from "../src/runtime/ports.js";
@@ -20,6 +20,7 @@ import { SocketHolder } from "./support/socket-holder.js";
 
 const RESTARTS = 3;
 const APP = "restart-bench";
+const SKIFF_BIN = new URL("../../../bin/skiff.js", import.meta.url).pathname;
 const FIXTURE = new URL("../../../test/fixtures/app/server.mjs", import.meta.url);
 
 const root = mkdtempSync(join(tmpdir(), "skiff-bench-restart-"));
@@ -62,6 +63,15 @@ async function deployTo(info: AgentInfo, dataDir: string, repo: string): Promise
   await client.deploy(APP, await archive(source), deployMeta(source, "bench"), {}, () => undefined);
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function agentJson(dataDir: string): AgentInfo | undefined {
   try {
     return JSON.parse(readFileSync(join(dataDir, "agent.json"), "utf8")) as AgentInfo;
@@ -71,7 +81,7 @@ function agentJson(dataDir: string): AgentInfo | undefined {
 }
 
 async function waitFor<T>(check: () => T | undefined | false, what: string): Promise<T> {
-  for (let i = 0; i < 6000; i++) {
+  for (let i = 0; i < 12_000; i++) {
     const value = check();
     if (value) return value;
     await sleep(10);
@@ -97,15 +107,16 @@ async function measure(name: string, url: string, restart: () => Promise<void>, 
 
 async function sighup(repo: string): Promise<void> {
   const dataDir = join(root, "hup");
-  const first = await spawnAgent(dataDir, { timeoutMs: 60_000 });
+  const first = await spawnAgent(dataDir, { bin: SKIFF_BIN, timeoutMs: 60_000 });
   await deployTo(first.info, dataDir, repo);
   await measure(`SIGHUP (reload) x${RESTARTS}`, first.info.proxy, async () => {
     const before = agentJson(dataDir)!.pid;
     process.kill(before, "SIGHUP");
     await waitFor(() => agentJson(dataDir)?.pid !== before, "the new agent");
   });
-  process.kill(agentJson(dataDir)!.pid, "SIGTERM");
-  await waitFor(() => agentJson(dataDir) === undefined, "the agent to stop");
+  const last = agentJson(dataDir)!.pid;
+  process.kill(last, "SIGTERM");
+  await waitFor(() => !alive(last), "the agent to stop");
 }
 
 async function activated(repo: string): Promise<void> {
@@ -139,7 +150,7 @@ async function plain(repo: string, keepApps: boolean): Promise<void> {
   const dataDir = join(root, keepApps ? "keep" : "full");
   const listen = `127.0.0.1:${await freePort()}`;
   const args = keepApps ? ["--keep-apps"] : [];
-  let agent = await spawnAgent(dataDir, { listen, args, timeoutMs: 60_000 });
+  let agent = await spawnAgent(dataDir, { bin: SKIFF_BIN, listen, args, timeoutMs: 60_000 });
   await deployTo(agent.info, dataDir, repo);
   const name = keepApps
     ? "stop + start, no socket activation, --keep-apps"
@@ -147,7 +158,7 @@ async function plain(repo: string, keepApps: boolean): Promise<void> {
   let servedAfterListenMs: number[] = [];
   await measure(`${name} x${RESTARTS}`, agent.info.proxy, async () => {
     await agent.stop("SIGTERM");
-    agent = await spawnAgent(dataDir, { listen, args, timeoutMs: 60_000 });
+    agent = await spawnAgent(dataDir, { bin: SKIFF_BIN, listen, args, timeoutMs: 60_000 });
   });
   if (keepApps) {
     // kill -9 and a plain start: from start to agent.json (listening and serving: the proxy holds
@@ -156,7 +167,7 @@ async function plain(repo: string, keepApps: boolean): Promise<void> {
     for (let i = 0; i < RESTARTS; i++) {
       await agent.stop("SIGKILL");
       const started = performance.now();
-      agent = await spawnAgent(dataDir, { listen, args, timeoutMs: 60_000 });
+      agent = await spawnAgent(dataDir, { bin: SKIFF_BIN, listen, args, timeoutMs: 60_000 });
       const res = await fetch(`${agent.info.proxy}/`);
       await res.text();
       servedAfterListenMs.push(performance.now() - started);
