@@ -22,7 +22,7 @@ export interface RestartLoadSpec {
 export interface RestartLoadResult {
   requests: number;
   failed: number;
-  /** "ECONNREFUSED: 12, HTTP 503: 3" */
+  /** By kind of worker and cause: "fresh ECONNREFUSED: 12, keep-alive HTTP 503: 3" */
   failures: string;
   longestGapMs: number;
   slowAnswered: number;
@@ -43,17 +43,17 @@ export class RestartLoad {
 
   constructor(private readonly spec: RestartLoadSpec) {
     if (!new URL(spec.url).hostname.startsWith("127.")) throw new Error("load only targets 127.0.0.1");
-    const kinds: Array<[number, () => Promise<void>]> = [
-      [spec.keepAlive ?? 4, () => this.keepAliveRequest("/")],
-      [spec.fresh ?? 2, () => this.freshRequest()],
-      [spec.slow ?? 2, () => this.keepAliveRequest(`/slow?ms=${spec.slowMs ?? 1500}`, true)],
+    const kinds: Array<[string, number, () => Promise<void>]> = [
+      ["keep-alive", spec.keepAlive ?? 4, () => this.keepAliveRequest("/")],
+      ["fresh", spec.fresh ?? 2, () => this.freshRequest()],
+      ["slow", spec.slow ?? 2, () => this.keepAliveRequest(`/slow?ms=${spec.slowMs ?? 1500}`, true)],
     ];
     const firsts: Array<Promise<void>> = [];
-    for (const [count, one] of kinds) {
+    for (const [kind, count, one] of kinds) {
       for (let i = 0; i < count; i++) {
         let first!: () => void;
         firsts.push(new Promise((resolve) => (first = resolve)));
-        this.workers.push(this.loop(one, first));
+        this.workers.push(this.loop(kind, one, first));
       }
     }
     this.warmedUp = Promise.all(firsts).then(() => undefined);
@@ -81,7 +81,7 @@ export class RestartLoad {
     };
   }
 
-  private async loop(one: () => Promise<void>, first: () => void): Promise<void> {
+  private async loop(kind: string, one: () => Promise<void>, first: () => void): Promise<void> {
     while (this.running) {
       this.requests++;
       try {
@@ -89,7 +89,7 @@ export class RestartLoad {
         first();
         this.success();
       } catch (error) {
-        const why = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+        const why = `${kind} ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
         this.failures.set(why, (this.failures.get(why) ?? 0) + 1);
       }
       await sleep(this.spec.pauseMs ?? 5);

@@ -11,6 +11,7 @@ import { Serving } from "../deployer/serving.js";
 import type { ProxyLimits } from "../proxy/limits.js";
 import { ProxyServer } from "../proxy/proxy.js";
 import { registerProxyMetrics } from "../proxy/proxy-metrics.js";
+import { markInherited } from "../runtime/inherited-fds.js";
 import { Runtime } from "../runtime/runtime.js";
 import { SecretStore } from "../secrets/secret-store.js";
 import { DataDir } from "../store/data-dir.js";
@@ -102,6 +103,7 @@ export class Agent {
     const startedAt = Date.now();
     const bootId = randomBytes(6).toString("hex");
     dataDir.create();
+    markInherited(Object.values(options.fds ?? {}));
     this.unlock = lockDataDir(dataDir.lock, dataDir.root, options.replacing);
     const token = loadOrCreateToken(dataDir.token, options.tokenFile);
     this.token = token.token;

@@ -112,6 +112,9 @@ export class ProxyServer implements ConnectionOwner {
     this.server.close();
     const deadline = Date.now() + drainMs;
     while (this.connections.size > 0 && Date.now() < deadline) {
+      // After the timer, let pending reads in first: on a stalled event loop a request that already
+      // arrived must not find its connection counted idle and closed under it (a reset).
+      await new Promise((resolve) => setImmediate(resolve));
       const now = Date.now();
       for (const connection of this.connections) {
         if (connection.idleFor(now) >= graceMs) connection.closeWhenIdle();

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { closeInheritedPrefix } from "./inherited-fds.js";
 import type { LogFile } from "./log-file.js";
 import { groupAlive, signalGroup, stopGroup } from "./process-group.js";
 import type { ReleaseInstance } from "./release-instance.js";
@@ -85,7 +86,7 @@ export class Instance implements ReleaseInstance {
 
   start(): void {
     const { options } = this;
-    const child = spawn("/bin/sh", ["-c", execPrefix(options.command)], {
+    const child = spawn("/bin/sh", ["-c", closeInheritedPrefix() + execPrefix(options.command)], {
       cwd: options.dir,
       env: this.environment(),
       detached: true,
