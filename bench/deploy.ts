@@ -3,7 +3,7 @@
 // Everything listens on 127.0.0.1, every load is bounded in time, every process is stopped by PID and the
 // temp dir is removed at the end.
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { StatusView, StreamEvent } from "../src/agent/api-types.js";
 import { type SpawnedAgent, spawnAgent } from "../src/agent/spawn.js";
@@ -13,7 +13,7 @@ import { BENCH_APP, commitVersion, createBenchRepo, timeBoot, timeBuild } from "
 import { type LoadResult, LoadRunner } from "./support/load-runner.js";
 import { findNginx, startNginx } from "./support/nginx.js";
 import { cpuMs, finished, Processes } from "./support/processes.js";
-import { median, ms, quantile, verdict } from "./support/stats.js";
+import { loadAverage, median, ms, quantile, verdict } from "./support/stats.js";
 
 const CYCLES = 5;
 const ROLLBACKS = 20;
@@ -64,12 +64,6 @@ async function main(): Promise<void> {
     await processes.stopAll();
     rmSync(root, { recursive: true, force: true });
   }
-}
-
-function loadAverage(): string {
-  return loadavg()
-    .map((n) => n.toFixed(2))
-    .join(" ");
 }
 
 interface Timed {
@@ -226,7 +220,7 @@ interface ProxyTarget {
 async function proxyCost(bench: Bench): Promise<void> {
   section(`4. Proxy throughput and latency: the same app direct, through Skiff, through nginx`);
   const status = await bench.client.json<StatusView>("GET", "/v1/status");
-  const port = status.apps.find((a) => a.app === BENCH_APP)!.instances[0]!.port;
+  const port = status.apps.find((a) => a.app === BENCH_APP)!.instances[0]!.port!;
   const targets: ProxyTarget[] = [
     { name: "direct", url: `http://127.0.0.1:${port}/`, pid: undefined },
     { name: "skiff", url: `${bench.agent.info.proxy}/`, pid: bench.agent.child.pid },

@@ -167,7 +167,7 @@ async function main(): Promise<void> {
       () => undefined,
     );
     const status = await client.json<StatusView>("GET", "/v1/status");
-    const appPort = status.apps.find((a) => a.app === BENCH_APP)!.instances[0]!.port;
+    const appPort = status.apps.find((a) => a.app === BENCH_APP)!.instances[0]!.port!;
     const targets: Target[] = [
       {
         name: "skiff",

@@ -4,7 +4,7 @@
 // instance. Everything listens on 127.0.0.1, every load is bounded in time, every process is stopped by
 // PID and the temp dir is removed at the end.
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "node:tls";
 import { generate } from "selfsigned";
@@ -17,7 +17,7 @@ import { BENCH_APP, commitVersion, createBenchRepo } from "./support/bench-app.j
 import { type LoadResult, parseWrk } from "./support/load-runner.js";
 import { findNginx, startNginx } from "./support/nginx.js";
 import { cpuMs, finished, Processes } from "./support/processes.js";
-import { median, ms, verdict } from "./support/stats.js";
+import { loadAverage, median, ms, verdict } from "./support/stats.js";
 
 const ROUNDS = 3;
 const SECONDS = 5;
@@ -43,12 +43,14 @@ interface Target {
 
 interface Run {
   rps: number;
+  /** Handshakes the server resumed, of all (the Node-client modes only). */
+  resumedShare: number;
   failed: number;
   cpuUsPerRequest: number;
   p99Ms: number;
 }
 
-type Mode = "keep-alive" | "wrk new connections" | "full handshakes";
+type Mode = "keep-alive" | "wrk new connections" | "full handshakes" | "resumed handshakes";
 
 async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), "skiff-bench-tls-"));
@@ -103,7 +105,7 @@ async function main(): Promise<void> {
     );
     if (!result.ok) throw new Error(`deploy failed: ${JSON.stringify(result.error)}`);
     const status = await client.json<StatusView>("GET", "/v1/status");
-    const appPort = status.apps.find((a) => a.app === BENCH_APP)!.instances[0]!.port;
+    const appPort = status.apps.find((a) => a.app === BENCH_APP)!.instances[0]!.port!;
     const running = await startNginx(nginx, processes, join(root, "nginx"), appPort, {
       tls: { certFile, keyFile },
     });
@@ -117,6 +119,11 @@ async function main(): Promise<void> {
       "node: a bare node:tls server answering 200 itself (no proxying): what any Node TLS server gets here",
     );
     for (const t of targets) out(`${t.name}: ${t.url}`);
+    out(
+      `TLS 1.3 tickets used once each (as wrk's OpenSSL and browsers do), ${RECONNECTIONS} reconnections: resumed`,
+    );
+    for (const t of targets)
+      out(`  ${t.name.padEnd(6)} ${await resumedInARow(new URL(t.url))} of ${RECONNECTIONS}`);
 
     // Warm-up: right after a start, V8 has not yet compiled the request path, and on a busy machine its
     // compiler threads wait for a core; the first seconds measured a tenth of the steady rate.
@@ -124,7 +131,7 @@ async function main(): Promise<void> {
       await load("keep-alive", target.url, processes, wrk);
       await load("wrk new connections", target.url, processes, wrk);
     }
-    const modes: Mode[] = ["keep-alive", "wrk new connections", "full handshakes"];
+    const modes: Mode[] = ["keep-alive", "wrk new connections", "full handshakes", "resumed handshakes"];
     const runs = new Map<string, Run[]>();
     for (let round = 0; round < ROUNDS; round++) {
       for (const mode of modes) {
@@ -139,7 +146,13 @@ async function main(): Promise<void> {
           const key = `${mode}/${target.name}`;
           runs.set(key, [
             ...(runs.get(key) ?? []),
-            { rps: r.rps, failed: r.failed, cpuUsPerRequest: cpu, p99Ms: r.p99Ms },
+            {
+              rps: r.rps,
+              failed: r.failed,
+              cpuUsPerRequest: cpu,
+              p99Ms: r.p99Ms,
+              resumedShare: r.resumed === undefined ? Number.NaN : r.resumed / Math.max(1, r.requests),
+            },
           ]);
         }
       }
@@ -155,14 +168,19 @@ async function main(): Promise<void> {
           ? `wrk -t2 -c${KEEP_ALIVE_CONNECTIONS}, requests on open TLS connections`
           : mode === "wrk new connections"
             ? `wrk -t2 -c${HANDSHAKE_CONNECTIONS} -H "Connection: close": a new TLS connection per request (wrk resumes TLS sessions where the server allows)`
-            : `a Node client, ${HANDSHAKE_CONNECTIONS} at a time, a full handshake per request (no session reuse)`;
+            : mode === "full handshakes"
+              ? `a Node client, ${HANDSHAKE_CONNECTIONS} at a time, a full handshake per request (no session reuse)`
+              : `a Node client, ${HANDSHAKE_CONNECTIONS} at a time, every connection resuming a TLS 1.3 session (ticket)`;
       out(`\n== ${mode}: ${describe}`);
       for (const t of targets) {
         const key = `${mode}/${t.name}`;
         out(
           `${t.name.padEnd(6)} ${String(of(key, (r) => r.rps)).padStart(6)} req/s, p99 ${ms(of(key, (r) => r.p99Ms))}, ` +
             `${of(key, (r) => r.cpuUsPerRequest).toFixed(0)} µs server CPU per request, ` +
-            `${(runs.get(key) ?? []).reduce((n, r) => n + r.failed, 0)} failed`,
+            `${(runs.get(key) ?? []).reduce((n, r) => n + r.failed, 0)} failed` +
+            (mode.endsWith("handshakes")
+              ? `, ${(of(key, (r) => r.resumedShare) * 100).toFixed(0)}% resumed`
+              : ""),
         );
         failed += (runs.get(key) ?? []).reduce((n, r) => n + r.failed, 0);
       }
@@ -183,8 +201,9 @@ async function load(
   url: string,
   processes: Processes,
   wrk: string,
-): Promise<LoadResult & { requests: number }> {
-  if (mode === "full handshakes") return handshakes(new URL(url), HANDSHAKE_CONNECTIONS, SECONDS);
+): Promise<LoadResult & { resumed?: number }> {
+  if (mode === "full handshakes") return handshakes(new URL(url), HANDSHAKE_CONNECTIONS, SECONDS, false);
+  if (mode === "resumed handshakes") return handshakes(new URL(url), HANDSHAKE_CONNECTIONS, SECONDS, true);
   const connections = mode === "keep-alive" ? KEEP_ALIVE_CONNECTIONS : HANDSHAKE_CONNECTIONS;
   const args = [`-t2`, `-c${connections}`, `-d${SECONDS}s`, "--latency", "--timeout", "5s"];
   if (mode !== "keep-alive") args.push("-H", "Connection: close");
@@ -193,26 +212,41 @@ async function load(
 }
 
 /**
- * `lanes` loops, each: connect, full TLS handshake (no session offered), GET / with Connection: close,
- * read to the end. wrk cannot be told not to resume sessions; this can.
+ * `lanes` loops, each: connect, TLS handshake, GET / with Connection: close, read to the end. Without
+ * `resume` no session is offered (a full handshake each time: wrk cannot be told not to resume); with
+ * it every connection offers the first ticket its lane got, which a server accepts again until it
+ * expires, so every handshake is a resumption whether the server renews tickets or not. `resumed`
+ * counts the handshakes the server did resume.
  */
-async function handshakes(url: URL, lanes: number, seconds: number): Promise<LoadResult> {
+async function handshakes(
+  url: URL,
+  lanes: number,
+  seconds: number,
+  resume: boolean,
+): Promise<LoadResult & { resumed: number }> {
   const deadline = performance.now() + seconds * 1000;
   const latencies: number[] = [];
   let failed = 0;
-  const one = () =>
+  let resumed = 0;
+  const one = (lane: { session?: Buffer }) =>
     new Promise<boolean>((resolve) => {
       const socket = connect({
         host: url.hostname,
         port: Number(url.port),
         servername: HOST,
         rejectUnauthorized: false,
+        ...(resume && lane.session ? { session: lane.session } : {}),
       });
+      if (resume && !lane.session)
+        socket.once("session", (session: Buffer) => {
+          lane.session = session;
+        });
       let head = "";
       socket.setEncoding("latin1");
-      socket.once("secureConnect", () =>
-        socket.write(`GET / HTTP/1.1\r\nhost: ${HOST}\r\nconnection: close\r\n\r\n`),
-      );
+      socket.once("secureConnect", () => {
+        if (socket.isSessionReused()) resumed++;
+        socket.write(`GET / HTTP/1.1\r\nhost: ${HOST}\r\nconnection: close\r\n\r\n`);
+      });
       socket.on("data", (chunk: string) => {
         if (head.length < 16) head += chunk;
       });
@@ -224,9 +258,10 @@ async function handshakes(url: URL, lanes: number, seconds: number): Promise<Loa
     });
   await Promise.all(
     Array.from({ length: lanes }, async () => {
+      const lane: { session?: Buffer } = {};
       while (performance.now() < deadline) {
         const started = performance.now();
-        if (await one()) latencies.push(performance.now() - started);
+        if (await one(lane)) latencies.push(performance.now() - started);
         else failed++;
       }
     }),
@@ -242,7 +277,47 @@ async function handshakes(url: URL, lanes: number, seconds: number): Promise<Loa
     p90Ms: at(0.9),
     p99Ms: at(0.99),
     failures: `${failed} failed`,
+    resumed,
   };
+}
+
+const RECONNECTIONS = 6;
+
+/**
+ * Connects RECONNECTIONS + 1 times in a row, each time offering the newest ticket the previous connection
+ * got; counts the resumed ones. A server that sends no new ticket on a resumed TLS 1.3 connection makes
+ * such a client alternate between a resumption and a full handshake (what wrk does in "new connections").
+ */
+async function resumedInARow(url: URL): Promise<number> {
+  let session: Buffer | undefined;
+  let resumed = 0;
+  for (let i = 0; i <= RECONNECTIONS; i++) {
+    const offered = session;
+    session = undefined;
+    const reused = await new Promise<boolean>((resolve) => {
+      const socket = connect({
+        host: url.hostname,
+        port: Number(url.port),
+        servername: HOST,
+        rejectUnauthorized: false,
+        ...(offered ? { session: offered } : {}),
+      });
+      let wasReused = false;
+      socket.on("session", (ticket: Buffer) => {
+        session = ticket;
+      });
+      socket.once("secureConnect", () => {
+        wasReused = socket.isSessionReused();
+        // Not a half-close: the server closes after its answer, by which time its tickets have arrived.
+        socket.write(`GET / HTTP/1.1\r\nhost: ${HOST}\r\nconnection: close\r\n\r\n`);
+      });
+      socket.resume();
+      socket.once("close", () => resolve(wasReused));
+      socket.once("error", () => resolve(false));
+    });
+    if (i > 0 && reused) resumed++;
+  }
+  return resumed;
 }
 
 /** The floor for a Node TLS server on this machine: node:tls and a fixed answer, nothing else. */
@@ -287,12 +362,6 @@ server.listen(${port}, "127.0.0.1");`;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error("the bare node:tls server did not start");
-}
-
-function loadAverage(): string {
-  return loadavg()
-    .map((n) => n.toFixed(2))
-    .join(" ");
 }
 
 main().catch((error) => {

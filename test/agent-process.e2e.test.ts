@@ -188,11 +188,15 @@ describe("the agent process", { timeout: 180_000 }, () => {
     expect(status.apps[0]?.instances[0]?.pid).toBe(live[0]);
   });
 
-  it("after kill -9 during a build, stops the build the dead agent left running", async () => {
+  // The build, and the release command (a migration), are one-shot tasks marked the same way.
+  it.each([
+    ["build", "build"],
+    ["release command", "release"],
+  ])("after kill -9 during a %s, stops what the dead agent left running", async (_what, key) => {
     const dataDir = tempDir();
     const first = await startAgentProcess(dataDir);
-    // A word unique to this run, to find the build's processes among everything on the machine.
-    const word = `built-late-${process.pid}`;
+    // A word unique to this run, to find the command's processes among everything on the machine.
+    const word = `${key}-late-${process.pid}`;
     // Were the recovery to regress, the build must not outlive the test either.
     onTestFinished(() => {
       for (const pid of processesMentioning(word)) {
@@ -207,7 +211,7 @@ describe("the agent process", { timeout: 180_000 }, () => {
       join(tempDir(), "app"),
       builder,
       { version: "v1" },
-      `build: sleep 60; touch ${word}\n`,
+      `${key}: sleep 60; touch ${word}\n`,
     );
     const deploying = deploy(new AgentClient(first.info.api, first.token), repo).catch((e: unknown) => e);
     await vi.waitFor(() => expect(processesMentioning(word).length).toBeGreaterThan(0), { timeout: 20_000 });

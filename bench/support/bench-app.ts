@@ -62,7 +62,8 @@ export function commitVersion(dir: string, version: string): void {
   git(dir, "commit", "-q", "-m", `feat: ${version}`);
 }
 
-function git(cwd: string, ...args: string[]): void {
+/** git with the bench's identity, whatever the user's config says. */
+export function git(cwd: string, ...args: string[]): void {
   execFileSync("git", ["-c", "user.name=Skiff Bench", "-c", "user.email=bench@skiff.invalid", ...args], {
     cwd,
     stdio: "ignore",

@@ -135,7 +135,19 @@ export class Agent {
     const proxyAddress = await proxy.start(options.fds?.proxy);
     const serving = new Serving(proxy, runtime, logger);
     this.serving = serving;
-    const deployer = new Deployer({ store, dataDir, runtime, serving, logger, bootId });
+    const deployer = new Deployer({
+      store,
+      dataDir,
+      runtime,
+      serving,
+      logger,
+      bootId,
+      // The backups part is made below; no deploy runs before the API opens.
+      backupBeforeRelease: (app, env, release) => {
+        if (!this.backups) throw new Error("backups are not started yet");
+        return this.backups.backupBeforeRelease(app, env, release);
+      },
+    });
     // Monitoring watches what serving routes and asks the deployer to roll back a misbehaving release;
     // it hears of the deployer's outcomes and of the proxy's answers as events, so nothing points back.
     const monitoring: Monitoring = new Monitoring({
@@ -143,7 +155,9 @@ export class Agent {
       logger,
       proxyUrl: `http://${loopback(proxyAddress)}`,
       secrets: secretLookup,
-      healthy: (key) => serving.live(key)?.group.instances.every((i) => i.healthy) ?? false,
+      // The health the proxy routes on: the web instances'. A crashed worker is restarted by its
+      // supervision (shown in status and the ledger), not taken for a failing release by the watch.
+      healthy: (key) => serving.live(key)?.group.web.every((i) => i.healthy) ?? false,
       rollback: (app, env, reason) =>
         deployer.rollback(
           { app, env, trigger: "auto-rollback", reason, requestedBy: "skiff watch", wait: true },
@@ -203,11 +217,13 @@ export class Agent {
     this.pushDeploys = pushDeploys;
     pushDeploys.start();
 
+    const certs = () => tls?.view() ?? { enabled: false, listen: null, directory: null, certificates: [] };
     const api = createApi({
       token: token.token,
       metricsToken: loadMetricsToken(options.metricsTokenFile),
       monitoring,
       backups: backups.service,
+      certs,
       logger,
       pushDeploys,
       secrets,
@@ -220,10 +236,7 @@ export class Agent {
       proxyAddress: formatAddress(proxyAddress),
       dashboard: options.dashboard,
     });
-    api.route(
-      "/v1/certs",
-      certsRoutes(() => tls?.view() ?? { enabled: false, listen: null, directory: null, certificates: [] }),
-    );
+    api.route("/v1/certs", certsRoutes(certs));
     const server = new ApiServer(api.fetch);
     this.server = server;
     const apiAddress = await server.listen(

@@ -40,6 +40,14 @@ export interface ReleaseView {
   leadTimeMs: number | null;
 }
 
+/** A backup taken for a release, before its release command (`skiff releases`). */
+export interface ReleaseBackupView {
+  id: string;
+  /** The database's name in `backups:`. */
+  database: string;
+  status: string;
+}
+
 /**
  * How the release a release replaced drained: its in-flight requests finishing (up to drain_timeout)
  * after the switch. A rollback answers before this ends, so `skiff releases` is where it shows.
@@ -54,16 +62,30 @@ export interface DrainView {
   durationMs: number | null;
 }
 
-/** A release as `GET /v1/apps/:app/releases` lists it: with how the release it replaced drained. */
+/**
+ * A release as `GET /v1/apps/:app/releases` lists it: with how the release it replaced drained and
+ * the backups taken before its release command.
+ */
 export interface ReleaseListItem extends ReleaseView {
   /** Null when it replaced nothing, or before its drain began (a deploy still running its steps). */
   drain: DrainView | null;
+  backups: ReleaseBackupView[];
+}
+
+/** `GET /v1/apps/:app/releases`. */
+export interface ReleaseListView {
+  app: string;
+  releases: ReleaseListItem[];
 }
 
 export interface InstanceView {
+  /** The process type: `web`, or another such as `worker`. */
+  process: string;
+  /** Its index among the instances of its type. */
   index: number;
   pid: number | null;
-  port: number;
+  /** Web instances only. */
+  port: number | null;
   state: string;
   healthy: boolean;
   restarts: number;
@@ -76,8 +98,11 @@ export interface AppStatusView {
   env: string;
   hosts: string[];
   live: ReleaseView | null;
+  /** Every instance of the live release, web first, then each other process type. */
   instances: InstanceView[];
   warm: Array<{ release: string; until: string; instances: InstanceView[] }>;
+  /** The deployment's persistent storage (SKIFF_STORAGE_DIR) and its size on disk; null before any deploy. */
+  storage: { dir: string; bytes: number } | null;
   traffic: { requests: number; errors5xx: number; failed: number; inflight: number } | null;
   deploying: { operation: string; who: string; since: string } | null;
 }

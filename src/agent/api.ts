@@ -11,6 +11,7 @@ import { EXIT } from "../errors.js";
 import type { SecretStore } from "../secrets/secret-store.js";
 import type { DataDir } from "../store/data-dir.js";
 import type { Store } from "../store/store.js";
+import type { CertsResponse } from "../tls/certs-api.js";
 import { webhookAppFor, webhookRoutes } from "../webhooks/routes.js";
 import type { AdmissionOptions } from "./admission.js";
 import { API_PREFIX } from "./api-types.js";
@@ -32,6 +33,8 @@ export interface ApiOptions {
   metricsToken?: string | undefined;
   monitoring: Monitoring;
   backups?: BackupService;
+  /** The certificates as GET /v1/certs shows them (the agent mounts that route itself), for the dashboard. */
+  certs?: () => CertsResponse;
   logger?: Logger;
   store: Store;
   dataDir: DataDir;

@@ -52,9 +52,10 @@ export function instanceViews(group: InstanceGroup): InstanceView[] {
   return group.instances.map((i) => {
     const up = i.state === "running" || i.state === "starting";
     return {
+      process: i.process,
       index: i.idx,
       pid: up ? (i.pid ?? null) : null,
-      port: i.port,
+      port: i.port ?? null,
       state: i.state,
       healthy: i.healthy,
       restarts: i.restarts,

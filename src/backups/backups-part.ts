@@ -59,9 +59,9 @@ export class BackupsPart {
   }
 
   /**
-   * INTEGRATION (issue 11): the deployer calls this in the `released` step, before the release command,
-   * and fails the deploy when it throws. Each configured database is backed up and recorded against
-   * the release (store.backups.forRelease, for `skiff releases`).
+   * The deployer calls this (injected by the agent) in the `released` step, before the release
+   * command, and fails the deploy when it throws. Each configured database is backed up and recorded
+   * against the release (store.backups.forRelease, shown by `skiff releases`).
    */
   backupBeforeRelease(app: string, env: string, releaseId: string): Promise<BackupRecord[]> {
     return this.service.backupBeforeRelease(app, env, releaseId);

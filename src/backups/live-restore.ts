@@ -9,10 +9,9 @@ import type { Store } from "../store/store.js";
  * while its database is replaced, and bring them back through the health gate after. The restore holds
  * the app's lease meanwhile, so no deploy or rollback runs during it.
  *
- * INTEGRATION (issue 11, process types): this stops and restarts the live release's web instances,
- * which is all a release has today. When releases get workers, stop and restart them too; a proxy
- * maintenance answer (503 with Retry-After) in place of the plain "no healthy instance" 503 would be
- * kinder to visitors, and belongs in src/proxy/ with the deployer's split (issue 9).
+ * Every process type of the live release is stopped (web, workers), and all come back from the same
+ * release, each through its gate. A proxy maintenance answer (503 with Retry-After) in place of the
+ * plain "no healthy instance" 503 would be kinder to visitors, and belongs in src/proxy/.
  */
 export interface LiveRestoreHook {
   /** Stops what uses the database; resolves to the function that brings it back (and throws if it cannot). */
@@ -23,8 +22,8 @@ export interface LiveRestoreHook {
 export const NO_PROCESSES: LiveRestoreHook = { pause: async () => async () => undefined };
 
 /**
- * The hook over today's runtime and serving: the live release's instances are stopped (the proxy answers
- * 503 meanwhile), then launched again from the same release, gated, and switched in.
+ * The hook over the runtime and serving: the live release's processes of every type are stopped (the
+ * proxy answers 503 meanwhile), then launched again from the same release, gated, and switched in.
  */
 export function runtimeRestoreHook(serving: Serving, runtime: Runtime, store: Store): LiveRestoreHook {
   return {
@@ -35,7 +34,12 @@ export function runtimeRestoreHook(serving: Serving, runtime: Runtime, store: St
       if (!active || !release) return async () => undefined;
       await runtime.retire(active.group);
       return async () => {
-        const group = await runtime.launch(app, active.group.artifact, release.config);
+        const group = await runtime.launch({
+          app,
+          env,
+          artifact: active.group.artifact,
+          config: release.config,
+        });
         const gate = await group.gate(new AbortController().signal);
         if (!gate.ok) {
           await runtime.retire(group);

@@ -2,6 +2,7 @@ import { userInfo } from "node:os";
 import { relative, resolve } from "node:path";
 import type { DeployMeta } from "../agent/api-types.js";
 import { parseAppConfig } from "../config/load.js";
+import { PROCFILE } from "../config/procfile.js";
 import type { AppConfig } from "../config/schema.js";
 import { ConfigError, UsageError } from "../errors.js";
 import { GitError, git, gitBuffer } from "../git/git.js";
@@ -31,7 +32,14 @@ export async function readAppSource(dirArg: string | undefined, ref = "HEAD"): P
     if (!(error instanceof GitError)) throw error;
     throw new ConfigError(`${file} at ${ref}`, ["not found in that commit; add skiff.yml and commit it"]);
   }
-  return { dir, root, prefix, ref, commit, config: parseAppConfig(text, `${file} at ${ref}`) };
+  // Read as the agent will read it: a committed Procfile gives the process types when skiff.yml has none.
+  const procfile = await git(["show", `${commit.sha}:${prefix ? `${prefix}/` : ""}${PROCFILE}`], {
+    cwd: root,
+  }).catch((error: unknown) => {
+    if (error instanceof GitError) return undefined;
+    throw error;
+  });
+  return { dir, root, prefix, ref, commit, config: parseAppConfig(text, `${file} at ${ref}`, procfile) };
 }
 
 /** The committed tree as .tar.gz, exactly what `git archive` makes of it. */

@@ -3,7 +3,7 @@ import type { BackupsResponse, BackupView } from "../backups/api-types.js";
 import { formatSpan } from "../config/duration.js";
 import { AgentClient } from "./client.js";
 import { type AppOptions, withApp, withJson } from "./options.js";
-import { Output } from "./output.js";
+import { formatBytes, Output } from "./output.js";
 import { targetApp } from "./target-app.js";
 
 interface ListFlags extends AppOptions {
@@ -122,11 +122,4 @@ function verified(out: Output, b: BackupView): string {
   if (b.status === "running") return out.paint("dim", "running");
   const text = b.status === "bad" ? `BAD: ${b.verifyNote}` : `failed: ${b.error}`;
   return out.paint("red", text.length > 80 ? `${text.slice(0, 77)}...` : text);
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-  return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
 }

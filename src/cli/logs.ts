@@ -7,6 +7,7 @@ import { terminalSafe } from "./terminal-text.js";
 
 interface LogsFlags extends AppOptions {
   release?: string;
+  process?: string;
   follow?: boolean;
   lines: number;
 }
@@ -15,8 +16,11 @@ export function register(program: Command): void {
   withApp(
     program
       .command("logs")
-      .description("the app's stdout and stderr (and its build), from the live release unless --release")
+      .description(
+        "the app's stdout and stderr (web, with its install, build and release command; --process for another type), from the live release unless --release",
+      )
       .option("--release <id>", "the release whose log to show, like r3")
+      .option("--process <type>", "another process type's log, like worker (default: web, with the build)")
       .option("-f, --follow", "keep printing new lines until interrupted")
       .option("-n, --lines <n>", "how many lines from the end to start with", wholeNumber("--lines", 0), 100),
   ).action(async (flags: LogsFlags) => {
@@ -24,6 +28,7 @@ export function register(program: Command): void {
     const app = await targetApp(flags.app);
     const query = new URLSearchParams({ lines: String(flags.lines) });
     if (flags.release) query.set("release", flags.release);
+    if (flags.process) query.set("process", flags.process);
     if (flags.follow) query.set("follow", "1");
     const res = await AgentClient.from(flags).send("GET", `/v1/apps/${app}/logs?${query}`);
     const release = String(res.headers["x-skiff-release"] ?? flags.release ?? "");

@@ -101,6 +101,8 @@ export function formatDuration(ms: number): string {
   return `${minutes}m${Math.round((ms % 60_000) / 1000)}s`;
 }
 
+export { formatBytes } from "../format/bytes.js";
+
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return "-";
   return iso.replace("T", " ").replace(/\.\d+Z$/, "Z");

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { ReleaseListItem, ReleaseView } from "../agent/api-types.js";
+import type { ReleaseListItem, ReleaseListView, ReleaseView } from "../agent/api-types.js";
 import { AgentClient } from "./client.js";
 import { type AppOptions, wholeNumber, withApp } from "./options.js";
 import { firstLine, formatDuration, formatTime, Output } from "./output.js";
@@ -16,7 +16,7 @@ export function register(program: Command): void {
     const out = new Output({ json: flags.json });
     const app = await targetApp(flags.app);
     const client = AgentClient.from(flags);
-    const body = await client.json<{ app: string; releases: ReleaseListItem[] }>(
+    const body = await client.json<ReleaseListView>(
       "GET",
       `/v1/apps/${app}/releases?limit=${flags.env ? 1000 : flags.limit}`,
     );
@@ -26,6 +26,8 @@ export function register(program: Command): void {
       out.line(`no releases of ${app} yet: run \`skiff deploy\``);
       return;
     }
+    // Last, and only for an app with backups: the outcome column stays where scripts and eyes expect it.
+    const withBackups = body.releases.some((r) => r.backups.length > 0);
     out.table(
       [
         "",
@@ -42,6 +44,7 @@ export function register(program: Command): void {
         "LEAD TIME",
         "TRIGGER",
         "OUTCOME",
+        ...(withBackups ? ["BACKUPS"] : []),
       ],
       body.releases.map((r) => [
         r.live ? out.paint("green", "●") : " ",
@@ -58,9 +61,16 @@ export function register(program: Command): void {
         r.leadTimeMs === null ? "-" : formatDuration(r.leadTimeMs),
         r.trigger,
         outcome(out, r),
+        ...(withBackups ? [backupsOf(r)] : []),
       ]),
     );
   });
+}
+
+/** The backups taken before its release command: what `skiff restore <id>` brings back. */
+function backupsOf(release: ReleaseListItem): string {
+  if (release.backups.length === 0) return "-";
+  return release.backups.map((b) => (b.status === "good" ? b.id : `${b.id} ${b.status}`)).join(",");
 }
 
 /** Just the time of day when the release finished on the day it started, as most do. */

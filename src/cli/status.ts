@@ -3,7 +3,7 @@ import type { InstanceView, StatusView } from "../agent/api-types.js";
 import { deploymentLabel } from "../environments/names.js";
 import { AgentClient } from "./client.js";
 import { type AgentOptions, withAgent } from "./options.js";
-import { formatDuration, formatTime, Output, plural } from "./output.js";
+import { formatBytes, formatDuration, formatTime, Output, plural } from "./output.js";
 
 export function register(program: Command): void {
   withAgent(
@@ -39,23 +39,25 @@ export function register(program: Command): void {
           `  traffic: ${plural(app.traffic.requests, "request")}, ${app.traffic.errors5xx} 5xx, ${app.traffic.inflight} in flight`,
         );
       }
+      if (app.storage) out.line(`  storage: ${formatBytes(app.storage.bytes)} in ${app.storage.dir}`);
       instanceTable(out, app.instances);
-      for (const warm of app.warm)
-        out.line(
-          `  warm: ${warm.release} until ${formatTime(warm.until)} (${plural(warm.instances.length, "instance")})`,
-        );
+      for (const warm of app.warm) {
+        const web = warm.instances.filter((i) => i.process === "web" && i.state !== "stopped").length;
+        out.line(`  warm: ${warm.release} until ${formatTime(warm.until)} (${plural(web, "web instance")})`);
+      }
     }
   });
 }
 
+/** One row per instance, web first then each other type: `web.0`, `worker.1`. */
 function instanceTable(out: Output, instances: InstanceView[]): void {
   if (instances.length === 0) return;
   out.table(
-    ["  #", "PID", "PORT", "STATE", "HEALTH", "RESTARTS", "UPTIME"],
+    ["  PROCESS", "PID", "PORT", "STATE", "HEALTH", "RESTARTS", "UPTIME"],
     instances.map((i) => [
-      `  ${i.index}`,
+      `  ${i.process}.${i.index}`,
       String(i.pid ?? "-"),
-      String(i.port),
+      String(i.port ?? "-"),
       i.state,
       i.healthy ? out.paint("green", "healthy") : out.paint("red", "unhealthy"),
       String(i.restarts),

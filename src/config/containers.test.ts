@@ -54,7 +54,7 @@ describe("container apps in skiff.yml", () => {
     ],
     [
       "env: {}\n",
-      "start: is required: the command that starts the app, like `node server.js` (or image:/dockerfile: for a container)",
+      "start: is required: the command that starts the app, like `node server.js` (or processes:, a Procfile, or image:/dockerfile: for a container)",
     ],
     [
       "image: ghcr.io/Me/App\n",

@@ -100,6 +100,7 @@ export const REGISTRY_KEYS = ["username", "password_env"];
 
 type ContainerInput = {
   start?: string;
+  processes?: Record<string, unknown>;
   build?: string;
   image?: string;
   dockerfile?: string;
@@ -133,10 +134,10 @@ export function containerRules(c: ContainerInput, ctx: z.core.$RefinementCtx): v
   if (c.image !== undefined && c.dockerfile !== undefined) {
     issue("dockerfile", "set either image: (a prebuilt image) or dockerfile: (built on the agent), not both");
   }
-  if (!container && c.start === undefined) {
+  if (!container && c.start === undefined && c.processes === undefined) {
     issue(
       "start",
-      "is required: the command that starts the app, like `node server.js` (or image:/dockerfile: for a container)",
+      "is required: the command that starts the app, like `node server.js` (or processes:, a Procfile, or image:/dockerfile: for a container)",
     );
   }
   if (container && c.build !== undefined) {

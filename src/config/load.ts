@@ -12,12 +12,18 @@ import { PREFLIGHT_KEYS } from "../preflight/config.js";
 import { TLS_KNOWN_KEYS } from "../tls/config.js";
 import { ACCESSORY_KNOWN_KEYS } from "./accessories.js";
 import { CONTAINER_KEYS, REGISTRY_KEYS } from "./containers.js";
+import { PROCESS_KEYS, PROCESS_OBJECT_KEYS } from "./processes.js";
+import { PROCFILE, parseProcfile } from "./procfile.js";
 import { type AppConfig, appConfigSchema } from "./schema.js";
 
 export const CONFIG_FILE = "skiff.yml";
 
-/** Parse and validate the text of a skiff.yml. Pure: `file` is only used in messages. */
-export function parseAppConfig(text: string, file = CONFIG_FILE): AppConfig {
+/**
+ * Parse and validate the text of a skiff.yml. Pure: `file` is only used in messages. `procfile`, the
+ * text of the app's Procfile, gives the process types (and the release command) when skiff.yml has
+ * neither `start:` nor `processes:` (the Heroku and Dokku convention).
+ */
+export function parseAppConfig(text: string, file = CONFIG_FILE, procfile?: string): AppConfig {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
@@ -33,12 +39,30 @@ export function parseAppConfig(text: string, file = CONFIG_FILE): AppConfig {
   if (typeof raw !== "object" || Array.isArray(raw)) {
     throw new ConfigError(file, ["expected a mapping of keys (app:, start:, …) at the top level"]);
   }
-  const parsed = appConfigSchema.safeParse(raw);
+  const parsed = appConfigSchema.safeParse(withProcfile(raw as Record<string, unknown>, procfile));
   if (!parsed.success) throw new ConfigError(file, formatIssues(parsed.error.issues, raw));
   return parsed.data;
 }
 
-/** Read DIR/skiff.yml. A missing file is a usage error that says how to create one. */
+/** skiff.yml's raw keys, with the Procfile's types and release command where skiff.yml has none. */
+function withProcfile(raw: Record<string, unknown>, procfile: string | undefined): Record<string, unknown> {
+  if (procfile === undefined || "start" in raw || "processes" in raw) return raw;
+  const { processes, release } = parseProcfile(procfile);
+  if (Object.keys(processes).length === 0) return raw;
+  return { ...raw, processes, ...(release !== undefined && !("release" in raw) ? { release } : {}) };
+}
+
+/** The text of DIR/Procfile, or undefined when there is none. */
+export function readProcfile(dir: string): string | undefined {
+  try {
+    return readFileSync(join(dir, PROCFILE), "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
+/** Read DIR/skiff.yml (and DIR/Procfile). A missing skiff.yml is a usage error that says how to create one. */
 export function loadAppConfig(dir: string): AppConfig {
   const file = join(dir, CONFIG_FILE);
   let text: string;
@@ -50,7 +74,7 @@ export function loadAppConfig(dir: string): AppConfig {
     }
     throw error;
   }
-  return parseAppConfig(text, file);
+  return parseAppConfig(text, file, readProcfile(dir));
 }
 
 const KNOWN_KEYS: Record<string, string[]> = {
@@ -58,6 +82,7 @@ const KNOWN_KEYS: Record<string, string[]> = {
     "app",
     "start",
     "build",
+    ...PROCESS_KEYS,
     "host",
     "instances",
     "env",
@@ -79,6 +104,8 @@ const KNOWN_KEYS: Record<string, string[]> = {
     "status_page",
   ],
   registry: REGISTRY_KEYS,
+  "processes.*": PROCESS_OBJECT_KEYS,
+  "processes.*.healthcheck": ["command", "timeout"],
   ...ACCESSORY_KNOWN_KEYS,
   healthcheck: ["path", "interval", "timeout", "healthy_threshold", "deploy_timeout"],
   previews: DELIVERY_KNOWN_KEYS.previews!,
@@ -102,7 +129,8 @@ export function formatIssues(issues: z.core.$ZodIssue[], input: unknown): string
         // accessories are named by the user: accessories.db.x → accessories.*.x.
         const known = keysPath(issue.path)
           .replace(/^environments\.[^.]+\.?/, "")
-          .replace(/^accessories\.[^.]+/, "accessories.*");
+          .replace(/^accessories\.[^.]+/, "accessories.*")
+          .replace(/^processes\.[^.]+/, "processes.*");
         const guess = closest(key, KNOWN_KEYS[known] ?? []);
         return `${where}: unknown key${guess ? ` (did you mean ${guess}?)` : ""}`;
       });

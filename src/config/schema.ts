@@ -10,13 +10,24 @@ import { tlsConfig, tlsShape } from "../tls/config.js";
 import { accessoriesSchema } from "./accessories.js";
 import { containerConfig, containerRules, containerShape } from "./containers.js";
 import { count, duration, hostname } from "./fields.js";
+import { processConfig, processRules, processShape, WEB } from "./processes.js";
 
 /**
  * skiff.yml, as the user writes it (snake_case, durations as text) and as the code uses it
  * (camelCase, milliseconds). The schema is the single place defaults live.
  */
 
-const RESERVED_ENV = new Set(["PORT", "HOST"]);
+/** Set by skiff for each process (src/runtime/process-env.ts): an app cannot set them. */
+const RESERVED_ENV = new Set([
+  "PORT",
+  "HOST",
+  "SKIFF_APP",
+  "SKIFF_ENV",
+  "SKIFF_RELEASE",
+  "SKIFF_PROCESS",
+  "SKIFF_INSTANCE",
+  "SKIFF_STORAGE_DIR",
+]);
 
 const envMap = z
   .record(
@@ -86,6 +97,7 @@ const singleEnvironmentSchema = z
       .min(1, { error: "must not be empty" })
       .optional(),
     build: z.string().trim().min(1, { error: "must not be empty (leave it out for no build)" }).optional(),
+    ...processShape,
     host: z.union([hostname, z.array(hostname).min(1)]).optional(),
     instances: count(1, 1, 64),
     env: envMap,
@@ -110,6 +122,7 @@ const singleEnvironmentSchema = z
   })
   .superRefine((c, ctx) => {
     containerRules(c, ctx);
+    processRules(c, ctx);
     c.secrets.forEach((name, i) => {
       if (name in c.env)
         ctx.addIssue({
@@ -119,38 +132,54 @@ const singleEnvironmentSchema = z
         });
     });
   })
-  .transform((c) => ({
-    app: c.app,
-    /** The host command; "" for a container app that runs its image's own command. */
-    start: c.start ?? "",
-    build: c.build,
-    hosts: c.host === undefined ? [] : Array.isArray(c.host) ? c.host : [c.host],
-    instances: c.instances,
-    env: c.env,
-    secrets: c.secrets,
-    healthcheck: {
-      path: c.healthcheck.path,
-      intervalMs: c.healthcheck.interval,
-      timeoutMs: c.healthcheck.timeout,
-      healthyThreshold: c.healthcheck.healthy_threshold,
-      deployTimeoutMs: c.healthcheck.deploy_timeout,
-    },
-    drainTimeoutMs: c.drain_timeout,
-    stopTimeoutMs: c.stop_timeout,
-    rollbackWindowMs: c.rollback_window,
-    keepReleases: c.keep_releases,
-    ...deliveryConfig(c),
-    monitors: c.monitors,
-    alerts: c.alerts,
-    watch: c.watch,
-    envRequired: c.env_required,
-    preflight: c.preflight,
-    tls: tlsConfig(c),
-    backups: c.backups,
-    container: containerConfig(c),
-    accessories: c.accessories,
-    statusPage: c.status_page,
-  }));
+  .transform((c) => {
+    const processes = processConfig(c);
+    const web = processes.find((p) => p.name === WEB);
+    return {
+      app: c.app,
+      /** The web command; "" for a container app that runs its image's own command, or an app without web. */
+      start: web?.command ?? c.start ?? "",
+      build: c.build,
+      /** Every process type, web first: `start:` is the web one. */
+      processes,
+      /** Runs once per deploy after the build, before anything starts (migrations). */
+      release: c.release,
+      releaseTimeoutMs: c.release_timeout,
+      install: c.install,
+      /** Paths copied from the previous release when the cache key matches; undefined: by detection. */
+      cache: c.cache,
+      cacheKey: c.cache_key,
+      /** Paths of the release linked into the app's persistent storage. */
+      storage: c.storage,
+      hosts: c.host === undefined ? [] : Array.isArray(c.host) ? c.host : [c.host],
+      /** Web instances. */
+      instances: web?.instances ?? c.instances,
+      env: c.env,
+      secrets: c.secrets,
+      healthcheck: {
+        path: c.healthcheck.path,
+        intervalMs: c.healthcheck.interval,
+        timeoutMs: c.healthcheck.timeout,
+        healthyThreshold: c.healthcheck.healthy_threshold,
+        deployTimeoutMs: c.healthcheck.deploy_timeout,
+      },
+      drainTimeoutMs: c.drain_timeout,
+      stopTimeoutMs: c.stop_timeout,
+      rollbackWindowMs: c.rollback_window,
+      keepReleases: c.keep_releases,
+      ...deliveryConfig(c),
+      monitors: c.monitors,
+      alerts: c.alerts,
+      watch: c.watch,
+      envRequired: c.env_required,
+      preflight: c.preflight,
+      tls: tlsConfig(c),
+      backups: c.backups,
+      container: containerConfig(c),
+      accessories: c.accessories,
+      statusPage: c.status_page,
+    };
+  });
 
 /** skiff.yml with each `environments:` entry resolved into a complete config (src/environments/). */
 export const appConfigSchema = withEnvironments(singleEnvironmentSchema);

@@ -78,6 +78,10 @@ export class ContainerInstance implements ReleaseInstance {
     return this.options.idx;
   }
 
+  get process(): string {
+    return this.options.process;
+  }
+
   get name(): string {
     return containerName(this.options.app, this.id);
   }

@@ -90,7 +90,8 @@ async function operation(
   }
 }
 
-function failed(
+/** A page saying why an action was not done, with a way back. */
+export function failed(
   c: Context<DashboardEnv>,
   title: string,
   message: string,

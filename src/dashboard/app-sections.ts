@@ -1,3 +1,5 @@
+import { backupsSection } from "./sections/backups.js";
+import { certificatesSection } from "./sections/certificates.js";
 import { deliverySection } from "./sections/delivery.js";
 import { incidentsSection } from "./sections/incidents.js";
 import { monitorsSection } from "./sections/monitors.js";
@@ -14,5 +16,7 @@ export const APP_SECTIONS: Array<AppSection<unknown>> = [
   timelineSection,
   monitorsSection,
   incidentsSection,
+  backupsSection,
+  certificatesSection,
   deliverySection,
 ];

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { actionRoutes } from "./action-routes.js";
 import { assetRoutes } from "./assets.js";
 import { DashboardAuth, requireCsrf, requireSession, securityHeaders, serverTiming } from "./auth.js";
+import { backupRoutes } from "./backup-routes.js";
 import type { DashboardDeps, DashboardEnv } from "./deps.js";
 import { liveRoutes } from "./live-routes.js";
 import { loginRoutes } from "./login-routes.js";
@@ -53,6 +54,7 @@ export function dashboardRoutes(deps: DashboardDeps, auth: DashboardAuth): Hono<
   app.use("*", requireSession(auth), requireCsrf());
   app.route("/", pageRoutes(deps, now));
   app.route("/", actionRoutes(deps, now));
+  app.route("/", backupRoutes(deps, now));
   app.route("/", liveRoutes(deps));
   app.all("*", (c) =>
     render(

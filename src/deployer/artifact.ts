@@ -2,6 +2,7 @@ import { mkdir, rm } from "node:fs/promises";
 import { posix } from "node:path";
 import * as tar from "tar";
 import { parseAppConfig } from "../config/load.js";
+import { PROCFILE } from "../config/procfile.js";
 import type { AppConfig } from "../config/schema.js";
 import { ConfigError, EXIT, SkiffError } from "../errors.js";
 
@@ -27,9 +28,13 @@ export interface ArtifactSummary {
   bytes: number;
   /** The text of skiff.yml at the root of the tree, when there is one. */
   config: string | undefined;
+  /** The text of the Procfile at the root of the tree, when there is one. */
+  procfile: string | undefined;
 }
 
 const CONFIG_ENTRY = "skiff.yml";
+/** Files at the root of the tree read while inspecting it, and where their text goes. */
+const READ_ENTRIES = { [CONFIG_ENTRY]: "config", [PROCFILE]: "procfile" } as const;
 
 /** How much larger than its upload limit a tarball may unpack: a bound on decompression bombs. */
 export const UNPACKED_PER_UPLOADED_BYTE = 20;
@@ -41,7 +46,7 @@ const MAX_CONFIG_BYTES = 1024 * 1024;
  * and the unpacked size within `maxBytes`.
  */
 export async function inspectArtifact(file: string, maxBytes: number): Promise<ArtifactSummary> {
-  const summary: ArtifactSummary = { files: 0, bytes: 0, config: undefined };
+  const summary: ArtifactSummary = { files: 0, bytes: 0, config: undefined, procfile: undefined };
   let problem: string | undefined;
   try {
     await tar.t({
@@ -52,15 +57,12 @@ export async function inspectArtifact(file: string, maxBytes: number): Promise<A
         summary.files++;
         summary.bytes += entry.size;
         if (summary.bytes > maxBytes) problem ??= `unpacks to more than ${maxBytes} bytes`;
-        if (
-          entry.type === "File" &&
-          posix.normalize(entry.path) === CONFIG_ENTRY &&
-          entry.size <= MAX_CONFIG_BYTES
-        ) {
+        const read = READ_ENTRIES[posix.normalize(entry.path) as keyof typeof READ_ENTRIES];
+        if (entry.type === "File" && read && entry.size <= MAX_CONFIG_BYTES) {
           const chunks: Buffer[] = [];
           entry.on("data", (chunk: Buffer) => chunks.push(chunk));
           entry.on("end", () => {
-            summary.config = Buffer.concat(chunks).toString("utf8");
+            summary[read] = Buffer.concat(chunks).toString("utf8");
           });
         } else {
           entry.resume();
@@ -117,7 +119,7 @@ export async function inspectAppArtifact(
     if (summary.config === undefined) {
       throw new ConfigError(CONFIG_ENTRY, ["not found at the root of the uploaded tree; is it committed?"]);
     }
-    const config = parseAppConfig(summary.config, `${CONFIG_ENTRY} (uploaded)`);
+    const config = parseAppConfig(summary.config, `${CONFIG_ENTRY} (uploaded)`, summary.procfile);
     if (config.app !== app) {
       throw new ConfigError(`${CONFIG_ENTRY} (uploaded)`, [
         `app: is ${config.app}, but the deploy was sent for ${app}`,

@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pino from "pino";
 import * as tar from "tar";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { parseAppConfig } from "../config/load.js";
 import type { AppConfig } from "../config/schema.js";
+import { isPreview, previewSlugOf } from "../environments/names.js";
 import { configForEnvironment } from "../environments/resolve.js";
 import { OperationError } from "../errors.js";
 import { ProxyServer } from "../proxy/proxy.js";
@@ -15,6 +16,7 @@ import { useTempDirs, writeFiles } from "../test-support/git-fixtures.js";
 import { rejection } from "../test-support/rejection.js";
 import { Deployer } from "./deployer.js";
 import type { DeployInput, DeployOutcome } from "./inputs.js";
+import type { BackupBeforeRelease } from "./run.js";
 import { Serving } from "./serving.js";
 import type { OperationEvent } from "./steps.js";
 import { FakeRuntime } from "./test-support/fake-runtime.js";
@@ -34,7 +36,7 @@ environments:
 `;
 
 /** A deployer on a real ledger and data directory, with a runtime that spawns nothing. */
-function harness(dataDir = new DataDir(tempDir())) {
+function harness(dataDir = new DataDir(tempDir()), backupBeforeRelease?: BackupBeforeRelease) {
   dataDir.create();
   const store = new Store(dataDir.db);
   stores.push(store);
@@ -52,6 +54,7 @@ function harness(dataDir = new DataDir(tempDir())) {
     serving,
     logger: pino({ level: "silent" }),
     bootId: "t",
+    ...(backupBeforeRelease ? { backupBeforeRelease } : {}),
   });
   const outcomes: string[] = [];
   deployer.onOutcome((o: DeployOutcome) => outcomes.push(`${o.type} ${o.release.id}`));
@@ -60,9 +63,9 @@ function harness(dataDir = new DataDir(tempDir())) {
 
 type Harness = ReturnType<typeof harness>;
 
-async function upload(dataDir: DataDir, yaml = YAML): Promise<string> {
+async function upload(dataDir: DataDir, yaml = YAML, files: Record<string, string> = {}): Promise<string> {
   const tree = tempDir();
-  writeFiles(tree, { "skiff.yml": yaml, "server.js": "// the app\n" });
+  writeFiles(tree, { "skiff.yml": yaml, "server.js": "// the app\n", ...files });
   const file = dataDir.upload(`u${Math.random().toString(16).slice(2)}`);
   await tar.c({ gzip: true, file, cwd: tree }, ["."]);
   return file;
@@ -70,18 +73,26 @@ async function upload(dataDir: DataDir, yaml = YAML): Promise<string> {
 
 async function deploy(
   h: Harness,
-  options: { env?: string; yaml?: string; check?: DeployInput["check"]; signal?: AbortSignal } = {},
+  options: {
+    env?: string;
+    yaml?: string;
+    check?: DeployInput["check"];
+    signal?: AbortSignal;
+    files?: Record<string, string>;
+  } = {},
 ) {
   const env = options.env ?? "production";
   const registered: AppConfig = parseAppConfig(options.yaml ?? YAML, "skiff.yml");
   const events: OperationEvent[] = [];
-  const file = await upload(h.dataDir, options.yaml);
+  const file = await upload(h.dataDir, options.yaml, options.files);
   const release = await h.deployer.deploy(
     {
       app: "hello",
       env,
       registered,
-      config: configForEnvironment(registered, env),
+      config: isPreview(env)
+        ? { ...registered, hosts: [`${previewSlugOf(env)}.preview.hello.test`] }
+        : configForEnvironment(registered, env),
       upload: file,
       uploadBytes: 2048,
       uploadFiles: 3,
@@ -315,5 +326,235 @@ describe("recovery after a restart", () => {
     // Bringing a release back is not a new deploy of it: its history has no second set of steps.
     expect(ledgerSteps(second, "r1").filter((s) => s === "started")).toHaveLength(1);
     expect(second.outcomes).toEqual([]);
+  });
+});
+
+/** skiff.yml of an app with storage, a dependency install, a release command and a worker. */
+const FULL = `app: hello
+start: node server.js
+processes: { worker: node worker.js }
+host: hello.test
+install: mkdir -p node_modules/dep && echo installed-by-r > node_modules/dep/index.js && echo run >> ../installs.log
+release: echo migrated >> "$SKIFF_STORAGE_DIR/migrations.log"
+storage: [data, public/uploads]
+environments:
+  staging: { host: staging.hello.test }
+`;
+const LOCK = { "package.json": "{}\n", "package-lock.json": '{"lockfileVersion":3}\n' };
+
+function stepMessage(events: OperationEvent[], step: string): string | undefined {
+  const found = events.find((e) => e.type === "step" && e.step === step);
+  return found?.type === "step" ? found.message : undefined;
+}
+
+describe("storage, the dependency cache and the release command", () => {
+  it("links storage: paths, seeding storage from the upload once and never overwriting it", async () => {
+    const h = harness();
+    const first = await deploy(h, { yaml: FULL, files: { ...LOCK, "data/seed.txt": "from r1\n" } });
+    expect(stepMessage(first.events, "unpacked")).toMatch(
+      /storage: data \(seeded\), public\/uploads \(created\)$/,
+    );
+    const storage = h.dataDir.storageDir("hello", "production");
+    expect(readFileSync(join(storage, "data/seed.txt"), "utf8")).toBe("from r1\n");
+    const r1 = h.dataDir.releaseDir("hello", "r1");
+    expect(lstatSync(join(r1, "data")).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(join(r1, "data"))).toBe("../../../storage/hello/production/data");
+    writeFileSync(join(r1, "data/written.txt"), "by the app\n");
+
+    const second = await deploy(h, { yaml: FULL, files: { ...LOCK, "data/seed.txt": "from r2\n" } });
+    expect(stepMessage(second.events, "unpacked")).toMatch(/data \(kept; the upload's copy left out\)/);
+    const r2 = h.dataDir.releaseDir("hello", "r2");
+    expect(readFileSync(join(r2, "data/seed.txt"), "utf8")).toBe("from r1\n");
+    expect(readFileSync(join(r2, "data/written.txt"), "utf8")).toBe("by the app\n");
+    expect(h.runtime.launches.map((l) => [l.artifact, l.env])).toEqual([
+      ["r1", "production"],
+      ["r2", "production"],
+    ]);
+  });
+
+  it("installs when the lockfile changed and copies the previous release's paths when it did not", async () => {
+    const h = harness();
+    const installs = () => readFileSync(join(h.dataDir.path("releases", "hello"), "installs.log"), "utf8");
+    const first = await deploy(h, { yaml: FULL, files: LOCK });
+    expect(stepMessage(first.events, "installed")).toMatch(/^ran `mkdir -p node_modules/);
+    expect(installs()).toBe("run\n");
+
+    const second = await deploy(h, { yaml: FULL, files: { ...LOCK, "node_modules/stale.js": "uploaded\n" } });
+    expect(stepNames(second.events)).toEqual([
+      "received",
+      "unpacked",
+      "installed",
+      "released",
+      "started",
+      "healthy",
+      "switched",
+      "drained",
+      "finished",
+    ]);
+    expect(stepMessage(second.events, "installed")).toBe(
+      "cached: package-lock.json unchanged; node_modules (1 files) from r1",
+    );
+    expect(installs()).toBe("run\n");
+    const copied = join(h.dataDir.releaseDir("hello", "r2"), "node_modules/dep/index.js");
+    const original = join(h.dataDir.releaseDir("hello", "r1"), "node_modules/dep/index.js");
+    expect(readFileSync(copied, "utf8")).toBe("installed-by-r\n");
+    // A hard link: the same file, in a directory of its own.
+    expect(statSync(copied).ino).toBe(statSync(original).ino);
+    expect(existsSync(join(h.dataDir.releaseDir("hello", "r2"), "node_modules/stale.js"))).toBe(false);
+
+    await deploy(h, { yaml: FULL, files: { ...LOCK, "package-lock.json": '{"lockfileVersion":3,"x":1}\n' } });
+    expect(installs()).toBe("run\nrun\n");
+  });
+
+  it("runs the install when the live release's install used another command", async () => {
+    const h = harness();
+    await deploy(h, { yaml: FULL, files: LOCK });
+    const other = FULL.replace("echo run >>", "echo other >>");
+    const { events } = await deploy(h, { yaml: other, files: LOCK });
+    expect(stepMessage(events, "installed")).toMatch(/^ran /);
+  });
+
+  it("fails the deploy at its install step when the install fails, nothing started", async () => {
+    const h = harness();
+    const error = await failure(
+      deploy(h, {
+        yaml: FULL.replace(/^install: .*$/m, "install: echo no registry >&2; exit 3"),
+        files: LOCK,
+      }),
+    );
+    expect(error.message).toBe("the install failed (exit code 3)");
+    expect(error.details).toContain("no registry");
+    expect(ledgerSteps(h, "r1")).toEqual(["received", "unpacked", "installed ✗", "failed ✗"]);
+    expect(h.runtime.artifacts()).toEqual([]);
+  });
+
+  it("runs the release command once per deploy with the storage, after the build, before the start", async () => {
+    const h = harness();
+    const { events } = await deploy(h, { yaml: `${FULL}build: echo built\n`, files: LOCK });
+    expect(stepNames(events).slice(0, 6)).toEqual([
+      "received",
+      "unpacked",
+      "installed",
+      "built",
+      "released",
+      "started",
+    ]);
+    expect(stepMessage(events, "released")).toBe('`echo migrated >> "$SKIFF_STORAGE_DIR/migrations.log"`');
+    const migrations = join(h.dataDir.storageDir("hello", "production"), "migrations.log");
+    expect(readFileSync(migrations, "utf8")).toBe("migrated\n");
+    await deploy(h, { yaml: FULL, files: LOCK });
+    expect(readFileSync(migrations, "utf8")).toBe("migrated\nmigrated\n");
+    // A rollback does not run it: migrations go forward only.
+    await h.deployer.rollback(
+      { app: "hello", requestedBy: "t", wait: false },
+      () => undefined,
+      new AbortController().signal,
+    );
+    expect(readFileSync(migrations, "utf8")).toBe("migrated\nmigrated\n");
+  });
+
+  it("fails the deploy at released when the command fails or times out; the previous release serves", async () => {
+    const h = harness();
+    await deploy(h, { yaml: FULL, files: LOCK });
+    const failing = FULL.replace(/^release: .*$/m, "release: echo 'no such column' >&2; exit 1");
+    const error = await failure(deploy(h, { yaml: failing, files: LOCK }));
+    expect(error.message).toBe("the release command failed (exit code 1)");
+    expect(error.details).toContain("no such column");
+    expect(error.hint).toBe("r1 is still live and serving hello");
+    expect(ledgerSteps(h, "r2")).toEqual(["received", "unpacked", "installed", "released ✗", "failed ✗"]);
+    expect(h.runtime.artifacts()).toEqual(["r1"]);
+
+    const slow = FULL.replace(/^release: .*$/m, "release: sleep 30\nrelease_timeout: 200ms");
+    const timeout = await failure(deploy(h, { yaml: slow, files: LOCK }));
+    expect(timeout.message).toBe("the release command failed (timed out after 200ms)");
+    expect(h.serving.live("hello")?.release).toBe("r1");
+  });
+
+  it("backs up the databases before the release command; a failed backup fails the deploy before it runs", async () => {
+    const calls: string[] = [];
+    let fail = false;
+    const h = harness(new DataDir(tempDir()), async (app, env, release) => {
+      calls.push(`${app} ${env} ${release}`);
+      if (fail)
+        throw new OperationError('the backup of database "db" before the release command failed (b2)');
+      return [{ id: "b1" }];
+    });
+    const yaml = `${FULL}backups: [{ sqlite: data/app.db }]\n`;
+    const { events } = await deploy(h, { yaml, files: LOCK });
+    expect(calls).toEqual(["hello production r1"]);
+    expect(stepMessage(events, "released")).toBe(
+      'backup b1, then `echo migrated >> "$SKIFF_STORAGE_DIR/migrations.log"`',
+    );
+    fail = true;
+    const error = await failure(deploy(h, { yaml, files: LOCK }));
+    expect(error.message).toMatch(/the backup of database "db" before the release command failed/);
+    expect(ledgerSteps(h, "r2")).toEqual(["received", "unpacked", "installed", "released ✗", "failed ✗"]);
+    const migrations = join(h.dataDir.storageDir("hello", "production"), "migrations.log");
+    expect(readFileSync(migrations, "utf8")).toBe("migrated\n");
+    // No backups: configured, nothing to back up.
+    await deploy(h, { yaml: FULL, files: LOCK });
+    expect(calls).toHaveLength(2);
+  });
+
+  it("stops the replaced release's workers at the switch and starts them again on a warm rollback", async () => {
+    const h = harness();
+    await deploy(h, { yaml: FULL, files: LOCK });
+    await deploy(h, { yaml: FULL, files: LOCK });
+    const [r1] = h.runtime.launched;
+    expect(r1?.othersStopped).toBe(1);
+    expect(r1?.stopped).toBe(false);
+    const events: OperationEvent[] = [];
+    await h.deployer.rollback(
+      { app: "hello", requestedBy: "t", wait: false },
+      (e) => events.push(e),
+      new AbortController().signal,
+    );
+    expect(r1?.othersStarted).toBe(1);
+    expect(stepMessage(events, "started")).toBe("r1 is warm: no start needed; 1 other process started again");
+    expect(h.runtime.launched[1]?.othersStopped).toBe(1);
+  });
+
+  it("promotes with storage: into a copy of the build linked to the target environment's storage", async () => {
+    const h = harness();
+    await deploy(h, { env: "staging", yaml: FULL, files: { ...LOCK, "data/seed.txt": "seed\n" } });
+    const events: OperationEvent[] = [];
+    const release = await h.deployer.promote(
+      { app: "hello", from: "staging", to: "production", requestedBy: "t", wait: false },
+      (e) => events.push(e),
+      new AbortController().signal,
+    );
+    expect(release).toMatchObject({ id: "r2", artifact: "r2", env: "production" });
+    expect(stepNames(events).slice(0, 3)).toEqual(["unpacked", "released", "started"]);
+    const r2 = h.dataDir.releaseDir("hello", "r2");
+    expect(readlinkSync(join(r2, "data"))).toBe("../../../storage/hello/production/data");
+    // Staging's data stays staging's: production's storage starts empty.
+    expect(existsSync(join(r2, "data/seed.txt"))).toBe(false);
+    expect(readlinkSync(join(h.dataDir.releaseDir("hello", "r1"), "data"))).toBe(
+      "../../../storage/hello/staging/data",
+    );
+    expect(statSync(join(r2, "server.js")).ino).toBe(
+      statSync(join(h.dataDir.releaseDir("hello", "r1"), "server.js")).ino,
+    );
+  });
+
+  it("removes a preview's storage with the preview and keeps another environment's, saying where", async () => {
+    const h = harness();
+    await deploy(h, { env: "preview:feature", yaml: FULL, files: LOCK });
+    await deploy(h, { env: "staging", yaml: FULL, files: LOCK });
+    const preview = h.dataDir.storageDir("hello", "preview:feature");
+    expect(existsSync(preview)).toBe(true);
+    await h.deployer.remove("hello", "preview:feature", "branch deleted");
+    expect(existsSync(preview)).toBe(false);
+    await h.deployer.remove("hello", "staging", "removed by hand");
+    const staging = h.dataDir.storageDir("hello", "staging");
+    expect(existsSync(staging)).toBe(true);
+    const removed = h.store.events
+      .list("hello")
+      .filter((e) => e.name === "removed")
+      .map((e) => e.message);
+    expect(removed).toEqual([
+      "branch deleted",
+      `removed by hand; its storage stays in ${staging} (delete it with: rm -rf '${staging}')`,
+    ]);
   });
 });

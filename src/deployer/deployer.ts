@@ -3,22 +3,22 @@ import { existsSync, readFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
-import { CONFIG_FILE, parseAppConfig } from "../config/load.js";
+import { CONFIG_FILE, parseAppConfig, readProcfile } from "../config/load.js";
 import type { AppConfig } from "../config/schema.js";
-import { deploymentKey, PRODUCTION } from "../environments/names.js";
+import { deploymentKey, isPreview, PRODUCTION } from "../environments/names.js";
 import { configForEnvironment } from "../environments/resolve.js";
 import { OperationError } from "../errors.js";
+import { formatBytes } from "../format/bytes.js";
 import type { DataDir } from "../store/data-dir.js";
 import type { CommitRecord, NewRelease, Release } from "../store/releases.js";
 import type { Store } from "../store/store.js";
-import { deploySteps, healthy, routeFree, started, warm } from "./deploy-steps.js";
-import { formatBytes } from "./describe.js";
+import { copiedFrom, deploySteps, healthy, released, routeFree, started, warm } from "./deploy-steps.js";
 import type { DeployInput, DeployOutcome, PromoteInput, RollbackInput } from "./inputs.js";
 import { acquireLease, LockedError } from "./lease.js";
 import { operate } from "./operate.js";
 import { recover } from "./recovery.js";
 import { chooseRollbackTarget } from "./rollback-target.js";
-import { type DeployerParts, type DeployRuntime, newRun } from "./run.js";
+import { type BackupBeforeRelease, type DeployerParts, type DeployRuntime, newRun } from "./run.js";
 import type { Serving } from "./serving.js";
 import { type Emit, StepRecorder } from "./steps.js";
 import { parseVersion, releaseVersion } from "./versioning.js";
@@ -31,6 +31,8 @@ export interface DeployerOptions {
   logger: Logger;
   /** Identifies this agent run in lease holders, so a restart can drop its predecessor's leases. */
   bootId: string;
+  /** Backs up the databases before a release command (src/backups/); see DeployerParts. */
+  backupBeforeRelease?: BackupBeforeRelease;
 }
 
 /**
@@ -47,13 +49,14 @@ export class Deployer {
   private readonly drains = new Set<string>();
 
   constructor(private readonly options: DeployerOptions) {
-    const { store, dataDir, runtime, serving, logger } = options;
+    const { store, dataDir, runtime, serving, logger, backupBeforeRelease } = options;
     this.parts = {
       store,
       dataDir,
       runtime,
       serving,
       logger,
+      ...(backupBeforeRelease ? { backupBeforeRelease } : {}),
       outcome: (outcome) => {
         for (const listener of this.listeners) listener(outcome);
       },
@@ -125,9 +128,13 @@ export class Deployer {
     }
   }
 
-  /** Takes a preview (or any non-production deployment) out of service and off its route. */
+  /**
+   * Takes a preview (or any non-production deployment) out of service and off its route. A preview's
+   * storage goes with it (it was its own); any other environment's stays, and the event says where and
+   * how to delete it: data is never deleted without being asked for.
+   */
   async remove(app: string, env: string, reason: string): Promise<Release | undefined> {
-    const { store, serving } = this.parts;
+    const { store, serving, dataDir } = this.parts;
     const lease = await this.lease(
       app,
       "skiff",
@@ -140,13 +147,18 @@ export class Deployer {
       const live = store.releases.live(app, env);
       await serving.remove(deploymentKey(app, env), live?.config.drainTimeoutMs ?? 5_000);
       if (live) store.releases.remove(app, live.id, reason, Date.now());
+      const storage = dataDir.storageDir(app, env);
+      let kept = "";
+      if (isPreview(env)) await rm(storage, { recursive: true, force: true });
+      else if (existsSync(storage))
+        kept = `; its storage stays in ${storage} (delete it with: rm -rf '${storage}')`;
       store.events.add({
         app,
         release: live?.id ?? null,
         kind: "release",
         name: "removed",
         at: Date.now(),
-        message: reason,
+        message: `${reason}${kept}`,
       });
       return live && store.releases.get(app, live.id);
     } finally {
@@ -251,20 +263,30 @@ export class Deployer {
     if (from === to) throw new OperationError(`promote: ${from} → ${to} is the same environment`);
     const source = store.releases.live(app, from);
     if (!source) throw new OperationError(`${app} has no live release in ${from} to promote`);
+    const config = configForEnvironment(this.artifactConfig(app, source.artifact), to);
+    // A release directory links its storage: paths into one environment's storage, so with storage:
+    // the promoted release gets its own (hard-linked) copy of the build, linked to its environment's.
+    const ownFiles = config.storage.length > 0;
     const release = this.createRelease({
       app,
       env: to,
       trigger: "promote",
-      artifact: source.artifact,
+      ...(ownFiles ? {} : { artifact: source.artifact }),
       version: input.version ?? null,
       commit: source.commit,
       deployedBy: input.requestedBy,
-      config: configForEnvironment(this.artifactConfig(app, source.artifact), to),
+      config,
     });
     const steps = new StepRecorder(store, app, release.id, emit);
     return operate(
       newRun(this.parts, release, steps, signal),
-      [routeFree, started(`${source.id} of ${from}, same build: `), healthy],
+      [
+        routeFree,
+        ...(ownFiles ? [copiedFrom(source.artifact)] : []),
+        released,
+        started(`${source.id} of ${from}, same build: `),
+        healthy,
+      ],
       { previousStatus: "superseded" },
     );
   }
@@ -287,7 +309,11 @@ export class Deployer {
     const file = join(this.parts.dataDir.releaseDir(app, artifact), CONFIG_FILE);
     if (!existsSync(file))
       throw new OperationError(`the files of ${artifact} were pruned; deploy its commit again`);
-    return parseAppConfig(readFileSync(file, "utf8"), `${CONFIG_FILE} of ${artifact}`);
+    return parseAppConfig(
+      readFileSync(file, "utf8"),
+      `${CONFIG_FILE} of ${artifact}`,
+      readProcfile(this.parts.dataDir.releaseDir(app, artifact)),
+    );
   }
 
   private releaseOfVersion(app: string, env: string, version: string): string {

@@ -39,7 +39,7 @@ function keepWarmOne(parts: DeployerParts, live: Release): void {
         (r.status === "superseded" || r.status === "rolled-back"),
     );
   if (!previous || previous.config.rollbackWindowMs <= 0) return;
-  const group = parts.runtime.claim(previous.app, previous.artifact, previous.config);
+  const group = parts.runtime.claim(previous);
   if (!group) return;
   // Ready or not, it is kept only for a rollback, which health-checks nothing warm: check it now.
   void allHealthy(group).then((ok) => {
@@ -69,7 +69,7 @@ export function adoptable(parts: Pick<DeployerParts, "store">): (app: string, ar
 async function bringBack(parts: DeployerParts, release: Release, signal: AbortSignal): Promise<void> {
   const run = newRun(parts, release, new UnrecordedSteps(), signal);
   parts.serving.route(keyOf(run), release.config.hosts);
-  const adopted = parts.runtime.claim(release.app, release.artifact, release.config);
+  const adopted = parts.runtime.claim(release);
   if (adopted && (await allHealthy(adopted))) {
     run.group = adopted;
     switchIn(run);
@@ -107,7 +107,9 @@ async function bringBack(parts: DeployerParts, release: Release, signal: AbortSi
 async function allHealthy(group: InstanceGroup): Promise<boolean> {
   const { path, timeoutMs } = group.options.config.healthcheck;
   const results = await Promise.all(
-    group.instances.map((instance) => probe("127.0.0.1", instance.port, path, timeoutMs)),
+    group.web.map((instance) =>
+      instance.port === undefined ? { ok: false } : probe("127.0.0.1", instance.port, path, timeoutMs),
+    ),
   );
   const ok = results.every((r) => r.ok);
   for (const instance of group.instances) instance.healthy = ok;

@@ -24,7 +24,18 @@ export interface DeployerParts {
   logger: Logger;
   /** Tells whoever listens (monitoring) that a release went live or an operation failed. */
   outcome: (outcome: DeployOutcome) => void;
+  /**
+   * Backs up the deployment's databases (`backups:`) before its release command, recorded against the
+   * release; throws when one is not good. Injected by the agent (src/backups/), absent in tests.
+   */
+  backupBeforeRelease?: BackupBeforeRelease;
 }
+
+export type BackupBeforeRelease = (
+  app: string,
+  env: string,
+  release: string,
+) => Promise<Array<{ id: string }>>;
 
 /**
  * One operation in progress: a deploy, rollback or promote (or a live release brought back after a

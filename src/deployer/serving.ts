@@ -91,11 +91,11 @@ export class Serving {
    */
   switchTo(key: string, hosts: string[], release: string, group: InstanceGroup): Active | undefined {
     const deployment = this.route(key, hosts);
-    const targets = group.instances.map(
+    const targets = group.web.map(
       (instance) =>
         new Target(
           "127.0.0.1",
-          instance.port,
+          instance.port ?? 0,
           () => instance.state === "running" && instance.healthy,
           () => instance.state === "running",
         ),
@@ -116,7 +116,8 @@ export class Serving {
    * a day of deploys does not leave a process per release running.
    */
   async retire(key: string, previous: Active, drainMs: number, warmMs: number): Promise<number> {
-    const left = await previous.lb.drain(drainMs);
+    // Its workers stop now, as its requests drain: two versions never work the same queue for long.
+    const [left] = await Promise.all([previous.lb.drain(drainMs), this.stopOthers(previous.group)]);
     const deployment = this.deployments.get(key);
     if (!deployment || warmMs <= 0) {
       await this.runtime.retire(previous.group);
@@ -148,6 +149,14 @@ export class Serving {
     }, warmMs);
     timer.unref();
     deployment.warm.set(group.artifact, { group, timer });
+  }
+
+  private async stopOthers(group: InstanceGroup): Promise<void> {
+    try {
+      await group.stopOthers();
+    } catch (error) {
+      this.logger.error({ err: error }, "stopping a replaced release's workers");
+    }
   }
 
   /** Takes a deployment out of service: no route, live release drained and stopped, warm ones stopped. */

@@ -4,7 +4,9 @@ export type StepName =
   | "received"
   | "unpacked"
   | "checked"
+  | "installed"
   | "built"
+  | "released"
   | "started"
   | "healthy"
   | "switched"
@@ -30,7 +32,8 @@ export interface Steps {
     work: () => Promise<T> | T,
     describe?: (result: T) => string | undefined,
   ): Promise<T>;
-  record(name: StepName, ok: boolean, durationMs: number, message?: string): void;
+  /** `data` goes to the ledger only (the dependency cache's key), never to the client. */
+  record(name: StepName, ok: boolean, durationMs: number, message?: string, data?: unknown): void;
   /** From now on steps go to the ledger only: the client's stream has ended (a rollback's drain). */
   detach(): void;
   /** Total time since the operation began. */
@@ -61,7 +64,7 @@ export class StepRecorder implements Steps {
     return result;
   }
 
-  record(name: StepName, ok: boolean, durationMs: number, message?: string): void {
+  record(name: StepName, ok: boolean, durationMs: number, message?: string, data?: unknown): void {
     const at = Date.now();
     this.store.events.add({
       app: this.app,
@@ -72,6 +75,7 @@ export class StepRecorder implements Steps {
       at,
       durationMs,
       message: message ?? null,
+      ...(data === undefined ? {} : { data }),
     });
     if (!this.streaming) return;
     this.emit({

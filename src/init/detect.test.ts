@@ -15,20 +15,30 @@ describe("detectApp: Node", () => {
       project: project({ "package.json": pkg({ name: "@me/Hello", scripts: { start: "node server.js" } }) }, [
         "package-lock.json",
       ]),
-      expected: { kind: "node", app: "hello", start: "node server.js", build: "npm ci --omit=dev" },
+      expected: {
+        kind: "node",
+        app: "hello",
+        start: "node server.js",
+        install: "npm ci --omit=dev",
+        cache: ["node_modules"],
+        cacheKey: ["package-lock.json"],
+        build: undefined,
+      },
     },
     {
       name: "a start script that needs npm",
       project: project({
         "package.json": pkg({ scripts: { start: "NODE_ENV=production node dist/main.js", build: "tsc" } }),
       }),
-      expected: { start: "npm start", build: "npm install && npm run build", app: "my-app" },
+      expected: { start: "npm start", install: "npm install", build: "npm run build", app: "my-app" },
     },
     {
       name: "yarn",
       project: project({ "package.json": pkg({ scripts: { start: "node index.js" } }) }, ["yarn.lock"]),
       expected: {
-        build: "yarn install --frozen-lockfile",
+        install: "yarn install --frozen-lockfile",
+        cacheKey: ["yarn.lock"],
+        build: undefined,
         ci: { corepack: true, install: "yarn install --frozen-lockfile" },
       },
     },
@@ -37,7 +47,7 @@ describe("detectApp: Node", () => {
       project: project({ "package.json": pkg({ scripts: { start: "next start", build: "next build" } }) }, [
         "pnpm-lock.yaml",
       ]),
-      expected: { start: "pnpm start", build: "pnpm install --frozen-lockfile && pnpm run build" },
+      expected: { start: "pnpm start", install: "pnpm install --frozen-lockfile", build: "pnpm run build" },
     },
     {
       name: "no start script but a server.js",
@@ -58,7 +68,8 @@ describe("detectApp: Node", () => {
       expected: {
         kind: "static",
         start: "python3 -m http.server $PORT --bind 127.0.0.1 --directory dist",
-        build: "npm ci && npm run build",
+        install: "npm ci",
+        build: "npm run build",
         healthPath: "/",
       },
     },
@@ -102,8 +113,11 @@ describe("detectApp: Python", () => {
       }),
       expected: {
         kind: "python",
-        start: ".venv/bin/gunicorn app:app --bind 127.0.0.1:$PORT",
-        build: "python3 -m venv .venv && .venv/bin/pip install --quiet -r requirements.txt gunicorn",
+        start: ".venv/bin/python -m gunicorn app:app --bind 127.0.0.1:$PORT",
+        install: "python3 -m venv .venv && .venv/bin/pip install --quiet -r requirements.txt gunicorn",
+        cache: [".venv"],
+        cacheKey: ["requirements.txt"],
+        build: undefined,
         healthPath: "/health",
         ci: { python: "3.12", test: { run: "python -m compileall -q ." } },
       },
@@ -120,8 +134,8 @@ describe("detectApp: Python", () => {
       ),
       expected: {
         app: "shop-api",
-        start: ".venv/bin/uvicorn main:api --host 127.0.0.1 --port $PORT",
-        build: "python3 -m venv .venv && .venv/bin/pip install --quiet .",
+        start: ".venv/bin/python -m uvicorn main:api --host 127.0.0.1 --port $PORT",
+        install: "python3 -m venv .venv && .venv/bin/pip install --quiet .",
         ci: { python: "3.11", install: "pip install . pytest", test: { run: "python -m pytest" } },
       },
     },
@@ -133,8 +147,8 @@ describe("detectApp: Python", () => {
         "shop/wsgi.py": "application = x",
       }),
       expected: {
-        start: ".venv/bin/gunicorn shop.wsgi --bind 127.0.0.1:$PORT",
-        build: "python3 -m venv .venv && .venv/bin/pip install --quiet -r requirements.txt",
+        start: ".venv/bin/python -m gunicorn shop.wsgi --bind 127.0.0.1:$PORT",
+        install: "python3 -m venv .venv && .venv/bin/pip install --quiet -r requirements.txt",
         ci: { install: "pip install -r requirements.txt", test: { run: "python -m pytest" } },
       },
     },
@@ -178,6 +192,11 @@ describe("detectApp: Go and static", () => {
       expected: { build: "go build -o bin/tool ./cmd/tool" },
     },
     {
+      name: "a Go module with dependencies",
+      project: project({ "go.mod": "module example.com/api\n", "go.sum": "", "main.go": "package main" }),
+      expected: { install: "go mod download", cache: [], cacheKey: ["go.sum"] },
+    },
+    {
       name: "a static site at the root",
       project: project({}, ["index.html", "style.css"], "Landing Page"),
       expected: {
@@ -195,6 +214,11 @@ describe("detectApp: Go and static", () => {
     },
   ])("$name", ({ project, expected }) => {
     expect(detectApp(project)).toMatchObject(expected);
+  });
+
+  it("writes no install for a Go module without dependencies, nor a cache for pyproject.toml alone", () => {
+    expect(detectApp(project({ "go.mod": "module a\n", "main.go": "package main" })).install).toBeUndefined();
+    expect(detectApp(project({ "pyproject.toml": "[project]\n", "app.py": "" })).cache).toBeUndefined();
   });
 
   it("says what it looked for when nothing fits", () => {

@@ -20,6 +20,11 @@ export interface DetectedApp {
   kind: AppKind;
   app: string;
   start: string;
+  /** Dependencies, skipped (the previous release's copied) while `cacheKey`'s files do not change. */
+  install?: string;
+  /** What the install fills, copied to the next release: the dependency cache (docs/cli.md). */
+  cache?: string[];
+  cacheKey?: string[];
   build: string | undefined;
   healthPath: string;
   /** Why each choice was made, written into skiff.yml as comments. */
@@ -110,17 +115,20 @@ function detectNode(project: ProjectSnapshot): DetectedApp | undefined {
       ? { name: "Test", run: test }
       : { name: "Test (no test script in package.json)", run: `${pm} run --if-present build` },
   };
-  const build = scripts.build
-    ? `${install} && ${pm} run build`
-    : pm === "npm"
-      ? `${install} --omit=dev`
-      : install;
+  // The build needs the dev dependencies; without one, production dependencies are enough.
+  const deps = {
+    install: scripts.build || pm !== "npm" ? install : `${install} --omit=dev`,
+    cache: ["node_modules"],
+    ...(lockfile(project, pm) ? { cacheKey: [lockfile(project, pm)!] } : {}),
+  };
+  const build = scripts.build ? `${pm} run build` : undefined;
   const start = nodeStart(project, pkg, pm, reasons);
   if (start)
     return {
       kind: "node",
       app: appNameFrom(pkg.name ?? project.dirName),
       start,
+      ...deps,
       build,
       healthPath: healthPathOf(project),
       reasons,
@@ -133,11 +141,17 @@ function detectNode(project: ProjectSnapshot): DetectedApp | undefined {
     kind: "static",
     app: appNameFrom(pkg.name ?? project.dirName),
     start: staticServer(outDir.dir),
-    build: `${install} && ${pm} run build`,
+    ...deps,
+    build: `${pm} run build`,
     healthPath: "/",
     reasons,
     ci,
   };
+}
+
+function lockfile(project: ProjectSnapshot, pm: string): string | undefined {
+  const file = { npm: "package-lock.json", yarn: "yarn.lock", pnpm: "pnpm-lock.yaml" }[pm];
+  return file && has(project, file) ? file : undefined;
 }
 
 function parsePackageJson(text: string): PackageJson {
@@ -208,7 +222,11 @@ function detectPython(project: ProjectSnapshot): DetectedApp | undefined {
     kind: "python",
     app: appNameFrom(/^name\s*=\s*["']([^"']+)/m.exec(pyproject ?? "")?.[1] ?? project.dirName),
     start: server.start,
-    build: `python3 -m venv .venv && .venv/bin/pip install --quiet ${source}${extra}`,
+    install: `python3 -m venv .venv && .venv/bin/pip install --quiet ${source}${extra}`,
+    // A venv copied into the next release works when run as .venv/bin/python -m …: its scripts'
+    // shebangs would still name the release it was installed in.
+    ...(requirements !== undefined ? { cache: [".venv"], cacheKey: ["requirements.txt"] } : {}),
+    build: undefined,
     healthPath: healthPathOf(project),
     reasons,
     ci: {
@@ -232,17 +250,20 @@ function pythonServer(
     const wsgi = project.files.find((f) => /^[^/]+\/wsgi\.py$/.test(f));
     if (wsgi) {
       reasons.push(`Django (manage.py, ${wsgi}): gunicorn serves it`);
-      return { start: `.venv/bin/gunicorn ${wsgi.split("/")[0]}.wsgi ${bind}`, needs: "gunicorn" };
+      return { start: `.venv/bin/python -m gunicorn ${wsgi.split("/")[0]}.wsgi ${bind}`, needs: "gunicorn" };
     }
   }
   const found = findAppObject(project, ["FastAPI", "Starlette", "Flask", "Quart"]);
   if (found && ["FastAPI", "Starlette", "Quart"].includes(found.framework)) {
     reasons.push(`${found.framework} app \`${found.target}\`: uvicorn serves it`);
-    return { start: `.venv/bin/uvicorn ${found.target} --host 127.0.0.1 --port $PORT`, needs: "uvicorn" };
+    return {
+      start: `.venv/bin/python -m uvicorn ${found.target} --host 127.0.0.1 --port $PORT`,
+      needs: "uvicorn",
+    };
   }
   if (found) {
     reasons.push(`Flask app \`${found.target}\`: gunicorn serves it`);
-    return { start: `.venv/bin/gunicorn ${found.target} ${bind}`, needs: "gunicorn" };
+    return { start: `.venv/bin/python -m gunicorn ${found.target} ${bind}`, needs: "gunicorn" };
   }
   const module = PY_MODULES.find((name) => has(project, `${name}.py`)) ?? "app";
   if (uses("gunicorn")) reasons.push("gunicorn is a dependency, but no app object was found: check start");
@@ -277,6 +298,8 @@ function detectGo(project: ProjectSnapshot): DetectedApp | undefined {
     kind: "go",
     app: name,
     start: `./bin/${name}`,
+    // Modules live in Go's own cache outside the release: nothing to copy, only a download to skip.
+    ...(has(project, "go.sum") ? { install: "go mod download", cache: [], cacheKey: ["go.sum"] } : {}),
     build: `go build -o bin/${name} ${pkg}`,
     healthPath: healthPathOf(project),
     reasons: [`go.mod (module ${path}); main package ${pkg}`, "the binary must listen on $PORT"],

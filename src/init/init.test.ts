@@ -63,7 +63,9 @@ describe("skiff init", () => {
     expect(parseAppConfig(text)).toMatchObject({
       app: "hello",
       start: "node server.js",
-      build: "npm ci --omit=dev",
+      install: "npm ci --omit=dev",
+      cache: ["node_modules"],
+      build: undefined,
       healthcheck: { path: "/health" },
       repo: remote,
       branch: "main",
@@ -108,7 +110,7 @@ describe("skiff init", () => {
     expect(parseAppConfig(readFileSync(join(dir, "skiff.yml"), "utf8")).branch).toBe("trunk");
   });
 
-  it("sets up a Python repo: venv build, gunicorn, pytest in CI", async () => {
+  it("sets up a Python repo: venv install (cached), gunicorn, pytest in CI", async () => {
     const dir = tempDir();
     writeFiles(dir, {
       "requirements.txt": "flask\npytest\n",
@@ -117,8 +119,11 @@ describe("skiff init", () => {
     });
     expect((await runCli(["init", dir, "--ci", "github"])).code).toBe(0);
     expect(parseAppConfig(readFileSync(join(dir, "skiff.yml"), "utf8"))).toMatchObject({
-      start: ".venv/bin/gunicorn app:app --bind 127.0.0.1:$PORT",
-      build: "python3 -m venv .venv && .venv/bin/pip install --quiet -r requirements.txt gunicorn",
+      start: ".venv/bin/python -m gunicorn app:app --bind 127.0.0.1:$PORT",
+      install: "python3 -m venv .venv && .venv/bin/pip install --quiet -r requirements.txt gunicorn",
+      cache: [".venv"],
+      cacheKey: ["requirements.txt"],
+      build: undefined,
       repo: undefined,
       branch: "main",
     });

@@ -19,12 +19,24 @@ export function renderSkiffYml(app: DetectedApp, git: { repo: string | undefined
     `app: ${scalar(app.app)}`,
     "# Starts one instance, through sh. It gets PORT (listen there) and HOST=127.0.0.1.",
     `start: ${scalar(app.start)}`,
+    ...(app.install
+      ? [
+          "# Dependencies: skipped, and the last release's copied (hard links), while the cache_key files are unchanged.",
+          `install: ${scalar(app.install)}`,
+          `cache: [${(app.cache ?? []).join(", ")}]`,
+          ...(app.cacheKey ? [`cache_key: [${app.cacheKey.join(", ")}]`] : []),
+        ]
+      : []),
     ...(app.build
       ? ["# Runs in the release directory before start.", `build: ${scalar(app.build)}`]
       : ["# build: ...               # runs in the release directory before start"]),
     "",
     "# host: hello.example.com   # serve this host name (default: every request the proxy gets)",
-    "# instances: 1              # processes per release, load-balanced",
+    "# instances: 1              # web processes per release, load-balanced",
+    "# processes:                # more process types beside web (or a Procfile), restarted on crash",
+    "#   worker: { command: node worker.js, instances: 1 }",
+    "# release: npm run migrate  # once per deploy, after the build, before anything starts",
+    "# storage: [data]           # kept across deploys and rollbacks, in $SKIFF_STORAGE_DIR",
     "# env:                      # variables for the app (never secrets in git: the agent's environment has those)",
     "#   LOG_LEVEL: info",
     "",

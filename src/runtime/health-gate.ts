@@ -42,6 +42,8 @@ export async function healthGate(
         reason: `not healthy after ${seconds}s; last check: ${lastError}`,
       };
     }
+    if (instance.port === undefined)
+      return { ok: false, ms: 0, reason: `instance ${instance.idx} has no port` };
     const timeout = Math.min(check.timeoutMs, remaining);
     const result = await probe("127.0.0.1", instance.port, check.path, timeout);
     if (exited) continue;

@@ -1,8 +1,12 @@
+import { type ProcessSpec, WEB } from "../config/processes.js";
 import type { AppConfig } from "../config/schema.js";
 import { probe } from "./health-check.js";
 import { type GateResult, healthGate } from "./health-gate.js";
 import { Instance, type InstanceEvent } from "./instance.js";
 import type { LogFile } from "./log-file.js";
+import { runOneShot } from "./one-shot.js";
+import { processEnvironment, type ReleaseEnvironment } from "./process-env.js";
+import { uptimeGate } from "./uptime-gate.js";
 
 export type HealthcheckConfig = AppConfig["healthcheck"];
 
@@ -15,18 +19,22 @@ export interface InstanceGroupOptions {
   artifact: string;
   dir: string;
   config: AppConfig;
-  /** The processes' environment: `env:` and the values of `secrets:`, resolved at launch. */
-  env: Record<string, string>;
+  /** What every process of the release gets: app, environment, storage, `env:` and secrets. */
+  release: ReleaseEnvironment;
+  /** One per web instance, in order. */
   ports: number[];
-  /** Processes an earlier agent left running, one per port, adopted instead of started (adopt.ts). */
+  /** Processes an earlier agent left running, one per web port, adopted instead of started (adopt.ts). */
   adopted?: Array<{ id: string; pid: number; startedAt: number }>;
-  log: LogFile;
+  /** Each process type's log (web's is the release log). */
+  log: (process: string) => LogFile;
   onEvent: (instance: Instance, event: InstanceEvent) => void;
 }
 
 /**
- * All instances of one release. Started together, health-gated together, watched on the configured
- * interval once they serve, and stopped together.
+ * All processes of one release, of every type: started together, gated together (web over HTTP, the
+ * others by staying up), watched on the configured interval once they serve, and stopped together. After
+ * a switch the replaced release's non-web processes stop at once (`stopOthers`) while its web instances
+ * stay warm for a rollback, which starts them again (`startOthers`).
  */
 export class InstanceGroup {
   readonly instances: Instance[];
@@ -35,43 +43,43 @@ export class InstanceGroup {
   private monitor: NodeJS.Timeout | undefined;
   private readonly failures = new Map<Instance, number>();
   private readonly passes = new Map<Instance, number>();
+  private readonly specs = new Map<string, ProcessSpec>();
 
   constructor(readonly options: InstanceGroupOptions) {
-    const { config } = options;
-    this.instances = options.ports.map(
-      (port, idx) =>
-        new Instance({
-          app: options.app,
-          artifact: options.artifact,
-          idx,
-          dir: options.dir,
-          command: config.start,
-          env: options.env,
-          port,
-          log: options.log,
-          stopTimeoutMs: config.stopTimeoutMs,
-          ...(options.adopted?.[idx] ? { adopted: options.adopted[idx] } : {}),
-          onEvent: options.onEvent,
-        }),
-    );
+    const ports = [...options.ports];
+    const adopted = [...(options.adopted ?? [])];
+    this.instances = options.config.processes.flatMap((spec) => {
+      this.specs.set(spec.name, spec);
+      return Array.from({ length: spec.instances }, (_, idx) => this.instanceOf(spec, idx, ports, adopted));
+    });
   }
 
   get artifact(): string {
     return this.options.artifact;
   }
 
+  /** The instances that take traffic. */
+  get web(): Instance[] {
+    return this.instances.filter((i) => i.process === WEB);
+  }
+
+  /** The instances of every other type (workers). */
+  get others(): Instance[] {
+    return this.instances.filter((i) => i.process !== WEB);
+  }
+
   start(): void {
     for (const instance of this.instances) instance.start();
   }
 
-  /** Every instance must pass; the first failure fails the gate. */
-  async gate(signal: AbortSignal): Promise<GateResult> {
+  /** Every instance must pass (web: its HTTP check; others: staying up); the first failure fails the gate. */
+  async gate(signal: AbortSignal, instances: readonly Instance[] = this.instances): Promise<GateResult> {
     const controller = new AbortController();
     const abort = () => controller.abort();
     signal.addEventListener("abort", abort, { once: true });
     try {
-      const results = this.instances.map((instance) =>
-        healthGate(instance, this.options.config.healthcheck, controller.signal).then((result) => {
+      const results = instances.map((instance) =>
+        this.gateOne(instance, controller.signal).then((result) => {
           if (!result.ok) controller.abort();
           return result;
         }),
@@ -79,11 +87,11 @@ export class InstanceGroup {
       const settled = await Promise.all(results);
       const failed = settled.find((r) => !r.ok && r.reason !== "cancelled") ?? settled.find((r) => !r.ok);
       if (failed) return failed;
-      for (const instance of this.instances) {
+      for (const instance of instances) {
         instance.state = "running";
         instance.healthy = true;
       }
-      return { ok: true, ms: Math.max(...settled.map((r) => r.ms)) };
+      return { ok: true, ms: Math.max(0, ...settled.map((r) => r.ms)) };
     } finally {
       signal.removeEventListener("abort", abort);
     }
@@ -96,6 +104,20 @@ export class InstanceGroup {
     clearInterval(this.monitor);
     this.monitor = setInterval(() => void this.checkAll(), intervalMs);
     this.monitor.unref();
+  }
+
+  /** A replaced release's workers stop (honouring their stop_timeout) so two versions never work the queue. */
+  async stopOthers(): Promise<number> {
+    const running = this.others.filter((i) => i.state !== "stopped");
+    await Promise.all(running.map((instance) => instance.stop()));
+    return running.length;
+  }
+
+  /** A warm release going live again gets its stopped workers back; they are supervised from the switch. */
+  startOthers(): number {
+    const stopped = this.others.filter((i) => i.state === "stopped");
+    for (const instance of stopped) instance.start();
+    return stopped.length;
   }
 
   /** Leaves the processes running, unwatched, for the agent that replaces this one to adopt. */
@@ -111,15 +133,73 @@ export class InstanceGroup {
     await Promise.all(this.instances.map((instance) => instance.stop()));
   }
 
+  private instanceOf(
+    spec: ProcessSpec,
+    idx: number,
+    ports: number[],
+    adopted: Array<{ id: string; pid: number; startedAt: number }>,
+  ): Instance {
+    const { options } = this;
+    const takenOver = spec.name === WEB ? adopted.shift() : undefined;
+    return new Instance({
+      app: options.app,
+      artifact: options.artifact,
+      process: spec.name,
+      idx,
+      dir: options.dir,
+      command: spec.command,
+      release: options.release,
+      port: spec.name === WEB ? ports.shift() : undefined,
+      log: options.log(spec.name),
+      stopTimeoutMs: spec.stopTimeoutMs,
+      ...(takenOver ? { adopted: takenOver } : {}),
+      onEvent: options.onEvent,
+    });
+  }
+
+  private gateOne(instance: Instance, signal: AbortSignal): Promise<GateResult> {
+    if (instance.process === WEB) return healthGate(instance, this.options.config.healthcheck, signal);
+    const spec = this.specs.get(instance.process)!;
+    return uptimeGate(
+      instance,
+      spec,
+      async (command, timeoutMs, checkSignal) => {
+        const result = await runOneShot(command, {
+          label: `${instance.label} healthcheck`,
+          cwd: this.options.dir,
+          env: processEnvironment(this.options.release, { process: instance.process }),
+          log: instance.options.log,
+          signal: checkSignal,
+          timeoutMs,
+        });
+        const reason = result.timedOut
+          ? `timed out after ${timeoutMs}ms`
+          : (result.signal ?? `exit code ${result.code}`);
+        return { ok: result.ok, reason };
+      },
+      signal,
+    );
+  }
+
   private async checkAll(): Promise<void> {
     const { healthcheck } = this.options.config;
     await Promise.all(
       this.instances.map(async (instance) => {
         if (instance.state !== "running" && instance.state !== "starting") return;
+        if (instance.port === undefined) return this.upAgain(instance);
         const result = await probe("127.0.0.1", instance.port, healthcheck.path, healthcheck.timeoutMs);
         this.record(instance, result.ok);
       }),
     );
+  }
+
+  /** A restarted worker counts as running again once it has stayed up as long as its gate asks. */
+  private upAgain(instance: Instance): void {
+    const spec = this.specs.get(instance.process)!;
+    if (instance.state === "starting" && Date.now() - instance.startedAt >= spec.minUptimeMs) {
+      instance.state = "running";
+    }
+    instance.healthy = instance.state === "running";
   }
 
   private record(instance: Instance, ok: boolean): void {

@@ -1,10 +1,14 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { closeInheritedPrefix } from "./inherited-fds.js";
 import type { LogFile } from "./log-file.js";
+import { processEnvironment, type ReleaseEnvironment } from "./process-env.js";
 import { groupAlive, signalGroup, stopGroup } from "./process-group.js";
 import type { ReleaseInstance } from "./release-instance.js";
 import { nextRestart } from "./restart-backoff.js";
+import { spawnApp } from "./spawn-app.js";
+
+/** How often an adopted process (not a child of this agent) is checked for having exited. */
+const ADOPTED_POLL_MS = 250;
 
 export type InstanceState = "starting" | "running" | "exited" | "stopping" | "stopped";
 
@@ -17,11 +21,16 @@ export interface InstanceEvent {
 export interface InstanceOptions {
   app: string;
   artifact: string;
+  /** The process type: `web` (listens on `port`, gets traffic) or another (`worker`…). */
+  process: string;
+  /** Its index among the instances of its type. */
   idx: number;
   dir: string;
   command: string;
-  env: Record<string, string>;
-  port: number;
+  release: ReleaseEnvironment;
+  /** Web only: where it listens. */
+  port: number | undefined;
+  /** Its type's log. */
   log: LogFile;
   stopTimeoutMs: number;
   /** A process an earlier agent started and this one adopts (src/runtime/adopt.ts) instead of a new one. */
@@ -29,26 +38,9 @@ export interface InstanceOptions {
   onEvent: (instance: Instance, event: InstanceEvent) => void;
 }
 
-/** How often an adopted process (not a child of this agent) is checked for having exited. */
-const ADOPTED_POLL_MS = 250;
-
-/** Environment variables an app inherits from the agent; anything else (tokens, secrets) stays with the agent. */
-const INHERITED_ENV = [
-  "PATH",
-  "HOME",
-  "USER",
-  "LOGNAME",
-  "SHELL",
-  "LANG",
-  "LC_ALL",
-  "TZ",
-  "TMPDIR",
-  "NODE_EXTRA_CA_CERTS",
-];
-
 /**
- * One process of one release: spawned in its own process group with PORT and HOST set, its output
- * appended to the release log, restarted with backoff when it crashes while `supervised`.
+ * One process of one release: spawned in its own process group (a web one with PORT and HOST set), its
+ * output appended to its type's log, restarted with backoff when it crashes while `supervised`.
  */
 export class Instance implements ReleaseInstance {
   readonly id: string;
@@ -71,8 +63,12 @@ export class Instance implements ReleaseInstance {
     if (options.adopted) this.adopt(options.adopted);
   }
 
-  get port(): number {
+  get port(): number | undefined {
     return this.options.port;
+  }
+
+  get process(): string {
+    return this.options.process;
   }
 
   get idx(): number {
@@ -86,13 +82,16 @@ export class Instance implements ReleaseInstance {
 
   start(): void {
     const { options } = this;
-    const child = spawn("/bin/sh", ["-c", closeInheritedPrefix() + execPrefix(options.command)], {
+    const child = spawnApp(execPrefix(options.command), {
       cwd: options.dir,
-      env: this.environment(),
-      detached: true,
-      // Straight into the release log, not through the agent: the app outlives a reload or a crash of
-      // the agent, and a pipe would break under it (SIGPIPE, EPIPE) when the agent goes.
-      stdio: ["ignore", options.log.fd, options.log.fd],
+      env: processEnvironment(options.release, {
+        process: options.process,
+        port: options.port,
+        marker: { SKIFF_INSTANCE: this.id },
+      }),
+      // Straight into the log, not through the agent: the app outlives a reload or a crash of the agent,
+      // and a pipe would break under it (SIGPIPE, EPIPE) when the agent goes.
+      output: options.log.fd,
     });
     this.child = child;
     this.state = "starting";
@@ -106,13 +105,12 @@ export class Instance implements ReleaseInstance {
       });
     });
     child.once("error", (error) => options.log.note(`could not start: ${error.message}`));
-    options.log.note(
-      `instance ${options.idx} started: pid ${child.pid}, port ${options.port}: ${options.command}`,
-    );
+    const where = options.port === undefined ? "" : `, port ${options.port}`;
+    options.log.note(`${this.label} started: pid ${child.pid}${where}: ${options.command}`);
     this.options.onEvent(this, {
       name: "spawned",
-      message: `pid ${child.pid} on port ${options.port}`,
-      data: { pid: child.pid, port: options.port },
+      message: `pid ${child.pid}${options.port === undefined ? "" : ` on port ${options.port}`}`,
+      data: { pid: child.pid, port: options.port ?? null, process: options.process },
     });
   }
 
@@ -126,11 +124,11 @@ export class Instance implements ReleaseInstance {
     this.healthy = false;
     if (pid !== undefined && groupAlive(pid)) {
       const how = await stopGroup(pid, this.options.stopTimeoutMs);
-      if (how === "killed") this.options.log.note(`instance ${this.idx} did not stop in time: killed`);
+      if (how === "killed") this.options.log.note(`${this.label} did not stop in time: killed`);
     }
     await this.exited;
     this.state = "stopped";
-    this.options.onEvent(this, { name: "stopped", message: `instance ${this.idx} stopped` });
+    this.options.onEvent(this, { name: "stopped", message: `${this.label} stopped` });
   }
 
   /**
@@ -149,15 +147,9 @@ export class Instance implements ReleaseInstance {
     return this.exited;
   }
 
-  private environment(): NodeJS.ProcessEnv {
-    return {
-      ...appEnvironment(this.options.env),
-      PORT: String(this.options.port),
-      HOST: "127.0.0.1",
-      SKIFF_APP: this.options.app,
-      SKIFF_RELEASE: this.options.artifact,
-      SKIFF_INSTANCE: this.id,
-    };
+  /** `instance 0` for web (as logs have always said), `worker 1` for the others. */
+  get label(): string {
+    return `${this.options.process === "web" ? "instance" : this.options.process} ${this.idx}`;
   }
 
   /**
@@ -193,11 +185,11 @@ export class Instance implements ReleaseInstance {
       : child
         ? `exit code ${code}`
         : "an adopted process: its exit code goes to its first parent";
-    this.options.log.note(`instance ${this.idx} exited (${how})`);
+    this.options.log.note(`${this.label} exited (${how})`);
     this.options.onEvent(this, {
       name: "exited",
-      message: `instance ${this.idx} exited (${how})`,
-      data: { code, signal },
+      message: `${this.label} exited (${how})`,
+      data: { code, signal, process: this.options.process },
     });
     if (this.supervised) this.scheduleRestart();
   }
@@ -207,21 +199,13 @@ export class Instance implements ReleaseInstance {
     this.restarts = restarts;
     this.options.onEvent(this, {
       name: "restarting",
-      message: `restarting instance ${this.idx} in ${delay}ms (restart ${this.restarts})`,
-      data: { delayMs: delay, restarts: this.restarts },
+      message: `restarting ${this.label} in ${delay}ms (restart ${this.restarts})`,
+      data: { delayMs: delay, restarts: this.restarts, process: this.options.process },
     });
     this.restartTimer = setTimeout(() => {
       if (this.supervised && this.state === "exited") this.start();
     }, delay);
   }
-}
-
-/** The environment of an app process: a few basics from the agent's own, then the app's `env:`. */
-export function appEnvironment(env: Record<string, string>): NodeJS.ProcessEnv {
-  const inherited = Object.fromEntries(
-    INHERITED_ENV.filter((key) => process.env[key] !== undefined).map((key) => [key, process.env[key]]),
-  );
-  return { ...inherited, ...env };
 }
 
 /**

@@ -9,9 +9,12 @@ import type { InstanceState } from "./instance.js";
 export interface ReleaseInstance {
   /** The ledger's id; a host process carries it as SKIFF_INSTANCE, a container as the skiff.instance label. */
   readonly id: string;
+  /** Its index among the instances of its process type. */
   readonly idx: number;
-  /** Where the agent reaches it on 127.0.0.1 (a container's published port). */
-  readonly port: number;
+  /** The process type: `web` gets a port, traffic and the HTTP gate; the others (`worker`…) none of them. */
+  readonly process: string;
+  /** Web: where the agent reaches it on 127.0.0.1 (a container's published port); undefined otherwise. */
+  readonly port: number | undefined;
   state: InstanceState;
   /** The process id on the host (for a container: its init process), while it runs. */
   pid: number | undefined;

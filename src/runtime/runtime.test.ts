@@ -31,9 +31,14 @@ describe("Runtime.launch", () => {
     const store = new Store(dataDir.db);
     const runtime = new Runtime({ dataDir, store, logger: pino({ level: "silent" }) });
     try {
-      await expect(runtime.launch("hello", "r1", parseAppConfig(`app: hello\n${line}\n`))).rejects.toThrow(
-        message,
-      );
+      await expect(
+        runtime.launch({
+          app: "hello",
+          env: "production",
+          artifact: "r1",
+          config: parseAppConfig(`app: hello\n${line}\n`),
+        }),
+      ).rejects.toThrow(message);
       expect(store.instances.running()).toEqual([]);
     } finally {
       await runtime.stop();

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Logger } from "pino";
+import { WEB } from "../config/processes.js";
 import type { AppConfig } from "../config/schema.js";
 import { OperationError } from "../errors.js";
 import { secretEnv } from "../secrets/app-secrets.js";
@@ -13,6 +14,7 @@ import type { Instance, InstanceEvent } from "./instance.js";
 import { InstanceGroup } from "./instance-group.js";
 import { LogFile } from "./log-file.js";
 import { freePort } from "./ports.js";
+import type { ReleaseEnvironment } from "./process-env.js";
 import { groupsWithMarkers, stopGroup } from "./process-group.js";
 import { TaskMarker, taskMarkerEntry } from "./task-marker.js";
 
@@ -30,9 +32,20 @@ export interface RuntimeOptions {
   secrets?: SecretLookup;
 }
 
+/** What a launch needs to know of a release: whose files run, where, and how (a Release has it all). */
+export interface LaunchSpec {
+  app: string;
+  /** The environment it runs in: its storage and SKIFF_ENV. */
+  env: string;
+  /** The release whose files run. */
+  artifact: string;
+  config: AppConfig;
+}
+
 /**
- * Supervises release processes: launches instance groups on free ports, records each process in the
- * ledger, and on start stops whatever a crashed agent left running, so nothing ever runs twice.
+ * Supervises release processes: launches instance groups (web instances on free ports, and every other
+ * process type), records each process in the ledger, and on start stops whatever a crashed agent left
+ * running, so nothing ever runs twice.
  */
 export class Runtime {
   private readonly groups = new Set<InstanceGroup>();
@@ -85,20 +98,25 @@ export class Runtime {
    * The running processes of a release an earlier agent left, as a group this runtime supervises,
    * when there are exactly as many as `config` asks for; undefined otherwise (start it afresh).
    */
-  claim(app: string, artifact: string, config: AppConfig): InstanceGroup | undefined {
+  claim(spec: LaunchSpec): InstanceGroup | undefined {
+    const { app, artifact, config } = spec;
     const key = releaseKey(app, artifact);
     const adopted = this.adoptable.get(key);
-    if (!adopted || adopted.length !== config.instances || config.container) return undefined;
+    const web = config.processes.find((p) => p.name === WEB)?.instances ?? 0;
+    // Only web processes are adopted: the ledger does not record a process's type, so a release with
+    // workers is started afresh (its old processes stopped), as before adoption existed.
+    const onlyWeb = config.processes.every((p) => p.name === WEB);
+    if (!adopted || !onlyWeb || adopted.length !== web || config.container) return undefined;
     this.adoptable.delete(key);
     const group = new InstanceGroup({
       app,
       artifact,
       dir: this.options.dataDir.releaseDir(app, artifact),
       config,
-      env: this.environment(config),
+      release: this.environment(spec),
       ports: adopted.map((a) => a.port),
       adopted,
-      log: this.log(app, artifact),
+      log: (process) => this.log(app, artifact, process),
       onEvent: (instance, event) => this.onInstanceEvent(app, artifact, instance, event),
     });
     this.groups.add(group);
@@ -127,17 +145,23 @@ export class Runtime {
     this.groups.clear();
   }
 
-  /** Marks a one-shot process about to run for a release (a build), so a crash never leaves it running. */
+  /**
+   * Marks a one-shot process about to run for a release (an install, a build, a release command), so a
+   * crash never leaves it running.
+   */
   task(kind: TaskKind, app: string, release: string | null, command: string): TaskMarker {
     return new TaskMarker(this.options.store.tasks, { kind, app, release, command });
   }
 
-  /** The release log, shared by the build and every instance of the release. */
-  log(app: string, artifact: string): LogFile {
-    const key = `${app}/${artifact}`;
+  /**
+   * The release log, shared by the install, the build, the release command and every web instance; or,
+   * with `process`, the log of another process type (`worker`), one file per type.
+   */
+  log(app: string, artifact: string, process: string = WEB): LogFile {
+    const key = `${app}/${artifact}/${process}`;
     let log = this.logs.get(key);
     if (!log) {
-      const file = this.options.dataDir.logFile(app, artifact);
+      const file = this.options.dataDir.logFile(app, artifact, process);
       mkdirSync(dirname(file), { recursive: true });
       log = new LogFile(file, this.options.logCapBytes);
       this.logs.set(key, log);
@@ -145,7 +169,8 @@ export class Runtime {
     return log;
   }
 
-  async launch(app: string, artifact: string, config: AppConfig): Promise<InstanceGroup> {
+  async launch(spec: LaunchSpec): Promise<InstanceGroup> {
+    const { app, artifact, config } = spec;
     if (config.container) {
       // skiff.yml accepts image:/dockerfile: and src/containers can run them, but the deploy pipeline does
       // not build, pull or launch containers yet: refuse clearly rather than run an empty host command.
@@ -153,9 +178,10 @@ export class Runtime {
         `${config.container.source.kind === "image" ? "image:" : "dockerfile:"} container apps cannot be deployed by this agent yet; use start: for now`,
       );
     }
-    const used = new Set([...this.groups].flatMap((g) => g.instances.map((i) => i.port)));
+    const used = new Set([...this.groups].flatMap((g) => g.web.map((i) => i.port ?? 0)));
     const ports: number[] = [];
-    for (let i = 0; i < config.instances; i++) {
+    const web = config.processes.find((p) => p.name === WEB)?.instances ?? 0;
+    for (let i = 0; i < web; i++) {
       const port = await freePort("127.0.0.1", used);
       used.add(port);
       ports.push(port);
@@ -165,9 +191,9 @@ export class Runtime {
       artifact,
       dir: this.options.dataDir.releaseDir(app, artifact),
       config,
-      env: this.environment(config),
+      release: this.environment(spec),
       ports,
-      log: this.log(app, artifact),
+      log: (process) => this.log(app, artifact, process),
       onEvent: (instance, event) => this.onInstanceEvent(app, artifact, instance, event),
     });
     this.groups.add(group);
@@ -175,9 +201,23 @@ export class Runtime {
     return group;
   }
 
-  /** What an app's processes and build get: its `env:`, then the values of its `secrets:`, read now. */
-  environment(config: AppConfig): Record<string, string> {
-    return { ...config.env, ...secretEnv(config.secrets, this.options.secrets ?? environmentSecrets) };
+  /**
+   * What every process of a release gets (its instances, install, build and release command, and a
+   * one-off command in it): the app, its environment and storage (created here), its `env:`, then the
+   * values of its `secrets:`, read now. Compose a process's whole environment from it with
+   * processEnvironment (process-env.ts).
+   */
+  environment(spec: LaunchSpec): ReleaseEnvironment {
+    const { app, env, artifact, config } = spec;
+    const storageDir = this.options.dataDir.storageDir(app, env);
+    mkdirSync(storageDir, { recursive: true, mode: 0o700 });
+    return {
+      app,
+      env,
+      release: artifact,
+      storageDir,
+      vars: { ...config.env, ...secretEnv(config.secrets, this.options.secrets ?? environmentSecrets) },
+    };
   }
 
   async retire(group: InstanceGroup): Promise<void> {
@@ -185,11 +225,14 @@ export class Runtime {
     this.groups.delete(group);
   }
 
-  /** Forgets the log handle of a release whose files are being pruned. */
+  /** Forgets the log handles of a release whose files are being pruned. */
   closeLog(app: string, artifact: string): void {
-    const key = `${app}/${artifact}`;
-    this.logs.get(key)?.close();
-    this.logs.delete(key);
+    const prefix = `${app}/${artifact}/`;
+    for (const [key, log] of this.logs) {
+      if (!key.startsWith(prefix)) continue;
+      log.close();
+      this.logs.delete(key);
+    }
   }
 
   async stop(): Promise<void> {
@@ -208,7 +251,8 @@ export class Runtime {
         artifact,
         idx: instance.idx,
         pid: instance.pid ?? null,
-        port: instance.port,
+        // 0: a process type that listens on no port.
+        port: instance.port ?? 0,
         state: "running",
         startedAt: instance.startedAt,
       });
@@ -226,7 +270,10 @@ export class Runtime {
         message: event.message,
         data: event.data,
       });
-      logger.warn({ app, release: artifact, instance: instance.idx, ...event.data }, event.message);
+      logger.warn(
+        { app, release: artifact, process: instance.process, instance: instance.idx, ...event.data },
+        event.message,
+      );
     }
   }
 }

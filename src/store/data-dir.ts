@@ -10,7 +10,8 @@ import { join, resolve } from "node:path";
  *   agent.json                     pid and addresses of the running agent
  *   agent.lock                     the pid of the agent using this directory (one at a time)
  *   releases/<app>/<release>/      the unpacked files of each deployed release
- *   logs/<app>/<release>.log       build and app output (rotated to .log.1 past the size cap)
+ *   logs/<app>/<release>.log       install, build, release command and web output (rotated to .log.1 past the
+ *                                  size cap); <release>.<type>.log for each other process type (worker…)
  *   uploads/                       tarballs while they are inspected and unpacked
  *   certs/                         ACME account key, one <host>.pem (key + chain) and <host>.json each (0600)
  *   storage/<app>/<env>/           the app's persistent files (SKIFF_STORAGE_DIR), kept across deploys and
@@ -66,8 +67,10 @@ export class DataDir {
     return this.path("releases", app);
   }
 
-  logFile(app: string, release: string): string {
-    return this.path("logs", app, `${release}.log`);
+  /** A release's log: the web process's (with the install, build and release command), or another type's. */
+  logFile(app: string, release: string, process?: string): string {
+    const name = process === undefined || process === "web" ? release : `${release}.${process}`;
+    return this.path("logs", app, `${name}.log`);
   }
 
   appLogsDir(app: string): string {

@@ -1,7 +1,7 @@
 import type { Db } from "./db.js";
 
-/** What kind of one-shot command a task runs: the build today; release and one-off commands to come. */
-export type TaskKind = "build";
+/** What kind of one-shot command a task runs: an install, a build, a release command (one-off commands to come). */
+export type TaskKind = "install" | "build" | "release";
 
 export interface TaskRecord {
   id: string;

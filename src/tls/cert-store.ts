@@ -25,7 +25,8 @@ export interface HostRecord {
 }
 
 /**
- * DATA_DIR/certs: `account.key` (the ACME account), and per host `<host>.pem` (private key and chain in
+ * DATA_DIR/certs: `account.key` (the ACME account), `ticket-key.json` (the HTTPS port's session-ticket
+ * key, see ticket-keys.ts), and per host `<host>.pem` (private key and chain in
  * one file, so one rename replaces both and a crash never pairs a new key with an old certificate) and
  * `<host>.json` (its HostRecord). Every file 0600, the directory 0700. Host names are validated
  * skiff.yml hosts (lowercase letters, digits, dots, dashes), safe as file names.
@@ -46,6 +47,20 @@ export class CertStore {
     const key = create();
     writeAtomically(file, key);
     return key;
+  }
+
+  /** The saved session-ticket key (ticket-keys.ts reads it), undefined when there is none yet. */
+  ticketKey(): string | undefined {
+    try {
+      return readFileSync(join(this.dir, "ticket-key.json"), "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw error;
+    }
+  }
+
+  saveTicketKey(text: string): void {
+    writeAtomically(join(this.dir, "ticket-key.json"), text);
   }
 
   /** The saved certificate of `host`; undefined when there is none, an Error when the file is damaged. */

@@ -20,6 +20,7 @@ async function tlsProxy(appPort: number, limits?: Partial<ProxyLimits>) {
     host: "127.0.0.1",
     port: 0,
     sni: (_name, done) => done(null, context),
+    serves: () => true,
     accept: (socket) => plain.proxy.accept(socket),
   });
   const { port: tlsPort } = await listener.start();

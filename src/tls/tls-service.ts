@@ -15,6 +15,7 @@ import { TlsEdge } from "./edge-policy.js";
 import { ownTlsMonitors } from "./own-monitors.js";
 import type { BackoffPolicy } from "./renewal.js";
 import { SniContexts } from "./sni.js";
+import { TicketKeyRotation } from "./ticket-key-rotation.js";
 import { TlsListener } from "./tls-listener.js";
 
 /** The agent's HTTPS settings (skiff agent --tls-listen, --acme-*, --cert-renew-before). */
@@ -49,6 +50,7 @@ export class TlsService {
   private readonly edge: TlsEdge;
   private readonly manager: CertificateManager;
   private readonly listener: TlsListener;
+  private readonly ticketKeys: TicketKeyRotation;
   private address: AddressInfo | undefined;
 
   constructor(private readonly options: TlsServiceOptions) {
@@ -78,13 +80,20 @@ export class TlsService {
     this.listener = new TlsListener({
       ...settings.listen,
       sni: this.sni.callback,
+      serves: (name) => this.sni.has(name),
       accept: (socket) => options.proxy.accept(socket),
+    });
+    this.ticketKeys = new TicketKeyRotation({
+      store,
+      apply: (key) => this.listener.setTicketKeys(key),
+      onError: (error) => logger.warn({ err: error.message }, "tls: session-ticket key not saved"),
     });
   }
 
   /** `fd`: an inherited listening socket (a reload, systemd) instead of --tls-listen's address. */
   async start(fd?: number): Promise<AddressInfo> {
     this.options.proxy.edge = this.edge;
+    this.ticketKeys.start();
     this.address = await this.listener.start(fd);
     return this.address;
   }
@@ -124,6 +133,7 @@ export class TlsService {
   }
 
   async stop(): Promise<void> {
+    this.ticketKeys.stop();
     await this.manager.stop();
     await this.listener.stop();
   }

@@ -15,6 +15,10 @@ const MAX_LINES = 10_000;
 
 const logsQuery = z.object({
   release: z.string().optional(),
+  process: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,30}$/, { error: "expected a process type like web or worker" })
+    .optional(),
   lines: wholeNumber(0, 100).transform((n) => Math.min(n, MAX_LINES)),
   follow: querySwitch,
 });
@@ -25,15 +29,23 @@ export function logRoutes(options: { store: Store; dataDir: DataDir }): Hono {
 
   routes.get("/apps/:app/logs", (c) => {
     const app = appParam(c);
-    const { release, lines, follow } = queryOf(c, logsQuery);
+    const { release, process, lines, follow } = queryOf(c, logsQuery);
     const { releases } = options.store;
-    const artifact = logArtifact(
+    const found = logRelease(
       app,
       release,
       (id) => releases.get(app, id),
       () => releases.live(app) ?? releases.list(app, 1)[0],
     );
-    const file = options.dataDir.logFile(app, artifact);
+    const artifact = found.artifact;
+    if (process !== undefined && !found.config.processes.some((p) => p.name === process)) {
+      const types = found.config.processes.map((p) => p.name).join(", ") || "none";
+      throw HttpError.notFound(
+        `${found.id} of ${app} has no process type ${process} (it has: ${types})`,
+        EXIT.failed,
+      );
+    }
+    const file = options.dataDir.logFile(app, artifact, process);
     c.header("content-type", "text/plain; charset=utf-8");
     c.header("x-skiff-release", artifact);
     return stream(c, async (s) => {
@@ -50,20 +62,21 @@ export function logRoutes(options: { store: Store; dataDir: DataDir }): Hono {
 
 /**
  * Pure. Whose log a request reads: the release it names, else the live one, else the newest (a first
- * deploy that failed). The artifact, as a rollback runs (and logs into) an earlier release's files.
+ * deploy that failed). Its `artifact` names the log, as a rollback runs (and logs into) an earlier
+ * release's files.
  */
-export function logArtifact(
+export function logRelease(
   app: string,
   asked: string | undefined,
   find: (id: string) => Release | undefined,
   current: () => Release | undefined,
-): string {
+): Release {
   if (asked) {
     const found = find(asked);
     if (!found) throw HttpError.notFound(`${app} has no release ${asked}`, EXIT.failed);
-    return found.artifact;
+    return found;
   }
   const release = current();
   if (!release) throw HttpError.notFound(`no releases of ${app} yet`, EXIT.failed);
-  return release.artifact;
+  return release;
 }

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { Deployer } from "../../deployer/deployer.js";
 import type { Store } from "../../store/store.js";
-import type { ReleaseListItem } from "../api-types.js";
+import type { ReleaseListItem, ReleaseListView } from "../api-types.js";
 import { appParam, queryOf, wholeNumber } from "../request.js";
 import { drainView, releaseView } from "../views.js";
 
@@ -33,8 +33,12 @@ export function releaseRoutes(options: { store: Store; deployer: Pick<Deployer, 
     const items: ReleaseListItem[] = releases.map((r) => ({
       ...releaseView(r),
       drain: drainView(drained.get(r.id), deployer.draining(app, r.id)),
+      backups: store.backups
+        .forRelease(app, r.id)
+        .map((b) => ({ id: b.id, database: b.name, status: b.status })),
     }));
-    return c.json({ app, releases: items });
+    const body: ReleaseListView = { app, releases: items };
+    return c.json(body);
   });
 
   routes.get("/apps/:app/events", (c) => {

@@ -1,11 +1,17 @@
+import { existsSync } from "node:fs";
 import { Hono } from "hono";
 import type { Serving } from "../../deployer/serving.js";
 import { deploymentKey, PRODUCTION } from "../../environments/names.js";
+import { diskUsage } from "../../storage/size.js";
 import type { DataDir } from "../../store/data-dir.js";
 import type { Store } from "../../store/store.js";
 import { VERSION } from "../../version.js";
 import type { AppStatusView, StatusView } from "../api-types.js";
 import { instanceViews, releaseView } from "../views.js";
+
+async function storageView(dir: string): Promise<AppStatusView["storage"]> {
+  return existsSync(dir) ? { dir, bytes: await diskUsage(dir) } : null;
+}
 
 export interface StatusRouteOptions {
   store: Store;
@@ -18,11 +24,11 @@ export interface StatusRouteOptions {
 /** `GET /status`: the agent, and every deployment with its live and warm releases (`skiff status`). */
 export function statusRoutes(options: StatusRouteOptions): Hono {
   const routes = new Hono();
-  routes.get("/status", (c) => c.json(status(options, Date.now())));
+  routes.get("/status", async (c) => c.json(await status(options, Date.now())));
   return routes;
 }
 
-function status(options: StatusRouteOptions, now: number): StatusView {
+async function status(options: StatusRouteOptions, now: number): Promise<StatusView> {
   const { store, serving } = options;
   // Every app's production deployment, and every other environment or preview that has a live release.
   const deployments = new Map<string, { app: string; env: string }>();
@@ -38,29 +44,32 @@ function status(options: StatusRouteOptions, now: number): StatusView {
       dataDir: options.dataDir.root,
       proxy: options.proxyAddress,
     },
-    apps: [...deployments]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([key, { app, env }]): AppStatusView => {
-        const live = store.releases.live(app, env);
-        const active = serving.live(key);
-        const lease = store.leases.get(app);
-        return {
-          app,
-          env,
-          hosts: live?.config.hosts ?? [],
-          live: live ? releaseView(live) : null,
-          instances: active ? instanceViews(active.group) : [],
-          warm: serving.warm(key).map(({ group, until }) => ({
-            release: group.artifact,
-            until: new Date(until).toISOString(),
-            instances: instanceViews(group),
-          })),
-          traffic: active ? { ...active.lb.counts, inflight: active.lb.inflight } : null,
-          deploying:
-            lease && lease.expiresAt > now
-              ? { operation: lease.operation, who: lease.who, since: new Date(lease.since).toISOString() }
-              : null,
-        };
-      }),
+    apps: await Promise.all(
+      [...deployments]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(async ([key, { app, env }]): Promise<AppStatusView> => {
+          const live = store.releases.live(app, env);
+          const active = serving.live(key);
+          const lease = store.leases.get(app);
+          return {
+            app,
+            env,
+            hosts: live?.config.hosts ?? [],
+            live: live ? releaseView(live) : null,
+            instances: active ? instanceViews(active.group) : [],
+            warm: serving.warm(key).map(({ group, until }) => ({
+              release: group.artifact,
+              until: new Date(until).toISOString(),
+              instances: instanceViews(group),
+            })),
+            traffic: active ? { ...active.lb.counts, inflight: active.lb.inflight } : null,
+            deploying:
+              lease && lease.expiresAt > now
+                ? { operation: lease.operation, who: lease.who, since: new Date(lease.since).toISOString() }
+                : null,
+            storage: await storageView(options.dataDir.storageDir(app, env)),
+          };
+        }),
+    ),
   };
 }

@@ -1,8 +1,7 @@
 import pino from "pino";
-import type { AppConfig } from "../../config/schema.js";
 import type { GateResult } from "../../runtime/health-gate.js";
 import { InstanceGroup } from "../../runtime/instance-group.js";
-import { Runtime } from "../../runtime/runtime.js";
+import { type LaunchSpec, Runtime } from "../../runtime/runtime.js";
 import type { DataDir } from "../../store/data-dir.js";
 import type { Store } from "../../store/store.js";
 
@@ -31,6 +30,20 @@ export class FakeGroup extends InstanceGroup {
 
   override supervise(): void {}
 
+  /** How many times its other process types were stopped (after a switch) and started (a warm rollback). */
+  othersStopped = 0;
+  othersStarted = 0;
+
+  override async stopOthers(): Promise<number> {
+    this.othersStopped++;
+    return this.others.length;
+  }
+
+  override startOthers(): number {
+    this.othersStarted++;
+    return this.others.length;
+  }
+
   override async stop(): Promise<void> {
     this.stopped = true;
   }
@@ -51,16 +64,21 @@ export class FakeRuntime extends Runtime {
     super({ dataDir, store, logger: pino({ level: "silent" }) });
   }
 
-  override async launch(app: string, artifact: string, config: AppConfig): Promise<InstanceGroup> {
+  /** Every launch, as asked. */
+  readonly launches: LaunchSpec[] = [];
+
+  override async launch(spec: LaunchSpec): Promise<InstanceGroup> {
+    const { app, artifact, config } = spec;
+    this.launches.push(spec);
     const group = new FakeGroup(
       {
         app,
         artifact,
         dir: "",
         config,
-        env: this.environment(config),
+        release: this.environment(spec),
         ports: Array.from({ length: config.instances }, () => this.nextPort++),
-        log: this.log(app, artifact),
+        log: (process) => this.log(app, artifact, process),
         onEvent: () => undefined,
       },
       this.gates.get(artifact) ?? { ok: true, ms: 1 },
