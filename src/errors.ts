@@ -68,6 +68,16 @@ export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * Exit with a code that is not one of skiff's own: `skiff run` passes on the remote command's status
+ * (0–255, 128 + n for a signal) and uses 125 for its own failures, as `docker run` does.
+ */
+export class PassThroughExit extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+  }
+}
+
 /** The command already printed what went wrong (findings, a failed step); exit with this code quietly. */
 export class SilentExit extends SkiffError {
   constructor(exitCode: ExitCode) {

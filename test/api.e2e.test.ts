@@ -16,6 +16,8 @@ afterEach(async () => {
 
 async function start(maxUploadBytes = 1024 * 1024, options: { metricsTokenFile?: string } = {}) {
   const agent = new Agent({
+    // Like test/support/agent.ts: no system users for test apps.
+    isolation: "off",
     dataDir: tempDir(),
     listen: { host: "127.0.0.1", port: 0 },
     api: { host: "127.0.0.1", port: 0 },

@@ -37,6 +37,8 @@ const BACKUPS = `backups:
 
 async function start(dataDir: string, tls?: ConstructorParameters<typeof Agent>[0]["tls"]) {
   const agent = new Agent({
+    // Like test/support/agent.ts: no system users for test apps.
+    isolation: "off",
     dataDir,
     listen: { host: "127.0.0.1", port: 0 },
     api: { host: "127.0.0.1", port: 0 },

@@ -25,6 +25,8 @@ const MINUTE = 60_000;
 async function start() {
   const clock = { now: Date.now() };
   const agent = new Agent({
+    // Like test/support/agent.ts: no system users for test apps.
+    isolation: "off",
     dataDir: tempDir(),
     listen: { host: "127.0.0.1", port: 0 },
     api: { host: "127.0.0.1", port: 0 },

@@ -49,6 +49,8 @@ async function setup(): Promise<Setup> {
 
 async function startAgent(s: Setup, tls: Partial<TlsSettings> = {}) {
   const agent = new Agent({
+    // Like test/support/agent.ts: no system users for test apps.
+    isolation: "off",
     dataDir: s.dataDir,
     listen: { host: "127.0.0.1", port: s.httpPort },
     api: { host: "127.0.0.1", port: 0 },

@@ -8,9 +8,12 @@ import type { DashboardSettings } from "../dashboard/settings.js";
 import { Deployer } from "../deployer/deployer.js";
 import { adoptable } from "../deployer/recovery.js";
 import { Serving } from "../deployer/serving.js";
+import { Isolation } from "../isolation/isolation.js";
+import type { IsolationFlag } from "../isolation/policy.js";
 import type { ProxyLimits } from "../proxy/limits.js";
 import { ProxyServer } from "../proxy/proxy.js";
 import { registerProxyMetrics } from "../proxy/proxy-metrics.js";
+import { OneOffRuns } from "../runs/one-off-runs.js";
 import { markInherited } from "../runtime/inherited-fds.js";
 import { Runtime } from "../runtime/runtime.js";
 import { SecretStore } from "../secrets/secret-store.js";
@@ -51,6 +54,8 @@ export interface AgentOptions {
   replacing?: number;
   /** After a reload, how long an idle client connection is left open (default: the keep-alive timeout). */
   reloadGraceMs?: number;
+  /** Whether apps run as their own users (--isolation): auto, on when the agent is root; the default. */
+  isolation?: IsolationFlag;
 }
 
 export interface AgentInfo {
@@ -87,6 +92,7 @@ export class Agent {
   private monitoring: Monitoring | undefined;
   private tls: TlsService | undefined;
   private backups: BackupsPart | undefined;
+  private runs: OneOffRuns | undefined;
   private server: ApiServer | undefined;
   private unlock: (() => void) | undefined;
   private readonly stopping = new AbortController();
@@ -111,6 +117,9 @@ export class Agent {
 
     const secrets = new SecretStore(dataDir.secrets);
     const secretLookup = secrets.lookup();
+    const isolation = new Isolation({ flag: options.isolation ?? "auto", dataDir, logger });
+    isolation.start();
+    logger.info({ isolation: isolation.mode }, `app isolation ${isolation.mode.reason}`);
     const store = new Store(dataDir.db);
     this.store = store;
     store.leases.releaseAllExcept(bootId);
@@ -119,11 +128,14 @@ export class Agent {
       store,
       logger,
       secrets: secretLookup,
+      isolation,
       ...(options.logCapBytes ? { logCapBytes: options.logCapBytes } : {}),
     });
     this.runtime = runtime;
     // The running processes of live releases are kept and adopted by recovery below; the rest stop.
     const orphans = await runtime.start(adoptable({ store }));
+    // Their processes were just stopped with the other tasks: say so in the ledger.
+    store.runs.endUnfinished(Date.now());
     if (orphans > 0) logger.warn({ orphans }, "stopped processes left behind by an earlier agent");
 
     const proxy = new ProxyServer({
@@ -217,8 +229,13 @@ export class Agent {
     this.pushDeploys = pushDeploys;
     pushDeploys.start();
 
+    const runs = new OneOffRuns({ store, dataDir, runtime, logger });
+    this.runs = runs;
     const certs = () => tls?.view() ?? { enabled: false, listen: null, directory: null, certificates: [] };
     const api = createApi({
+      runs,
+      isolation: isolation.mode,
+      userOf: (app, config) => runtime.userOf(app, config),
       token: token.token,
       metricsToken: loadMetricsToken(options.metricsTokenFile),
       monitoring,
@@ -256,9 +273,12 @@ export class Agent {
     return this.info;
   }
 
-  /** Deploys, rollbacks or promotes under way: a reload waits for them (the new agent would fail them). */
+  /**
+   * Deploys, rollbacks, promotes and `skiff run`s under way: a reload waits for them (the new agent would
+   * fail them and stop their processes).
+   */
   operationsInFlight(): number {
-    return this.store?.releases.unfinished().length ?? 0;
+    return (this.store?.releases.unfinished().length ?? 0) + (this.store?.runs.unfinished() ?? 0);
   }
 
   /**
@@ -338,6 +358,7 @@ export class Agent {
   }
 
   private async stopParts(): Promise<void> {
+    await this.runs?.stop();
     await this.pushDeploys?.stop();
     await this.backups?.stop();
     await this.monitoring?.stop();

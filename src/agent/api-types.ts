@@ -103,6 +103,8 @@ export interface AppStatusView {
   warm: Array<{ release: string; until: string; instances: InstanceView[] }>;
   /** The deployment's persistent storage (SKIFF_STORAGE_DIR) and its size on disk; null before any deploy. */
   storage: { dir: string; bytes: number } | null;
+  /** The system user its processes run as when apps are isolated; null when they run as the agent's. */
+  user: string | null;
   traffic: { requests: number; errors5xx: number; failed: number; inflight: number } | null;
   deploying: { operation: string; who: string; since: string } | null;
 }
@@ -115,6 +117,8 @@ export interface StatusView {
     uptimeMs: number;
     dataDir: string;
     proxy: string;
+    /** Whether apps run as their own users, and why (src/isolation/policy.ts). */
+    isolation: { enabled: boolean; reason: string };
   };
   apps: AppStatusView[];
 }
@@ -139,4 +143,59 @@ export interface DeployMeta {
   deployedBy: string | null;
   /** The version the CLI worked out from the commits (production deploys). */
   version?: string | null;
+}
+
+/** `POST /v1/apps/:app/runs`: a one-off command in the live release (`skiff run`). */
+export interface RunRequest {
+  /** The program and its arguments, run as given (no shell). */
+  argv: string[];
+  env?: string;
+  requestedBy?: string;
+}
+
+/**
+ * The NDJSON lines of a run: `started` once the process is running, `output` as it writes (the bytes
+ * base64, so binary output and split UTF-8 survive), and `exit` last.
+ */
+export type RunEvent =
+  | {
+      type: "started";
+      id: string;
+      pid: number | null;
+      app: string;
+      env: string;
+      release: string;
+      user: string;
+    }
+  | { type: "output"; stream: "stdout" | "stderr"; data: string }
+  | {
+      type: "exit";
+      id: string;
+      /** What a shell would report: the code, 128 + a signal's number, 126/127 when it could not start. */
+      exitCode: number;
+      signal: string | null;
+      durationMs: number;
+      /** Why it could not start, when it did not. */
+      error?: string;
+      interrupted: boolean;
+    };
+
+/** One recorded run (`skiff runs`). */
+export interface RunView {
+  id: string;
+  app: string;
+  env: string;
+  release: string;
+  argv: string[];
+  requestedBy: string;
+  /** The system user the process ran as. */
+  runAs: string;
+  pid: number | null;
+  startedAt: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+  exitCode: number | null;
+  signal: string | null;
+  /** exited, interrupted (the client left or pressed Ctrl-C), not-started, agent-stopped; null while running. */
+  ending: string | null;
 }

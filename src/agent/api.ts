@@ -3,11 +3,15 @@ import { Hono } from "hono";
 import type { Logger } from "pino";
 import { backupRoutes } from "../backups/routes.js";
 import type { BackupService } from "../backups/service.js";
+import type { AppConfig } from "../config/schema.js";
 import { mountDashboard } from "../dashboard/dashboard.js";
 import type { DashboardSettings } from "../dashboard/settings.js";
 import type { Deployer } from "../deployer/deployer.js";
 import type { Serving } from "../deployer/serving.js";
 import { EXIT } from "../errors.js";
+import type { IsolationMode } from "../isolation/policy.js";
+import type { OneOffRuns } from "../runs/one-off-runs.js";
+import { runRoutes } from "../runs/routes.js";
 import type { SecretStore } from "../secrets/secret-store.js";
 import type { DataDir } from "../store/data-dir.js";
 import type { Store } from "../store/store.js";
@@ -46,6 +50,11 @@ export interface ApiOptions {
   admission: AdmissionOptions;
   startedAt: number;
   proxyAddress: string;
+  /** One-off commands (`skiff run`). */
+  runs: OneOffRuns;
+  /** Whether apps run as their own users; who each app runs as (`skiff status`). */
+  isolation: IsolationMode;
+  userOf: (app: string, config: AppConfig) => string | undefined;
   /** The dashboard's credential lifetimes and clock, when not the defaults (tests). */
   dashboard?: Partial<DashboardSettings> | undefined;
 }
@@ -65,6 +74,7 @@ function v1Routes(options: ApiOptions): Hono[] {
     secretRoutes({ ...options, changed: () => options.monitoring.secretsChanged() }),
     monitoringRoutes(options),
     ...(options.backups ? [backupRoutes(options.backups)] : []),
+    runRoutes(options),
   ];
 }
 

@@ -34,12 +34,10 @@ export function runtimeRestoreHook(serving: Serving, runtime: Runtime, store: St
       if (!active || !release) return async () => undefined;
       await runtime.retire(active.group);
       return async () => {
-        const group = await runtime.launch({
-          app,
-          env,
-          artifact: active.group.artifact,
-          config: release.config,
-        });
+        const spec = { app, env, artifact: active.group.artifact, config: release.config };
+        // The restored files were written by the agent: an isolated app's user gets them back first.
+        await runtime.prepare(spec);
+        const group = await runtime.launch(spec);
         const gate = await group.gate(new AbortController().signal);
         if (!gate.ok) {
           await runtime.retire(group);

@@ -1,10 +1,14 @@
+import { resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Command } from "commander";
 import type { Agent } from "../agent/agent.js";
 import { inheritedFds } from "../agent/listen-fds.js";
 import { reexec, replacing, reportReady } from "../agent/reexec.js";
+import { SKIFF_BIN } from "../agent/spawn.js";
 import { notifySystemd } from "../agent/systemd-notify.js";
 import { SkiffError, UsageError } from "../errors.js";
+import { type IsolationFlag, parseIsolationFlag } from "../isolation/policy.js";
+import { systemdUnit } from "../isolation/systemd-unit.js";
 import { type TlsFlags, tlsSettingsFromFlags } from "../tls/flags.js";
 import { parseHostPort } from "./address.js";
 import { durationOption, wholeNumber } from "./options.js";
@@ -32,6 +36,9 @@ interface AgentFlags extends TlsFlags {
   sendTimeout: number;
   bodyBuffer: number;
   upstreamConnections: number;
+  isolation: IsolationFlag;
+  printSystemdUnit?: boolean;
+  unitUser: string;
 }
 
 export function register(program: Command): void {
@@ -112,7 +119,19 @@ export function register(program: Command): void {
       wholeNumber("--upstream-connections", 1),
       128,
     )
+    .option(
+      "--isolation <mode>",
+      "run each app as its own system user: auto (when the agent is root), on (refuse to start otherwise), off",
+      parseIsolationFlag,
+      "auto",
+    )
+    .option("--print-systemd-unit", "print a hardened systemd unit for these flags and exit")
+    .option("--unit-user <name>", "with --print-systemd-unit --isolation off: the agent's own user", "skiff")
     .action(async (flags: AgentFlags) => {
+      if (flags.printSystemdUnit) {
+        process.stdout.write(unitFor(flags));
+        return;
+      }
       if (!flags.dataDir)
         throw new UsageError("--data-dir is required", "for example: skiff agent --data-dir /var/lib/skiff");
       const maxUploadMb = Number(flags.maxUpload);
@@ -136,6 +155,7 @@ export function register(program: Command): void {
         ...(flags.tokenFile ? { tokenFile: flags.tokenFile } : {}),
         ...(flags.metricsTokenFile ? { metricsTokenFile: flags.metricsTokenFile } : {}),
         maxUploadBytes: maxUploadMb * 1024 * 1024,
+        isolation: flags.isolation,
         ...(tls ? { tls } : {}),
         proxyLimits: {
           headMs: flags.headerTimeout,
@@ -153,6 +173,27 @@ export function register(program: Command): void {
       await untilSignalled(agent, flags);
     });
   registerReload(agent);
+}
+
+/** The unit for the flags given: the same addresses and data directory, isolated unless --isolation off. */
+function unitFor(flags: AgentFlags): string {
+  const dataDir = resolve(flags.dataDir ?? "/var/lib/skiff");
+  parseHostPort("--listen", flags.listen);
+  parseHostPort("--api", flags.api);
+  const isolated = flags.isolation !== "off";
+  const args = ["--data-dir", dataDir, "--listen", flags.listen, "--api", flags.api];
+  if (flags.tlsListen) args.push("--tls-listen", flags.tlsListen);
+  if (flags.acmeEmail) args.push("--acme-email", flags.acmeEmail);
+  // "on", not auto: under this unit an agent that is somehow not root must refuse, not run apps as itself.
+  args.push("--isolation", isolated ? "on" : "off");
+  return systemdUnit({
+    node: process.execPath,
+    bin: SKIFF_BIN,
+    args,
+    dataDir,
+    isolated,
+    user: flags.unitUser,
+  });
 }
 
 async function startOrExplain(agent: Agent, flags: AgentFlags): Promise<void> {

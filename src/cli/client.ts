@@ -50,7 +50,7 @@ export class AgentClient {
     const res = await this.send("POST", path, init);
     let result: ResultEvent | undefined;
     try {
-      for await (const line of lines(res)) {
+      for await (const line of ndjsonLines(res)) {
         const event = JSON.parse(line) as StreamEvent;
         if (event.type === "result") result = event;
         else onEvent(event);
@@ -98,13 +98,14 @@ export class AgentClient {
   async send(
     method: string,
     path: string,
-    init: { body?: Uint8Array | string; headers?: Record<string, string> } = {},
+    init: { body?: Uint8Array | string; headers?: Record<string, string>; signal?: AbortSignal } = {},
   ): Promise<IncomingMessage> {
     const url = new URL(`${this.url}${path}`);
     const res = await new Promise<IncomingMessage>((resolve, reject) => {
       const req = (url.protocol === "https:" ? httpsRequest : httpRequest)(url, {
         method,
         headers: { ...init.headers, authorization: `Bearer ${this.token}` },
+        ...(init.signal ? { signal: init.signal } : {}),
       });
       req.once("response", resolve);
       req.once("error", (error: NodeJS.ErrnoException) => {
@@ -160,7 +161,8 @@ export function remoteError(error: ErrorBody["error"]): SkiffError {
   return new SkiffError(error.message, code, error.hint);
 }
 
-async function* lines(res: IncomingMessage): AsyncGenerator<string> {
+/** The lines of an NDJSON response, as they arrive. */
+export async function* ndjsonLines(res: IncomingMessage): AsyncGenerator<string> {
   const decoder = new TextDecoder();
   let buffered = "";
   for await (const chunk of res as AsyncIterable<Uint8Array>) {

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { reportStartFailure } from "../agent/reexec.js";
-import { EXIT, SilentExit, SkiffError } from "../errors.js";
+import { EXIT, PassThroughExit, SilentExit, SkiffError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { Output } from "./output.js";
 
@@ -31,6 +31,8 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   backups: () => import("./backups.js").then((m) => m.register),
   backup: () => import("./backup.js").then((m) => m.register),
   restore: () => import("./restore.js").then((m) => m.register),
+  run: () => import("./run.js").then((m) => m.register),
+  runs: () => import("./runs.js").then((m) => m.register),
   dashboard: () => import("./dashboard.js").then((m) => m.register),
 };
 
@@ -72,7 +74,7 @@ function exitCodeFor(error: unknown, json: boolean): number {
     // --help and --version end here too, with exit code 0.
     return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
-  if (error instanceof SilentExit) return error.exitCode;
+  if (error instanceof SilentExit || error instanceof PassThroughExit) return error.exitCode;
   new Output({ json }).error(error);
   if (error instanceof SkiffError) return error.exitCode;
   if (process.env.SKIFF_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);

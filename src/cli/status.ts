@@ -18,6 +18,7 @@ export function register(program: Command): void {
     out.line(
       `agent ${agent.version} (pid ${agent.pid}), started ${agent.startedAt}, up ${formatDuration(agent.uptimeMs)}, proxy ${agent.proxy}`,
     );
+    out.line(`app isolation ${agent.isolation.reason}`);
     if (status.apps.length === 0) out.line("no apps yet: run `skiff deploy` in an app's directory");
     for (const app of status.apps) {
       out.line();
@@ -39,6 +40,7 @@ export function register(program: Command): void {
           `  traffic: ${plural(app.traffic.requests, "request")}, ${app.traffic.errors5xx} 5xx, ${app.traffic.inflight} in flight`,
         );
       }
+      if (app.user) out.line(`  runs as: ${app.user}`);
       if (app.storage) out.line(`  storage: ${formatBytes(app.storage.bytes)} in ${app.storage.dir}`);
       instanceTable(out, app.instances);
       for (const warm of app.warm) {

@@ -117,6 +117,17 @@ const singleEnvironmentSchema = z
     backups: backupsSchema,
     ...containerShape,
     accessories: accessoriesSchema,
+    /**
+     * The system user the app's processes run as when the agent is root (src/isolation/); it must exist.
+     * Default: skiff-<app>, created on the first deploy.
+     */
+    user: z
+      .string({ error: "expected a user name, like www-data" })
+      .regex(/^[a-z_][a-z0-9_-]{0,31}$/, {
+        error:
+          "expected a system user name: up to 32 lowercase letters, digits, - or _, not starting with a digit or -",
+      })
+      .optional(),
     /** A public page at /status/<app> on the agent's API listener: monitors and recent incidents. */
     status_page: z.boolean({ error: "expected true or false" }).default(false),
   })
@@ -178,6 +189,7 @@ const singleEnvironmentSchema = z
       container: containerConfig(c),
       accessories: c.accessories,
       statusPage: c.status_page,
+      user: c.user,
     };
   });
 

@@ -48,7 +48,8 @@ export async function runDemo(out: Output): Promise<DemoReport> {
   process.once("SIGINT", interrupted);
   try {
     out.line(out.paint("bold", "1. Starting an agent in a temporary directory"));
-    agent = await spawnAgent(report.dataDir);
+    // A demo leaves nothing behind, so no skiff-<app> system user even when run as root.
+    agent = await spawnAgent(report.dataDir, { args: ["--isolation", "off"] });
     out.line(`   proxy ${agent.info.proxy}, API ${agent.info.api}, data ${report.dataDir}`);
     const client = new AgentClient(agent.info.api, agent.token);
     const repo = createExampleRepo(join(root, "hello"));

@@ -1,3 +1,4 @@
+import type { AppUser } from "../isolation/users.js";
 import type { LogFile } from "../runtime/log-file.js";
 import { type OneShotMarker, type OneShotResult, runOneShot } from "../runtime/one-shot.js";
 
@@ -16,7 +17,7 @@ export function runBuild(
   env: NodeJS.ProcessEnv,
   log: LogFile,
   signal: AbortSignal,
-  options: { label?: string; timeoutMs?: number; marker?: OneShotMarker } = {},
+  options: { label?: string; timeoutMs?: number; marker?: OneShotMarker; user?: AppUser | undefined } = {},
 ): Promise<BuildResult> {
   return runOneShot(command, {
     label: options.label ?? "build",
@@ -26,5 +27,6 @@ export function runBuild(
     signal,
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.marker ? { marker: options.marker } : {}),
+    user: options.user,
   });
 }

@@ -68,7 +68,7 @@ export function unpacked(upload: string): Step {
       "unpacked",
       async () => {
         await unpackArtifact(upload, dir);
-        return linkReleaseStorage(run);
+        return readyFiles(run);
       },
       (links) => (links ? `${dir}; storage: ${links}` : dir),
     );
@@ -83,6 +83,16 @@ export async function linkReleaseStorage(run: Run): Promise<string | undefined> 
   return describeLinks(links);
 }
 
+/**
+ * The release's files ready for its processes: storage linked, and, when apps are isolated, the
+ * release, its storage and the app's HOME owned by the app's user (created on its first deploy).
+ */
+async function readyFiles(run: Run): Promise<string | undefined> {
+  const links = await linkReleaseStorage(run);
+  await run.parts.runtime.prepare(run.release);
+  return links;
+}
+
 /** A promote's own copy of another release's files (hard links), linked to its environment's storage. */
 export function copiedFrom(artifact: string): Step {
   return async (run) => {
@@ -94,7 +104,7 @@ export function copiedFrom(artifact: string): Step {
       "unpacked",
       async () => {
         const copy = await linkTree(from, releaseFiles(run));
-        return { copy, links: await linkReleaseStorage(run) };
+        return { copy, links: await readyFiles(run) };
       },
       ({ copy, links }) =>
         `${artifact}'s build, ${copy.files} files hard-linked${links ? `; storage: ${links}` : ""}`,
@@ -242,10 +252,11 @@ export const released: Step = async (run) => {
 function runCommand(run: Run, command: string, label: TaskKind, timeoutMs?: number): Promise<BuildResult> {
   const { runtime } = run.parts;
   const { app, id, artifact } = run.release;
+  const environment = runtime.environment(run.release);
   return runBuild(
     command,
     releaseFiles(run),
-    processEnvironment(runtime.environment(run.release), { process: label }),
+    processEnvironment(environment, { process: label }),
     runtime.log(app, artifact),
     run.signal,
     {
@@ -253,6 +264,7 @@ function runCommand(run: Run, command: string, label: TaskKind, timeoutMs?: numb
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       // Marked, so an agent restarted after a crash stops what this one left running.
       marker: runtime.task(label, app, id, command),
+      user: environment.user,
     },
   );
 }
@@ -270,7 +282,7 @@ export function started(what = ""): Step {
     run.group = await run.steps.run(
       "started",
       async () => {
-        await linkReleaseStorage(run);
+        await readyFiles(run);
         return run.parts.runtime.launch(run.release);
       },
       (g) => `${what}${describeGroup(g)}`,

@@ -168,6 +168,7 @@ export class InstanceGroup {
           label: `${instance.label} healthcheck`,
           cwd: this.options.dir,
           env: processEnvironment(this.options.release, { process: instance.process }),
+          user: this.options.release.user,
           log: instance.options.log,
           signal: checkSignal,
           timeoutMs,

@@ -89,6 +89,7 @@ export class Instance implements ReleaseInstance {
         port: options.port,
         marker: { SKIFF_INSTANCE: this.id },
       }),
+      user: options.release.user,
       // Straight into the log, not through the agent: the app outlives a reload or a crash of the agent,
       // and a pipe would break under it (SIGPIPE, EPIPE) when the agent goes.
       output: options.log.fd,

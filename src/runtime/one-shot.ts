@@ -1,3 +1,4 @@
+import type { AppUser } from "../isolation/users.js";
 import type { LogFile } from "./log-file.js";
 import { signalGroup, stopGroup } from "./process-group.js";
 import { spawnApp } from "./spawn-app.js";
@@ -26,6 +27,8 @@ export interface OneShotOptions {
   /** Stopped (SIGTERM, then SIGKILL) past this; no limit when absent. */
   timeoutMs?: number;
   marker?: OneShotMarker;
+  /** The app's own user when apps are isolated. */
+  user?: AppUser | undefined;
 }
 
 export interface OneShotResult {
@@ -47,6 +50,7 @@ export function runOneShot(command: string, options: OneShotOptions): Promise<On
     const child = spawnApp(command, {
       cwd: options.cwd,
       env: marker ? { ...options.env, ...marker.env } : options.env,
+      user: options.user,
     });
     if (child.pid !== undefined) marker?.spawned(child.pid);
     let timedOut = false;

@@ -4,6 +4,8 @@
  * variable or leak one of the agent's.
  */
 
+import type { AppIdentity } from "../isolation/isolation.js";
+
 /** Environment variables an app inherits from the agent; anything else (tokens, secrets) stays with the agent. */
 const INHERITED_ENV = [
   "PATH",
@@ -29,6 +31,8 @@ export interface ReleaseEnvironment {
   storageDir: string;
   /** skiff.yml's `env:`, then the values of its `secrets:`, read at launch. */
   vars: Record<string, string>;
+  /** The app's own user when apps are isolated (src/isolation/): processes run as it, with its HOME. */
+  user?: AppIdentity | undefined;
 }
 
 export interface ProcessIdentity {
@@ -53,6 +57,8 @@ export function processEnvironment(
   );
   return {
     ...inherited,
+    // An isolated app's HOME is its own (npm's cache goes there), and USER names who it runs as.
+    ...(release.user ? { HOME: release.user.home, USER: release.user.name, LOGNAME: release.user.name } : {}),
     ...release.vars,
     SKIFF_APP: release.app,
     SKIFF_ENV: release.env,

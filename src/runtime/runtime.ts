@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { WEB } from "../config/processes.js";
 import type { AppConfig } from "../config/schema.js";
 import { OperationError } from "../errors.js";
+import type { Isolation } from "../isolation/isolation.js";
 import { secretEnv } from "../secrets/app-secrets.js";
 import { environmentSecrets, type SecretLookup } from "../secrets/secret-store.js";
 import type { DataDir } from "../store/data-dir.js";
@@ -30,6 +31,8 @@ export interface RuntimeOptions {
   logCapBytes?: number;
   /** Where the values of an app's `secrets:` come from (the agent's secret store, then its environment). */
   secrets?: SecretLookup;
+  /** Whether apps run as their own users (src/isolation/); as the agent's user when absent. */
+  isolation?: Isolation;
 }
 
 /** What a launch needs to know of a release: whose files run, where, and how (a Release has it all). */
@@ -216,8 +219,29 @@ export class Runtime {
       env,
       release: artifact,
       storageDir,
+      user: this.options.isolation?.identity(app, config),
       vars: { ...config.env, ...secretEnv(config.secrets, this.options.secrets ?? environmentSecrets) },
     };
+  }
+
+  /**
+   * Before a release's code runs (its install, build, release command or processes): its storage exists
+   * and, when apps are isolated, its user exists and owns the release, the storage and the app's HOME.
+   */
+  async prepare(spec: LaunchSpec): Promise<void> {
+    const { app, env, artifact, config } = spec;
+    const storage = this.options.dataDir.storageDir(app, env);
+    mkdirSync(storage, { recursive: true, mode: 0o700 });
+    await this.options.isolation?.prepare(app, config, {
+      release: this.options.dataDir.releaseDir(app, artifact),
+      storage,
+    });
+  }
+
+  /** Who an app's processes run as, for `skiff status`: its user, or undefined for the agent's own. */
+  userOf(app: string, config: AppConfig): string | undefined {
+    const isolation = this.options.isolation;
+    return isolation?.enabled ? isolation.userName(app, config) : undefined;
   }
 
   async retire(group: InstanceGroup): Promise<void> {

@@ -170,4 +170,25 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX webhook_deliveries_by_time ON webhook_deliveries (received_at);
   `,
+  `
+  -- One-off commands (skiff run): who ran what, in which release, when, for how long, how it ended. The
+  -- command's environment (secrets) is never stored; its argv is, with any secret value of the app it
+  -- contained replaced by the secret's name.
+  CREATE TABLE runs (
+    id           TEXT PRIMARY KEY,         -- run-<random>; also the task id (SKIFF_TASK) while it runs
+    app          TEXT NOT NULL,
+    env          TEXT NOT NULL,
+    release      TEXT NOT NULL,            -- the live release it ran in
+    argv         TEXT NOT NULL,            -- JSON array
+    requested_by TEXT NOT NULL,            -- who ran it (the CLI's user)
+    run_as       TEXT NOT NULL,            -- the system user the process ran as
+    pid          INTEGER,
+    started_at   INTEGER NOT NULL,
+    finished_at  INTEGER,
+    exit_code    INTEGER,                  -- as a shell reports it: 128 + n for signal n
+    signal       TEXT,
+    ending       TEXT                      -- exited | interrupted (the client left or pressed Ctrl-C) | not-started | agent-stopped
+  );
+  CREATE INDEX runs_by_app ON runs (app, started_at);
+  `,
 ];

@@ -7,6 +7,7 @@ import { Instances } from "./instances.js";
 import { Leases } from "./leases.js";
 import { AlertFailures, Incidents, MonitorStates } from "./monitoring.js";
 import { Releases } from "./releases.js";
+import { Runs } from "./runs.js";
 import { Tasks } from "./tasks.js";
 
 /** The ledger: one SQLite file, one module per table family. */
@@ -23,6 +24,7 @@ export class Store {
   readonly backups: Backups;
   readonly tasks: Tasks;
   readonly deliveries: Deliveries;
+  readonly runs: Runs;
 
   constructor(file: string) {
     this.db = openDb(file);
@@ -37,6 +39,7 @@ export class Store {
     this.backups = new Backups(this.db);
     this.tasks = new Tasks(this.db);
     this.deliveries = new Deliveries(this.db);
+    this.runs = new Runs(this.db);
   }
 
   close(): void {

@@ -1,7 +1,7 @@
 import type { Db } from "./db.js";
 
-/** What kind of one-shot command a task runs: an install, a build, a release command (one-off commands to come). */
-export type TaskKind = "install" | "build" | "release";
+/** What kind of one-shot command a task runs: an install, a build, a release command, a one-off command (skiff run). */
+export type TaskKind = "install" | "build" | "release" | "run";
 
 export interface TaskRecord {
   id: string;

@@ -1,7 +1,7 @@
 import pino from "pino";
 import { request } from "undici";
 import { afterEach } from "vitest";
-import { Agent, type AgentInfo } from "../../src/agent/agent.js";
+import { Agent, type AgentInfo, type AgentOptions } from "../../src/agent/agent.js";
 import type { ResultEvent, StreamEvent } from "../../src/agent/api-types.js";
 import { SKIFF_BIN, type SpawnedAgent, spawnAgent } from "../../src/agent/spawn.js";
 import { archive, deployMeta, readAppSource } from "../../src/cli/app-source.js";
@@ -16,19 +16,27 @@ export interface TestAgent {
   proxy: string;
 }
 
-/** In-process agents on free ports, stopped after each test. */
-export function useAgents(): (dataDir: string) => Promise<TestAgent> {
+/**
+ * In-process agents on free ports, stopped after each test. Apps run as the agent's user (`isolation:
+ * "off"`) unless a test asks for isolation: these tests run as root on the development machine and
+ * not in CI, and with auto every test app would become a system user (skiff-<app>) left on the
+ * machine, created by parallel test files racing for /etc/passwd's lock. test/isolation.e2e.test.ts
+ * turns it on, and removes the users it made.
+ */
+export function useAgents(): (dataDir: string, extra?: Partial<AgentOptions>) => Promise<TestAgent> {
   const running: Agent[] = [];
   afterEach(async () => {
     await Promise.all(running.splice(0).map((agent) => agent.stop()));
   });
-  return async (dataDir) => {
+  return async (dataDir, extra = {}) => {
     const agent = new Agent({
+      isolation: "off",
       dataDir,
       listen: { host: "127.0.0.1", port: 0 },
       api: { host: "127.0.0.1", port: 0 },
       // SKIFF_TEST_LOG=info shows the agent's log while debugging a test.
       logger: pino({ level: process.env.SKIFF_TEST_LOG ?? "silent" }),
+      ...extra,
     });
     running.push(agent);
     const info = await agent.start();
@@ -99,7 +107,9 @@ export function useAgentProcesses(): (
   });
   return async (dataDir, ports = {}) => {
     // Ready when its agent.json names it: on a loaded machine node alone may take seconds to start.
-    const agent = await spawnAgent(dataDir, { ...ports, timeoutMs: 60_000 });
+    // --isolation off first, as for in-process agents (see useAgents); a test's own args come after.
+    const args = ["--isolation", "off", ...(ports.args ?? [])];
+    const agent = await spawnAgent(dataDir, { ...ports, args, timeoutMs: 60_000 });
     running.push(agent);
     return agent;
   };

@@ -1,7 +1,9 @@
 import { existsSync } from "node:fs";
 import { Hono } from "hono";
+import type { AppConfig } from "../../config/schema.js";
 import type { Serving } from "../../deployer/serving.js";
 import { deploymentKey, PRODUCTION } from "../../environments/names.js";
+import type { IsolationMode } from "../../isolation/policy.js";
 import { diskUsage } from "../../storage/size.js";
 import type { DataDir } from "../../store/data-dir.js";
 import type { Store } from "../../store/store.js";
@@ -19,6 +21,8 @@ export interface StatusRouteOptions {
   dataDir: DataDir;
   startedAt: number;
   proxyAddress: string;
+  isolation: IsolationMode;
+  userOf: (app: string, config: AppConfig) => string | undefined;
 }
 
 /** `GET /status`: the agent, and every deployment with its live and warm releases (`skiff status`). */
@@ -43,6 +47,7 @@ async function status(options: StatusRouteOptions, now: number): Promise<StatusV
       uptimeMs: now - options.startedAt,
       dataDir: options.dataDir.root,
       proxy: options.proxyAddress,
+      isolation: options.isolation,
     },
     apps: await Promise.all(
       [...deployments]
@@ -68,6 +73,7 @@ async function status(options: StatusRouteOptions, now: number): Promise<StatusV
                 ? { operation: lease.operation, who: lease.who, since: new Date(lease.since).toISOString() }
                 : null,
             storage: await storageView(options.dataDir.storageDir(app, env)),
+            user: live ? (options.userOf(app, live.config) ?? null) : null,
           };
         }),
     ),

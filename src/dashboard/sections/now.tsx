@@ -132,13 +132,14 @@ const Instances: FC<{ state: AppState }> = ({ state }) => (
   <div class="table-wrap">
     <table>
       <caption class="visually-hidden">Instances of the live release</caption>
-      <Head columns={["#", "PID", "Port", "State", "Health", "Restarts", "Uptime"]} />
+      <Head columns={["Process", "#", "PID", "Port", "State", "Health", "Restarts", "Uptime"]} />
       <tbody>
         {state.instances.map((i) => (
           <tr>
+            <td>{i.process}</td>
             <td>{i.index}</td>
             <td>{i.pid ?? "–"}</td>
-            <td>{i.port}</td>
+            <td>{i.port ?? "–"}</td>
             <td>{i.state}</td>
             <td>{i.healthy ? <Badge tone="ok">healthy</Badge> : <Badge tone="bad">unhealthy</Badge>}</td>
             <td>{i.restarts}</td>
