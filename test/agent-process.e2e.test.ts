@@ -7,7 +7,7 @@ import type { StatusView } from "../src/agent/api-types.js";
 import { AgentClient } from "../src/cli/client.js";
 import { until } from "../src/test-support/wait.js";
 import { BIN, deploy, get, useAgentProcesses, version } from "./support/agent.js";
-import { createAppRepo, setBehaviour } from "./support/repo.js";
+import { commitFiles, createAppRepo, testConfig } from "./support/repo.js";
 import { useTempDirs } from "./support/temp.js";
 
 const tempDir = useTempDirs();
@@ -155,28 +155,37 @@ describe("the agent process", { timeout: 180_000 }, () => {
     expect(readFileSync(join(dataDir, "agent.lock"), "utf8").trim()).toBe(String(first.child.pid));
   });
 
-  it("after kill -9, stops what the dead agent left running and serves the live release again", async () => {
+  it("after kill -9, adopts the live release's process and stops what no live release runs (a deploy cut short)", async () => {
     const dataDir = tempDir();
     const first = await startAgentProcess(dataDir);
     const repo = createAppRepo(join(tempDir(), "app"), survivor, { version: "v1" });
     await deploy(new AgentClient(first.info.api, first.token), repo);
-    setBehaviour(repo, { version: "v2" });
-    await deploy(new AgentClient(first.info.api, first.token), repo);
-    // v1 is warm, v2 live: two process groups.
-    expect(appProcesses(survivor)).toHaveLength(2);
-    await first.stop("SIGKILL");
+    const live = appProcesses(survivor);
+    expect(live).toHaveLength(1);
+    // v2 never listens: its deploy waits in the health gate (60s) while the agent is killed.
+    commitFiles(
+      repo,
+      {
+        "skiff.yml": testConfig(survivor).replace("deploy_timeout: 5s", "deploy_timeout: 60s"),
+        "behaviour.json": JSON.stringify({ version: "v2", listenDelayMs: 120_000 }),
+      },
+      "feat: v2 that never gets healthy",
+    );
+    const deploying = deploy(new AgentClient(first.info.api, first.token), repo).catch((e: unknown) => e);
+    await until("v2's process to run", () => appProcesses(survivor).length === 2);
     const orphans = appProcesses(survivor);
-    expect(orphans).toHaveLength(2);
+    await first.stop("SIGKILL");
+    await deploying;
 
     const second = await startAgentProcess(dataDir);
-    expect(second.output()).toMatch(/stopped processes left behind by an earlier agent/);
-    expect(await version(second.info.proxy)).toBe("v2");
-    const groups = appProcesses(survivor);
-    expect(groups).toHaveLength(1);
-    expect(groups.some((pid) => orphans.includes(pid))).toBe(false);
+    expect(second.output()).toMatch(/stopped a process left behind by an earlier agent/);
+    expect(second.output()).toMatch(/r1 adopted: its processes kept running/);
+    expect(await version(second.info.proxy)).toBe("v1");
+    expect(appProcesses(survivor)).toEqual(live);
+    expect(orphans.filter((pid) => !live.includes(pid)).filter(alive)).toEqual([]);
     const status = await new AgentClient(second.info.api, second.token).json<StatusView>("GET", "/v1/status");
-    expect(status.apps[0]?.live?.id).toBe("r2");
-    expect(status.apps[0]?.instances[0]?.pid).toBe(groups[0]);
+    expect(status.apps[0]?.live?.id).toBe("r1");
+    expect(status.apps[0]?.instances[0]?.pid).toBe(live[0]);
   });
 
   // The build, and the release command (a migration), are one-shot tasks marked the same way.

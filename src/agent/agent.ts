@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { type ServerType, serve } from "@hono/node-server";
 import pino, { type Logger } from "pino";
 import { BackupsPart } from "../backups/backups-part.js";
 import { runtimeRestoreHook } from "../backups/live-restore.js";
@@ -10,6 +9,7 @@ import { connectEngine } from "../containers/engine.js";
 import { agentId } from "../containers/labels.js";
 import type { DashboardSettings } from "../dashboard/settings.js";
 import { Deployer } from "../deployer/deployer.js";
+import { adoptable } from "../deployer/recovery.js";
 import { Serving } from "../deployer/serving.js";
 import { Isolation } from "../isolation/isolation.js";
 import type { IsolationFlag } from "../isolation/policy.js";
@@ -17,6 +17,7 @@ import type { ProxyLimits } from "../proxy/limits.js";
 import { ProxyServer } from "../proxy/proxy.js";
 import { registerProxyMetrics } from "../proxy/proxy-metrics.js";
 import { OneOffRuns } from "../runs/one-off-runs.js";
+import { markInherited } from "../runtime/inherited-fds.js";
 import { Runtime } from "../runtime/runtime.js";
 import { SecretStore } from "../secrets/secret-store.js";
 import { DataDir } from "../store/data-dir.js";
@@ -24,9 +25,12 @@ import { writePrivateFile } from "../store/private-file.js";
 import { Store } from "../store/store.js";
 import { certsRoutes } from "../tls/certs-api.js";
 import { TlsService, type TlsSettings } from "../tls/tls-service.js";
+import { VERSION } from "../version.js";
 import type { AdmissionOptions } from "./admission.js";
 import { createApi } from "./api.js";
+import { ApiServer } from "./api-server.js";
 import { lockDataDir } from "./data-dir-lock.js";
+import type { InheritedFds } from "./listen-fds.js";
 import { Monitoring } from "./monitoring.js";
 import { PushDeploys } from "./push-deploys.js";
 import { loadMetricsToken, loadOrCreateToken } from "./token.js";
@@ -49,6 +53,12 @@ export interface AgentOptions {
   tls?: TlsSettings;
   /** What the public proxy allows slow clients (`skiff agent --body-timeout` …); defaults in src/proxy/limits.ts. */
   proxyLimits?: Partial<ProxyLimits>;
+  /** Listening sockets to use instead of opening --listen/--api/--tls-listen (src/agent/listen-fds.ts). */
+  fds?: InheritedFds;
+  /** Started by a reload of the agent with this pid: take the data directory over from it. */
+  replacing?: number;
+  /** After a reload, how long an idle client connection is left open (default: the keep-alive timeout). */
+  reloadGraceMs?: number;
   /** Whether apps run as their own users (--isolation): auto, on when the agent is root; the default. */
   isolation?: IsolationFlag;
 }
@@ -61,11 +71,16 @@ export interface AgentInfo {
   tls?: string;
   tokenFile: string;
   startedAt: string;
+  version: string;
+  /** The last reload that did not take: this agent kept serving (`skiff agent reload` reports it). */
+  reloadFailed?: { at: string; reason: string };
 }
 
 const DEFAULT_MAX_UPLOAD = 512 * 1024 * 1024;
 /** How long in-flight proxied requests get to finish when the agent stops. */
 const SHUTDOWN_DRAIN_MS = 30_000;
+/** On a stop that leaves the apps running (--keep-apps), how long an idle client connection stays open. */
+const RESTART_GRACE_MS = 1_000;
 
 /**
  * The long-running server. Starts its parts in order (store, runtime, proxy, recovery of live releases,
@@ -83,7 +98,7 @@ export class Agent {
   private tls: TlsService | undefined;
   private backups: BackupsPart | undefined;
   private runs: OneOffRuns | undefined;
-  private server: ServerType | undefined;
+  private server: ApiServer | undefined;
   private unlock: (() => void) | undefined;
   private readonly stopping = new AbortController();
   info: AgentInfo | undefined;
@@ -99,7 +114,8 @@ export class Agent {
     const startedAt = Date.now();
     const bootId = randomBytes(6).toString("hex");
     dataDir.create();
-    this.unlock = lockDataDir(dataDir.lock, dataDir.root);
+    markInherited(Object.values(options.fds ?? {}));
+    this.unlock = lockDataDir(dataDir.lock, dataDir.root, options.replacing);
     const token = loadOrCreateToken(dataDir.token, options.tokenFile);
     this.token = token.token;
     if (token.created) logger.info({ file: token.file }, `API token written to ${token.file}`);
@@ -125,7 +141,8 @@ export class Agent {
       ...(options.logCapBytes ? { logCapBytes: options.logCapBytes } : {}),
     });
     this.runtime = runtime;
-    const orphans = await runtime.start();
+    // The running processes of live releases are kept and adopted by recovery below; the rest stop.
+    const orphans = await runtime.start(adoptable({ store }));
     // Their processes were just stopped with the other tasks: say so in the ledger.
     store.runs.endUnfinished(Date.now());
     if (orphans > 0) logger.warn({ orphans }, "stopped processes left behind by an earlier agent");
@@ -133,9 +150,10 @@ export class Agent {
     const proxy = new ProxyServer({
       ...options.listen,
       ...(options.proxyLimits ? { limits: options.proxyLimits } : {}),
+      holdUntilServe: true,
     });
     this.proxy = proxy;
-    const proxyAddress = await proxy.start();
+    const proxyAddress = await proxy.start(options.fds?.proxy);
     const serving = new Serving(proxy, runtime, logger);
     this.serving = serving;
     const deployer = new Deployer({
@@ -184,7 +202,7 @@ export class Agent {
         registry: monitoring.metrics.registry,
       });
     this.tls = tls;
-    const tlsAddress = await tls?.start();
+    const tlsAddress = await tls?.start(options.fds?.tls);
     // Stored certificates are served from the start, while the live releases are brought back.
     tls?.sync();
     const backups = new BackupsPart({
@@ -205,6 +223,8 @@ export class Agent {
     });
     serving.observeRequests((app, key, release) => monitoring.observer(app, key, release));
     await deployer.recover(this.stopping.signal);
+    // Connections that arrived while the live releases came back are read now.
+    proxy.serve();
     tls?.sync();
     await monitoring.start();
     backups.start();
@@ -252,13 +272,11 @@ export class Agent {
         }),
     });
     api.route("/v1/certs", certsRoutes(certs));
-    const apiAddress = await new Promise<AddressInfo>((resolve, reject) => {
-      const server = serve({ fetch: api.fetch, hostname: options.api.host, port: options.api.port }, (info) =>
-        resolve(info),
-      );
-      server.once("error", reject);
-      this.server = server;
-    });
+    const server = new ApiServer(api.fetch);
+    this.server = server;
+    const apiAddress = await server.listen(
+      options.fds?.api === undefined ? options.api : { fd: options.fds.api },
+    );
     this.info = {
       pid: process.pid,
       proxy: `http://${formatAddress(proxyAddress)}`,
@@ -266,36 +284,104 @@ export class Agent {
       ...(tlsAddress ? { tls: `https://${formatAddress(tlsAddress)}` } : {}),
       tokenFile: token.file,
       startedAt: new Date(startedAt).toISOString(),
+      version: VERSION,
     };
     writePrivateFile(dataDir.agentInfo, `${JSON.stringify(this.info, null, 2)}\n`);
     logger.info(this.info, `skiff agent ready: proxy on ${this.info.proxy}, API on ${this.info.api}`);
     return this.info;
   }
 
-  /** Stop accepting, drain in-flight requests, stop every app, close the ledger. */
-  async stop(): Promise<void> {
+  /**
+   * Deploys, rollbacks, promotes and `skiff run`s under way: a reload waits for them (the new agent would
+   * fail them and stop their processes).
+   */
+  operationsInFlight(): number {
+    return (this.store?.releases.unfinished().length ?? 0) + (this.store?.runs.unfinished() ?? 0);
+  }
+
+  /**
+   * A reload that did not take: the directory is this agent's again (the new one may have taken the
+   * lock before failing), and agent.json says why for `skiff agent reload`.
+   */
+  reloadFailed(reason: string, newPid: number | undefined): void {
+    this.unlock = lockDataDir(this.dataDir.lock, this.dataDir.root, newPid);
+    if (!this.info) return;
+    this.info = { ...this.info, reloadFailed: { at: new Date().toISOString(), reason } };
+    writePrivateFile(this.dataDir.agentInfo, `${JSON.stringify(this.info, null, 2)}\n`);
+  }
+
+  /** The listening sockets, for a reload to hand to the agent that replaces this one. */
+  listeners(): InheritedFds {
+    const fds: InheritedFds = {};
+    const proxy = this.proxy?.fd;
+    const api = this.server?.fd;
+    const tls = this.tls?.fd;
+    if (proxy !== undefined) fds.proxy = proxy;
+    if (api !== undefined) fds.api = api;
+    if (tls !== undefined) fds.tls = tls;
+    return fds;
+  }
+
+  /**
+   * Stop accepting, drain in-flight requests, stop every app (unless `keepApps`: they keep running for
+   * the next start to adopt), close the ledger.
+   */
+  async stop(options: { keepApps?: boolean } = {}): Promise<void> {
     this.stopping.abort();
-    const server = this.server;
-    if (server) {
+    if (options.keepApps) {
+      // A restart: the next agent takes over the sockets (systemd) and the apps. Idle connections get a
+      // short grace, not the whole keep-alive timeout of a reload, since no process serves them after.
+      this.tls?.close();
+      const drained = Promise.all([
+        this.proxy?.handOver(RESTART_GRACE_MS, SHUTDOWN_DRAIN_MS),
+        this.server?.handOver(RESTART_GRACE_MS),
+      ]);
+      this.runtime?.detach();
+      await this.stopParts();
+      await drained;
+    } else {
       // Streams still open (a `logs -f`, a deploy cut short by the shutdown) end with the agent.
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-      await closed;
+      await this.server?.stop();
+      await this.stopParts();
+      await this.proxy?.stop(SHUTDOWN_DRAIN_MS);
     }
-    await this.runs?.stop();
-    await this.pushDeploys?.stop();
-    await this.backups?.stop();
-    await this.monitoring?.stop();
-    this.tls?.close();
-    await this.proxy?.stop(SHUTDOWN_DRAIN_MS);
     await this.tls?.stop();
-    this.serving?.stop();
     await this.runtime?.stop();
     this.store?.close();
     // Only what this agent wrote: a start refused by the lock must not remove the running agent's file.
     if (this.info) rmSync(this.dataDir.agentInfo, { force: true });
     this.unlock?.();
-    this.logger.info("skiff agent stopped");
+    this.logger.info(options.keepApps ? "skiff agent stopped, apps left running" : "skiff agent stopped");
+  }
+
+  /**
+   * The end of a reload, once the new agent is ready on the same sockets: stop accepting (without
+   * closing a connection), leave the apps to it, answer what is in flight with `Connection: close`,
+   * close idle connections after the grace period, then go. agent.json and the lock are the new
+   * agent's now.
+   */
+  async handOver(): Promise<void> {
+    this.stopping.abort();
+    this.tls?.close();
+    const grace = this.options.reloadGraceMs ?? this.proxy?.limits.idleMs ?? 0;
+    const proxyDrained = this.proxy?.handOver(grace, Math.max(grace, SHUTDOWN_DRAIN_MS));
+    const apiDrained = this.server?.handOver(SHUTDOWN_DRAIN_MS);
+    this.runtime?.detach();
+    await this.stopParts();
+    await Promise.all([proxyDrained, apiDrained]);
+    await this.tls?.stop();
+    await this.runtime?.stop();
+    this.store?.close();
+    this.logger.info("skiff agent handed over to the new one and stopped");
+  }
+
+  private async stopParts(): Promise<void> {
+    await this.runs?.stop();
+    await this.pushDeploys?.stop();
+    await this.backups?.stop();
+    await this.monitoring?.stop();
+    this.tls?.close();
+    this.serving?.stop();
   }
 }
 

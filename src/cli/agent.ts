@@ -1,7 +1,11 @@
 import { resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Command } from "commander";
 import type { Agent } from "../agent/agent.js";
+import { inheritedFds } from "../agent/listen-fds.js";
+import { reexec, replacing, reportReady } from "../agent/reexec.js";
 import { SKIFF_BIN } from "../agent/spawn.js";
+import { notifySystemd } from "../agent/systemd-notify.js";
 import { SkiffError, UsageError } from "../errors.js";
 import { type IsolationFlag, parseIsolationFlag } from "../isolation/policy.js";
 import { systemdUnit } from "../isolation/systemd-unit.js";
@@ -9,7 +13,17 @@ import { type TlsFlags, tlsSettingsFromFlags } from "../tls/flags.js";
 import { parseHostPort } from "./address.js";
 import { durationOption, wholeNumber } from "./options.js";
 
+/** How often a reload checks whether the operation it waits for is over. */
+const RELOAD_POLL_MS = 200;
+/** A new agent not ready by then is killed and the old one keeps serving (recovery may cold-start apps). */
+const RELOAD_READY_TIMEOUT_MS = 120_000;
+
 interface AgentFlags extends TlsFlags {
+  listenFd?: number;
+  apiFd?: number;
+  tlsFd?: number;
+  keepApps?: boolean;
+  reloadGrace?: number;
   dataDir?: string;
   listen: string;
   api: string;
@@ -29,7 +43,7 @@ interface AgentFlags extends TlsFlags {
 }
 
 export function register(program: Command): void {
-  program
+  const agent = program
     .command("agent")
     .description("run the agent: the proxy on the public port, the control API, and every app's processes")
     .option("--data-dir <dir>", "where the agent keeps its ledger, releases and logs (required)")
@@ -44,6 +58,20 @@ export function register(program: Command): void {
       "a second token, allowed to read GET /metrics only, for Prometheus (or env SKIFF_METRICS_TOKEN)",
     )
     .option("--max-upload <MB>", "largest deploy upload accepted, in megabytes", "512")
+    // Listening sockets opened by someone else: the agent being reloaded, or systemd (LISTEN_FDS).
+    .option(
+      "--listen-fd <n>",
+      "serve the proxy on this inherited listening socket",
+      wholeNumber("--listen-fd", 3),
+    )
+    .option("--api-fd <n>", "serve the API on this inherited listening socket", wholeNumber("--api-fd", 3))
+    .option("--tls-fd <n>", "serve HTTPS on this inherited listening socket", wholeNumber("--tls-fd", 3))
+    .option("--keep-apps", "on SIGTERM, leave the apps running for the next start to adopt (a restart)")
+    .option(
+      "--reload-grace <duration>",
+      "after a reload, how long the old agent leaves a client's idle connection open (default: the keep-alive timeout, 65s)",
+      durationOption("--reload-grace"),
+    )
     .option(
       "--docker-socket <path>",
       "the Docker engine's socket, for container apps and accessories (default: DOCKER_HOST, else /var/run/docker.sock)",
@@ -115,9 +143,17 @@ export function register(program: Command): void {
       if (!Number.isFinite(maxUploadMb) || maxUploadMb <= 0)
         throw new UsageError(`--max-upload ${flags.maxUpload}: expected megabytes, like 512`);
       const tls = tlsSettingsFromFlags(flags);
+      const inherited = inheritedFds(flags, process.env, process.pid);
+      if (inherited.problem) throw new UsageError(inherited.problem, "see docs/cli.md: socket activation");
+      if (inherited.fds.tls !== undefined && !tls)
+        throw new UsageError("a TLS socket was passed (--tls-fd or LISTEN_FDNAMES) without --tls-listen");
       // Loaded here so every other command starts without the agent's dependencies.
       const [{ Agent }, { default: pino }] = await Promise.all([import("../agent/agent.js"), import("pino")]);
+      const replaced = replacing();
       const agent = new Agent({
+        fds: inherited.fds,
+        ...(replaced ? { replacing: replaced } : {}),
+        ...(flags.reloadGrace !== undefined ? { reloadGraceMs: flags.reloadGrace } : {}),
         dataDir: flags.dataDir,
         listen: parseHostPort("--listen", flags.listen),
         api: parseHostPort("--api", flags.api),
@@ -138,8 +174,11 @@ export function register(program: Command): void {
         logger: pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime }),
       });
       await startOrExplain(agent, flags);
-      await untilSignalled(agent);
+      reportReady();
+      notifySystemd(["READY=1", `MAINPID=${process.pid}`], agent.logger);
+      await untilSignalled(agent, flags);
     });
+  registerReload(agent);
 }
 
 /** The unit for the flags given: the same addresses and data directory, isolated unless --isolation off. */
@@ -167,7 +206,8 @@ async function startOrExplain(agent: Agent, flags: AgentFlags): Promise<void> {
   try {
     await agent.start();
   } catch (error) {
-    await agent.stop().catch(() => undefined);
+    // The apps keep running: they may be an old agent's, still serving (a reload), or the next start adopts them.
+    await agent.stop({ keepApps: true }).catch(() => undefined);
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE" || code === "EACCES") {
       const port = String((error as { port?: number }).port);
@@ -187,10 +227,14 @@ async function startOrExplain(agent: Agent, flags: AgentFlags): Promise<void> {
   }
 }
 
-/** SIGTERM/SIGINT: stop accepting, drain, stop the apps, exit 0. A second signal exits at once. */
-function untilSignalled(agent: Agent): Promise<void> {
+/**
+ * SIGTERM/SIGINT: stop accepting, drain, stop the apps (unless --keep-apps), exit 0. A second signal
+ * exits at once. SIGHUP: reload (src/agent/reexec.ts), then exit once the new agent has taken over.
+ */
+function untilSignalled(agent: Agent, flags: AgentFlags): Promise<void> {
   return new Promise((resolve, reject) => {
     let stopping = false;
+    let reloading = false;
     const onSignal = (signal: NodeJS.Signals) => {
       if (stopping) {
         agent.logger.warn({ signal }, "second signal: exiting without waiting");
@@ -198,9 +242,51 @@ function untilSignalled(agent: Agent): Promise<void> {
       }
       stopping = true;
       agent.logger.info({ signal }, "stopping");
-      agent.stop().then(resolve, reject);
+      agent.stop({ keepApps: flags.keepApps === true }).then(resolve, reject);
+    };
+    const onReload = async () => {
+      if (stopping || reloading) return;
+      reloading = true;
+      if (agent.operationsInFlight() > 0)
+        agent.logger.info("reload waits for the operation under way to finish");
+      while (agent.operationsInFlight() > 0 && !stopping) await sleep(RELOAD_POLL_MS);
+      if (stopping) return;
+      agent.logger.info("reloading: starting the new agent on the same sockets");
+      const result = await reexec(agent.listeners(), RELOAD_READY_TIMEOUT_MS);
+      if (stopping) return;
+      if (!result.ok) {
+        reloading = false;
+        agent.reloadFailed(result.reason, result.pid);
+        agent.logger.error(
+          { newPid: result.pid, reason: result.reason },
+          `reload failed: ${result.reason}; this agent keeps serving`,
+        );
+        return;
+      }
+      stopping = true;
+      agent.logger.info({ newPid: result.pid }, `reloaded: agent ${result.pid} serves now; draining`);
+      agent.handOver().then(resolve, reject);
     };
     process.on("SIGTERM", onSignal);
     process.on("SIGINT", onSignal);
+    process.on("SIGHUP", () => void onReload());
   });
+}
+
+/** `skiff agent reload`: SIGHUP to the agent agent.json names, then wait until another one is named. */
+function registerReload(agent: Command): void {
+  agent
+    .command("reload")
+    .description("replace the running agent with the code now on disk, without dropping a request")
+    .option("--data-dir <dir>", "the running agent's data directory (required)")
+    .option("--json", "print machine-readable JSON (shapes in docs/cli.md)")
+    .action(async (flags: { dataDir?: string; json?: boolean }) => {
+      if (!flags.dataDir)
+        throw new UsageError(
+          "--data-dir is required",
+          "for example: skiff agent reload --data-dir /var/lib/skiff",
+        );
+      const { reloadAgent } = await import("./agent-reload.js");
+      await reloadAgent(flags.dataDir, flags.json === true);
+    });
 }

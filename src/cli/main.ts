@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { reportStartFailure } from "../agent/reexec.js";
 import { EXIT, PassThroughExit, SilentExit, SkiffError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { Output } from "./output.js";
@@ -62,7 +63,10 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: "user" });
     return EXIT.ok;
   } catch (error) {
-    return exitCodeFor(error, argv.includes("--json"));
+    const code = exitCodeFor(error, argv.includes("--json"));
+    // A new agent started by a reload: the old one, still serving, logs why this one did not start.
+    if (code !== EXIT.ok) await reportStartFailure(error instanceof Error ? error.message : String(error));
+    return code;
   }
 }
 

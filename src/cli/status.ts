@@ -16,7 +16,7 @@ export function register(program: Command): void {
     out.result(status);
     const { agent } = status;
     out.line(
-      `agent ${agent.version} (pid ${agent.pid}), up ${formatDuration(agent.uptimeMs)}, proxy ${agent.proxy}`,
+      `agent ${agent.version} (pid ${agent.pid}), started ${agent.startedAt}, up ${formatDuration(agent.uptimeMs)}, proxy ${agent.proxy}`,
     );
     out.line(`app isolation ${agent.isolation.reason}`);
     if (status.apps.length === 0) out.line("no apps yet: run `skiff deploy` in an app's directory");

@@ -13,7 +13,7 @@ import type { Steps } from "./steps.js";
 /** What the deployer's steps may use of the runtime: tests give them a fake that spawns nothing. */
 export type DeployRuntime = Pick<
   Runtime,
-  "launch" | "log" | "environment" | "prepare" | "retire" | "closeLog" | "task"
+  "launch" | "log" | "environment" | "prepare" | "retire" | "closeLog" | "task" | "claim" | "stopUnclaimed"
 >;
 
 /** The parts of the agent a deploy works with. */

@@ -131,17 +131,24 @@ export class Serving {
         .retire(older.group)
         .catch((error) => this.logger.error({ err: error }, "stopping an older warm release"));
     }
-    previous.group.warmUntil = Date.now() + warmMs;
+    this.keepWarm(key, previous.group, warmMs);
+    return left;
+  }
+
+  /** Keeps `group` running for `warmMs` (instant rollback to it), then stops it. */
+  keepWarm(key: string, group: InstanceGroup, warmMs: number): void {
+    const deployment = this.deployments.get(key);
+    if (!deployment) return;
+    group.warmUntil = Date.now() + warmMs;
     const timer = setTimeout(() => {
-      if (deployment.warm.get(previous.group.artifact)?.group !== previous.group) return;
-      deployment.warm.delete(previous.group.artifact);
+      if (deployment.warm.get(group.artifact)?.group !== group) return;
+      deployment.warm.delete(group.artifact);
       this.runtime
-        .retire(previous.group)
+        .retire(group)
         .catch((error) => this.logger.error({ err: error }, "stopping a warm release"));
     }, warmMs);
     timer.unref();
-    deployment.warm.set(previous.group.artifact, { group: previous.group, timer });
-    return left;
+    deployment.warm.set(group.artifact, { group, timer });
   }
 
   private async stopOthers(group: InstanceGroup): Promise<void> {

@@ -97,6 +97,9 @@ describe("systemdUnit", () => {
     expect(unit).toContain("CAP_SETUID CAP_SETGID");
     expect(unit).toContain("ProtectSystem=true");
     expect(unit).not.toContain("AmbientCapabilities");
+    // A reload changes the main pid: systemd must follow it (src/agent/systemd-notify.ts).
+    expect(unit).toContain("Type=notify\nNotifyAccess=all");
+    expect(unit).toContain("ExecReload=/bin/kill -HUP $MAINPID");
   });
 
   it("not isolated: a dedicated user binding 80/443 through an ambient capability", () => {

@@ -68,6 +68,8 @@ export class ClientConnection {
   private headStartedAt = 0;
   /** When the client last sent bytes or got a complete answer: what the idle timeout counts from. */
   private lastActive = Date.now();
+  /** A request head arrived on this connection (it is no longer a fresh, unused one). */
+  private answered = false;
   /** By when the request body being read must have arrived (0: none being read); see ProxyLimits. */
   private bodyDeadline = 0;
   /** Bytes of answers the client has taken (written to the kernel), and since when that has not moved. */
@@ -94,6 +96,15 @@ export class ClientConnection {
   /** Idle: between requests, nothing half-read, nothing being answered. */
   get idle(): boolean {
     return this.requestDone && this.responseDone && !this.reader.midRequest;
+  }
+
+  /**
+   * How long the connection has been idle at `now` after a request, or -1 while one is under way or
+   * before the first: a client opens a connection to send a request, and one that is slow to send it
+   * (a stalled event loop) must not have it closed under it.
+   */
+  idleFor(now: number): number {
+    return this.idle && this.answered ? now - this.lastActive : -1;
   }
 
   /** Ends the connection now if idle, else after the current answer. */
@@ -249,6 +260,7 @@ export class ClientConnection {
   }
 
   private onHead(head: RequestHead): void {
+    this.answered = true;
     this.requestDone = false;
     this.responseDone = false;
     this.minor = head.minor;

@@ -11,6 +11,8 @@ export interface ProxyOptions {
   port: number;
   /** What a client may take of the proxy's time; the defaults suit production, tests shorten them. */
   limits?: Partial<ProxyLimits>;
+  /** Hold connections accepted before `serve()` (the agent, while it brings its releases back). */
+  holdUntilServe?: boolean;
 }
 
 /**
@@ -28,18 +30,31 @@ export class ProxyServer implements ConnectionOwner {
   /** Clients given up on since start, by what they were too slow at (for /metrics). */
   readonly slowClients: Record<SlowClient, number> = { head: 0, body: 0, send: 0 };
   stopping = false;
+  /** Set once the agent stops for good: late sockets (a TLS handshake finishing) are refused. */
+  private closed = false;
+  /**
+   * Connections accepted before the agent is ready (its live releases back or adopted): read once
+   * `serve()` is called, so a request that arrives during a restart waits instead of getting a 503.
+   */
+  private held: Socket[] | undefined;
   /** Set by the agent when it serves HTTPS (src/tls/): ACME challenges, redirects, HSTS. */
   edge: Edge | undefined;
 
   constructor(private readonly options: ProxyOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    if (options.holdUntilServe) this.held = [];
     this.server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket));
   }
 
-  async start(): Promise<AddressInfo> {
+  /**
+   * Listens on host:port, or on `fd`: a listening socket inherited from the agent this one replaces or
+   * from systemd, which the kernel kept queueing connections on while no agent accepted them.
+   */
+  async start(fd?: number): Promise<AddressInfo> {
     await new Promise<void>((resolve, reject) => {
       this.server.once("error", reject);
-      this.server.listen(this.options.port, this.options.host, () => {
+      const where = fd === undefined ? { port: this.options.port, host: this.options.host } : { fd };
+      this.server.listen(where, () => {
         this.server.off("error", reject);
         resolve();
       });
@@ -54,11 +69,59 @@ export class ProxyServer implements ConnectionOwner {
    * HTTPS shares the routes, the switch and the drain of plain HTTP.
    */
   accept(socket: Socket): void {
-    if (this.stopping) {
+    if (this.closed) {
       socket.destroy();
       return;
     }
+    if (this.held) {
+      socket.pause();
+      socket.on("error", () => undefined);
+      this.held.push(socket);
+      return;
+    }
     this.connections.add(new ClientConnection(socket, this));
+  }
+
+  /** Starts reading the connections held since start: the routes now lead somewhere. */
+  serve(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const socket of held) {
+      if (socket.destroyed) continue;
+      this.connections.add(new ClientConnection(socket, this));
+      socket.resume();
+    }
+  }
+
+  /** The listening socket, for a reload to hand to the agent that replaces this one. */
+  get fd(): number | undefined {
+    return listeningFd(this.server);
+  }
+
+  /**
+   * A reload: another agent accepts on the same socket now. Stops accepting without closing a single
+   * connection (closing a Node http.Server would close the idle ones, and a client sending on one as it
+   * closes gets an error: nginx's reload race). Each connection's next answer says `Connection: close`;
+   * an idle one is closed only once idle for `graceMs`, the keep-alive timeout clients were promised.
+   * Resolves when the last connection is gone, or after `drainMs` with the stragglers destroyed.
+   */
+  async handOver(graceMs: number, drainMs: number): Promise<void> {
+    this.stopping = true;
+    this.serve();
+    clearInterval(this.sweeper);
+    this.server.close();
+    const deadline = Date.now() + drainMs;
+    while (this.connections.size > 0 && Date.now() < deadline) {
+      // After the timer, let pending reads in first: on a stalled event loop a request that already
+      // arrived must not find its connection counted idle and closed under it (a reset).
+      await new Promise((resolve) => setImmediate(resolve));
+      const now = Date.now();
+      for (const connection of this.connections) {
+        if (connection.idleFor(now) >= graceMs) connection.closeWhenIdle();
+      }
+      await sleep(Math.min(100, graceMs));
+    }
+    for (const connection of this.connections) connection.destroy();
   }
 
   /** Points `route` at `lb` for every request from now on; returns what it pointed at before. */
@@ -83,8 +146,13 @@ export class ProxyServer implements ConnectionOwner {
    */
   async stop(drainMs: number): Promise<void> {
     this.stopping = true;
+    this.closed = true;
+    for (const socket of this.held ?? []) socket.destroy();
+    this.held = undefined;
     clearInterval(this.sweeper);
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) =>
+      this.server.listening ? this.server.close(() => resolve()) : resolve(),
+    );
     for (const connection of this.connections) connection.closeWhenIdle();
     const deadline = Date.now() + drainMs;
     while (this.connections.size > 0 && Date.now() < deadline) await sleep(10);
@@ -97,4 +165,10 @@ export class ProxyServer implements ConnectionOwner {
     const now = Date.now();
     for (const connection of this.connections) connection.expire(now);
   }
+}
+
+/** The descriptor of a listening net.Server (libuv's handle keeps it; Node has no public accessor). */
+export function listeningFd(server: Server): number | undefined {
+  const fd = (server as unknown as { _handle?: { fd?: number } })._handle?.fd;
+  return typeof fd === "number" && fd >= 0 ? fd : undefined;
 }

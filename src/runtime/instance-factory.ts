@@ -15,6 +15,8 @@ export interface InstanceSlot {
   /** Web only: the port on 127.0.0.1 the agent reaches it on. */
   port: number | undefined;
   stopTimeoutMs: number;
+  /** A process an earlier agent left running, taken over instead of started (host processes, adopt.ts). */
+  adopted?: { id: string; pid: number; startedAt: number };
   /** Its type's log. */
   log: LogFile;
   onEvent: (instance: ReleaseInstance, event: InstanceEvent) => void;
@@ -54,6 +56,7 @@ export function hostInstances(base: {
         port: slot.port,
         log: slot.log,
         stopTimeoutMs: slot.stopTimeoutMs,
+        ...(slot.adopted ? { adopted: slot.adopted } : {}),
         onEvent: slot.onEvent,
       }),
     check: (instance, slot) => async (command, timeoutMs, signal) => {

@@ -22,6 +22,8 @@ export interface InstanceGroupOptions {
   instances: InstanceFactory;
   /** One per web instance, in order. */
   ports: number[];
+  /** Processes an earlier agent left running, one per web port, adopted instead of started (adopt.ts). */
+  adopted?: Array<{ id: string; pid: number; startedAt: number }>;
   /** Each process type's log (web's is the release log). */
   log: (process: string) => LogFile;
   onEvent: (instance: ReleaseInstance, event: InstanceEvent) => void;
@@ -45,9 +47,10 @@ export class InstanceGroup {
 
   constructor(readonly options: InstanceGroupOptions) {
     const ports = [...options.ports];
+    const adopted = [...(options.adopted ?? [])];
     this.instances = options.config.processes.flatMap((spec) => {
       this.specs.set(spec.name, spec);
-      return Array.from({ length: spec.instances }, (_, idx) => this.instanceOf(spec, idx, ports));
+      return Array.from({ length: spec.instances }, (_, idx) => this.instanceOf(spec, idx, ports, adopted));
     });
   }
 
@@ -120,6 +123,14 @@ export class InstanceGroup {
     return stopped.length;
   }
 
+  /** Leaves the processes running, unwatched, for the agent that replaces this one to adopt. */
+  detach(): void {
+    clearInterval(this.monitor);
+    this.monitor = undefined;
+    // A container has nothing to detach: the next agent's reconciliation removes it and starts afresh.
+    for (const instance of this.instances) instance.detach?.();
+  }
+
   async stop(): Promise<void> {
     clearInterval(this.monitor);
     this.monitor = undefined;
@@ -131,8 +142,14 @@ export class InstanceGroup {
     return this.options.instances.kind;
   }
 
-  private instanceOf(spec: ProcessSpec, idx: number, ports: number[]): ReleaseInstance {
+  private instanceOf(
+    spec: ProcessSpec,
+    idx: number,
+    ports: number[],
+    adopted: Array<{ id: string; pid: number; startedAt: number }>,
+  ): ReleaseInstance {
     const { options } = this;
+    const takenOver = spec.name === WEB ? adopted.shift() : undefined;
     const slot: InstanceSlot = {
       process: spec.name,
       idx,
@@ -140,6 +157,7 @@ export class InstanceGroup {
       port: spec.name === WEB ? ports.shift() : undefined,
       log: options.log(spec.name),
       stopTimeoutMs: spec.stopTimeoutMs,
+      ...(takenOver ? { adopted: takenOver } : {}),
       onEvent: options.onEvent,
     };
     const instance = options.instances.create(slot);

@@ -7,6 +7,9 @@ import type { ReleaseInstance } from "./release-instance.js";
 import { nextRestart } from "./restart-backoff.js";
 import { spawnApp } from "./spawn-app.js";
 
+/** How often an adopted process (not a child of this agent) is checked for having exited. */
+const ADOPTED_POLL_MS = 250;
+
 export type InstanceState = "starting" | "running" | "exited" | "stopping" | "stopped";
 
 export interface InstanceEvent {
@@ -30,6 +33,8 @@ export interface InstanceOptions {
   /** Its type's log. */
   log: LogFile;
   stopTimeoutMs: number;
+  /** A process an earlier agent started and this one adopts (src/runtime/adopt.ts) instead of a new one. */
+  adopted?: { id: string; pid: number; startedAt: number };
   onEvent: (instance: Instance, event: InstanceEvent) => void;
 }
 
@@ -38,7 +43,7 @@ export interface InstanceOptions {
  * output appended to its type's log, restarted with backoff when it crashes while `supervised`.
  */
 export class Instance implements ReleaseInstance {
-  readonly id = `i-${randomBytes(6).toString("hex")}`;
+  readonly id: string;
   state: InstanceState = "starting";
   pid: number | undefined;
   startedAt = 0;
@@ -50,8 +55,13 @@ export class Instance implements ReleaseInstance {
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
   private restartTimer: NodeJS.Timeout | undefined;
+  /** Handed over to the agent that replaces this one: its exit is no longer this agent's business. */
+  private detached = false;
 
-  constructor(readonly options: InstanceOptions) {}
+  constructor(readonly options: InstanceOptions) {
+    this.id = options.adopted?.id ?? `i-${randomBytes(6).toString("hex")}`;
+    if (options.adopted) this.adopt(options.adopted);
+  }
 
   get port(): number | undefined {
     return this.options.port;
@@ -80,14 +90,15 @@ export class Instance implements ReleaseInstance {
         marker: { SKIFF_INSTANCE: this.id },
       }),
       user: options.release.user,
+      // Straight into the log, not through the agent: the app outlives a reload or a crash of the agent,
+      // and a pipe would break under it (SIGPIPE, EPIPE) when the agent goes.
+      output: options.log.fd,
     });
     this.child = child;
     this.state = "starting";
     this.healthy = false;
     this.startedAt = Date.now();
     this.pid = child.pid;
-    child.stdout?.on("data", (chunk: Buffer) => options.log.write(chunk));
-    child.stderr?.on("data", (chunk: Buffer) => options.log.write(chunk));
     this.exited = new Promise((resolve) => {
       child.once("exit", (code, signal) => {
         this.onExit(child, code, signal);
@@ -121,6 +132,17 @@ export class Instance implements ReleaseInstance {
     this.options.onEvent(this, { name: "stopped", message: `${this.label} stopped` });
   }
 
+  /**
+   * Stops supervising without stopping: the agent replacing this one (a reload) or the next start
+   * (`--keep-apps`) adopts the process.
+   */
+  detach(): void {
+    this.detached = true;
+    this.supervised = false;
+    clearTimeout(this.restartTimer);
+    this.child?.unref();
+  }
+
   /** Resolves when the current process exits (for the health gate to fail fast). */
   whenExited(): Promise<void> {
     return this.exited;
@@ -131,8 +153,27 @@ export class Instance implements ReleaseInstance {
     return `${this.options.process === "web" ? "instance" : this.options.process} ${this.idx}`;
   }
 
-  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
-    if (child !== this.child) return;
+  /**
+   * Takes over a running process an earlier agent started: not our child, so its exit is seen by
+   * polling its process group (the kernel tells only the parent), then handled like a child's.
+   */
+  private adopt(adopted: { pid: number; startedAt: number }): void {
+    this.pid = adopted.pid;
+    this.startedAt = adopted.startedAt;
+    this.state = "running";
+    this.exited = new Promise((resolve) => {
+      const poll = setInterval(() => {
+        if (groupAlive(adopted.pid)) return;
+        clearInterval(poll);
+        this.onExit(undefined, null, null);
+        resolve();
+      }, ADOPTED_POLL_MS);
+      poll.unref();
+    });
+  }
+
+  private onExit(child: ChildProcess | undefined, code: number | null, signal: NodeJS.Signals | null): void {
+    if (child !== this.child || this.detached) return;
     this.lastExit = { code, signal };
     this.healthy = false;
     const expected = this.state === "stopping";
@@ -140,7 +181,11 @@ export class Instance implements ReleaseInstance {
     if (this.pid !== undefined && !expected) signalGroup(this.pid, "SIGKILL");
     if (expected) return;
     this.state = "exited";
-    const how = signal ? `killed by ${signal}` : `exit code ${code}`;
+    const how = signal
+      ? `killed by ${signal}`
+      : child
+        ? `exit code ${code}`
+        : "an adopted process: its exit code goes to its first parent";
     this.options.log.note(`${this.label} exited (${how})`);
     this.options.onEvent(this, {
       name: "exited",

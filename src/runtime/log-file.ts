@@ -1,29 +1,45 @@
-import { closeSync, existsSync, openSync, readSync, renameSync, statSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  fstatSync,
+  ftruncateSync,
+  openSync,
+  readSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 
 export const DEFAULT_LOG_CAP = 10 * 1024 * 1024;
 
 /**
- * An append-only log with a size cap: past the cap the file moves to `<file>.1` (replacing the older one)
- * and a fresh file starts, so a chatty app never fills the disk. Writes are synchronous appends of whole
- * chunks, which keeps lines from different instances from interleaving mid-chunk.
+ * An append-only log with a size cap: past the cap its content moves to `<file>.1` (replacing the older
+ * one) and the file starts again empty, so a chatty app never fills the disk. App processes write to
+ * the file themselves (their stdout and stderr are `fd`, opened O_APPEND), not through a pipe to the
+ * agent: an app must outlive the agent (a reload, a crash) without a broken pipe. That is also why
+ * rotation copies and truncates rather than renames: every writer keeps appending to the same file.
  */
 export class LogFile {
-  private fd: number;
-  private size: number;
+  /** O_APPEND: the agent's notes and every instance's output land whole at the end. */
+  readonly fd: number;
 
   constructor(
     readonly path: string,
     private readonly cap = DEFAULT_LOG_CAP,
   ) {
     this.fd = openSync(path, "a");
-    this.size = statSync(path).size;
   }
 
   write(chunk: string | Buffer): void {
     const data = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-    if (this.size + data.length > this.cap && this.size > 0) this.rotate();
+    const size = fstatSync(this.fd).size;
+    if (size + data.length > this.cap && size > 0) this.rotate();
     writeSync(this.fd, data);
-    this.size += data.length;
+  }
+
+  /** Rotates if the apps' own writes took the file past its cap (the runtime asks every few seconds). */
+  enforceCap(): void {
+    if (fstatSync(this.fd).size > this.cap) this.rotate();
   }
 
   /** A line from skiff itself, marked so it stands out from the app's output. */
@@ -36,10 +52,8 @@ export class LogFile {
   }
 
   private rotate(): void {
-    closeSync(this.fd);
-    renameSync(this.path, `${this.path}.1`);
-    this.fd = openSync(this.path, "a");
-    this.size = 0;
+    copyFileSync(this.path, `${this.path}.1`);
+    ftruncateSync(this.fd, 0);
   }
 }
 

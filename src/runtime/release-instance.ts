@@ -29,6 +29,8 @@ export interface ReleaseInstance {
   start(): void;
   /** SIGTERM, then SIGKILL after stop_timeout; never restarts afterwards. */
   stop(): Promise<void>;
+  /** Leaves it running, unwatched, for the next agent to adopt (host processes; a reload, --keep-apps). */
+  detach?(): void;
   /** Resolves when the current run exits. */
   whenExited(): Promise<void>;
 }

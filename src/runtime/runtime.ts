@@ -12,6 +12,7 @@ import type { DataDir } from "../store/data-dir.js";
 import type { ReleaseImage } from "../store/releases.js";
 import type { Store } from "../store/store.js";
 import type { TaskKind } from "../store/tasks.js";
+import { type AdoptedProcess, planAdoption, releaseKey } from "./adopt.js";
 import type { InstanceEvent } from "./instance.js";
 import { hostInstances, type InstanceFactory } from "./instance-factory.js";
 import { InstanceGroup } from "./instance-group.js";
@@ -24,6 +25,8 @@ import { TaskMarker, taskMarkerEntry } from "./task-marker.js";
 
 /** How long a process left behind by a crashed agent gets to exit on SIGTERM. */
 const ORPHAN_STOP_TIMEOUT_MS = 5_000;
+/** How often logs are checked against their cap (apps write to them directly). */
+const LOG_CAP_CHECK_MS = 5_000;
 
 export interface RuntimeOptions {
   dataDir: DataDir;
@@ -60,15 +63,24 @@ export interface LaunchSpec {
 export class Runtime {
   private readonly groups = new Set<InstanceGroup>();
   private readonly logs = new Map<string, LogFile>();
+  /** Running releases an earlier agent left, waiting for recovery to claim them (by app/artifact). */
+  private adoptable = new Map<string, AdoptedProcess[]>();
+  private capTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: RuntimeOptions) {}
 
   /**
-   * Stops processes recorded as running by an earlier agent: app instances (found by their
-   * SKIFF_INSTANCE marker) and one-shot tasks such as builds (SKIFF_TASK, see task-marker.ts).
+   * Deals with processes recorded as running by an earlier agent (a reload, a restart, a crash). App
+   * instances (found by their SKIFF_INSTANCE marker) of a release `keep` wants are kept for `claim`;
+   * the others, and one-shot tasks such as builds (SKIFF_TASK, see task-marker.ts), are stopped.
+   * Resolves to how many process groups it stopped.
    */
-  async start(): Promise<number> {
+  async start(keep: (app: string, artifact: string) => boolean = () => false): Promise<number> {
     const { store, logger, containers } = this.options;
+    this.capTimer = setInterval(() => {
+      for (const log of this.logs.values()) log.enforceCap();
+    }, LOG_CAP_CHECK_MS);
+    this.capTimer.unref();
     const records = store.instances.running();
     // Containers first: their processes carry SKIFF_INSTANCE too, and must be stopped (and removed)
     // through the engine, not signalled behind its back by the marker scan below.
@@ -76,26 +88,83 @@ export class Runtime {
       ? await reconcileAtStart(containers, new Set(records.map((r) => r.id)), logger)
       : 0;
     const tasks = store.tasks.all();
-    const what = new Map<string, string>([
-      ...records.map((r): [string, string] => [`SKIFF_INSTANCE=${r.id}`, `instance ${r.idx} of ${r.app}`]),
-      ...tasks.map((t): [string, string] => [
-        taskMarkerEntry(t.id),
-        `${t.kind} of ${t.app} ${t.release ?? ""}`,
-      ]),
-    ]);
-    const found = groupsWithMarkers(new Set(what.keys()));
+    const found = groupsWithMarkers(
+      new Set([...records.map((r) => `SKIFF_INSTANCE=${r.id}`), ...tasks.map((t) => taskMarkerEntry(t.id))]),
+    );
+    const plan = planAdoption(records, found, keep);
+    this.adoptable = plan.adopt;
+    const orphans = [
+      ...plan.stop.map(({ record, pgid }) => ({ pgid, what: `instance ${record.idx} of ${record.app}` })),
+      ...tasks.flatMap((t) => {
+        const pgid = found.get(taskMarkerEntry(t.id));
+        return pgid === undefined ? [] : [{ pgid, what: `${t.kind} of ${t.app} ${t.release ?? ""}` }];
+      }),
+    ];
     await Promise.all(
-      [...found].map(async ([marker, pgid]) => {
+      orphans.map(async ({ pgid, what }) => {
         const how = await stopGroup(pgid, ORPHAN_STOP_TIMEOUT_MS);
-        logger.info(
-          { pgid, how, what: what.get(marker) },
-          "stopped a process left behind by an earlier agent",
-        );
+        logger.info({ pgid, how, what }, "stopped a process left behind by an earlier agent");
       }),
     );
-    for (const record of records) store.instances.remove(record.id);
+    for (const { record } of plan.stop) store.instances.remove(record.id);
+    for (const record of plan.gone) store.instances.remove(record.id);
     for (const task of tasks) store.tasks.remove(task.id);
-    return removed + found.size;
+    return removed + orphans.length;
+  }
+
+  /**
+   * The running processes of a release an earlier agent left, as a group this runtime supervises,
+   * when there are exactly as many as `config` asks for; undefined otherwise (start it afresh).
+   */
+  claim(spec: LaunchSpec): InstanceGroup | undefined {
+    const { app, artifact, config } = spec;
+    const key = releaseKey(app, artifact);
+    const adopted = this.adoptable.get(key);
+    const web = config.processes.find((p) => p.name === WEB)?.instances ?? 0;
+    // Only web processes are adopted: the ledger does not record a process's type, so a release with
+    // workers is started afresh (its old processes stopped), as before adoption existed.
+    const onlyWeb = config.processes.every((p) => p.name === WEB);
+    if (!adopted || !onlyWeb || adopted.length !== web || config.container) return undefined;
+    this.adoptable.delete(key);
+    const group = new InstanceGroup({
+      app,
+      artifact,
+      config,
+      instances: hostInstances({
+        app,
+        artifact,
+        dir: this.options.dataDir.releaseDir(app, artifact),
+        release: this.environment(spec),
+      }),
+      ports: adopted.map((a) => a.port),
+      adopted,
+      log: (process) => this.log(app, artifact, process),
+      onEvent: (instance, event) => this.onInstanceEvent(app, artifact, instance, event),
+    });
+    this.groups.add(group);
+    return group;
+  }
+
+  /** After recovery: stops the processes of releases no one claimed. */
+  async stopUnclaimed(): Promise<number> {
+    const { store, logger } = this.options;
+    const left = [...this.adoptable.values()].flat();
+    this.adoptable.clear();
+    await Promise.all(
+      left.map(async ({ id, pid }) => {
+        const how = await stopGroup(pid, ORPHAN_STOP_TIMEOUT_MS);
+        store.instances.remove(id);
+        logger.info({ pgid: pid, how }, "stopped a process left behind by an earlier agent");
+      }),
+    );
+    return left.length;
+  }
+
+  /** Leaves every app process running, unsupervised, for the next agent to adopt (a reload, --keep-apps). */
+  detach(): void {
+    clearInterval(this.capTimer);
+    for (const group of this.groups) group.detach();
+    this.groups.clear();
   }
 
   /**
@@ -223,6 +292,7 @@ export class Runtime {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.capTimer);
     await Promise.all([...this.groups].map((group) => this.retire(group)));
     for (const log of this.logs.values()) log.close();
     this.logs.clear();

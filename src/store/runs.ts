@@ -61,6 +61,13 @@ export class Runs {
       .run(end.at, end.exitCode, end.signal, end.ending, id);
   }
 
+  /** How many runs have not ended (a reload waits for them). */
+  unfinished(): number {
+    return (
+      this.db.prepare("SELECT COUNT(*) AS n FROM runs WHERE finished_at IS NULL").get() as { n: number }
+    ).n;
+  }
+
   /** Runs an earlier agent never saw end (it crashed or was killed): their processes were stopped at start. */
   endUnfinished(at: number): number {
     return this.db

@@ -1,5 +1,6 @@
 import type { AddressInfo, Socket } from "node:net";
 import { createServer, type SecureContext, type Server, type TLSSocket } from "node:tls";
+import { listeningFd } from "../proxy/proxy.js";
 import { TICKET_LIFETIME_S } from "./ticket-keys.js";
 
 export interface TlsListenerOptions {
@@ -69,15 +70,22 @@ export class TlsListener {
     this.server.setTicketKeys(keys);
   }
 
-  async start(): Promise<AddressInfo> {
+  /** Listens on host:port, or on an inherited listening socket `fd` (a reload, systemd). */
+  async start(fd?: number): Promise<AddressInfo> {
     await new Promise<void>((resolve, reject) => {
       this.server.once("error", reject);
-      this.server.listen(this.options.port, this.options.host, () => {
+      const where = fd === undefined ? { port: this.options.port, host: this.options.host } : { fd };
+      this.server.listen(where, () => {
         this.server.off("error", reject);
         resolve();
       });
     });
     return this.server.address() as AddressInfo;
+  }
+
+  /** The listening socket, for a reload to hand over. */
+  get fd(): number | undefined {
+    return listeningFd(this.server);
   }
 
   /** Stops accepting; connections already handed over stay with the proxy, which drains them. */

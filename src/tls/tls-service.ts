@@ -90,10 +90,11 @@ export class TlsService {
     });
   }
 
-  async start(): Promise<AddressInfo> {
+  /** `fd`: an inherited listening socket (a reload, systemd) instead of --tls-listen's address. */
+  async start(fd?: number): Promise<AddressInfo> {
     this.options.proxy.edge = this.edge;
     this.ticketKeys.start();
-    this.address = await this.listener.start();
+    this.address = await this.listener.start(fd);
     return this.address;
   }
 
@@ -119,6 +120,11 @@ export class TlsService {
       directory: this.options.settings.acme.directoryUrl,
       certificates: this.manager.views(),
     };
+  }
+
+  /** The TLS listening socket, for a reload to hand over. */
+  get fd(): number | undefined {
+    return this.listener.fd;
   }
 
   /** Stops accepting TLS connections (those accepted drain with the proxy). */
