@@ -133,10 +133,17 @@ describe("a real app: web, worker, migrations and SQLite in persistent storage",
     expect(report.byStatus).toEqual({ "201": report.sent });
     expect(allThere("at the end")).toBe(report.sent);
     expect(Object.keys(report.byVersion).length).toBeGreaterThanOrEqual(8);
-    // The worker of whichever release is live counts every note's words.
+    // The worker of whichever release is live counts every note's words, 100 every 100 ms: on a quiet
+    // machine the load writes tens of thousands of notes faster than that, so the wait scales with the
+    // backlog (2 ms a note, twice the worker's pace) instead of a fixed 20 s.
+    const backlog = db
+      .prepare("SELECT count(*) FROM notes WHERE processed_at IS NULL")
+      .pluck()
+      .get() as number;
     await until(
       "the worker processed every note",
       () => db.prepare("SELECT count(*) FROM notes WHERE processed_at IS NULL").pluck().get() === 0,
+      { timeoutMs: 20_000 + backlog * 2 },
     );
     expect(db.prepare("SELECT DISTINCT words FROM notes").pluck().all()).toEqual([5]);
     expect(db.prepare("SELECT name FROM schema_migrations ORDER BY name").pluck().all()).toEqual([
