@@ -21,6 +21,7 @@ import {
 import { ContainerInstance } from "../src/containers/container-instance.js";
 import { connectEngine, engineStatus } from "../src/containers/engine.js";
 import type { PinnedImage } from "../src/containers/image.js";
+import { agentId, LABEL } from "../src/containers/labels.js";
 import { TestImages } from "../src/containers/test-support/images.js";
 import { LoadBalancer } from "../src/proxy/load-balancer.js";
 import { ProxyServer } from "../src/proxy/proxy.js";
@@ -256,6 +257,11 @@ async function throughAgent(bench: Bench, baseTag: string, dockerRunMs: number):
         out(`  under load through the proxy: ${failed(result)}`);
       } finally {
         await agent.stop();
+        // What its deploys built: every image labelled with this agent's id.
+        const built = await bench.docker.listImages({
+          filters: { label: [`${LABEL.agent}=${agentId(join(bench.root, `agent-${app}`))}`] },
+        });
+        for (const image of built) await bench.docker.getImage(image.Id).remove({ force: true });
       }
     }
   }

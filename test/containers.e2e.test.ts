@@ -67,7 +67,8 @@ describe.skipIf(!docker)("container apps through a real agent and engine", () =>
   }, 120_000);
 
   afterAll(async () => {
-    // Whatever a failed test left: every container and image of the agents these tests ran.
+    // Whatever the tests left (accessories outlive their agent by design): every container, image and
+    // network of the agents these tests ran.
     for (const agent of agents) {
       await images?.removeContainersOf(agent);
       const left = await engine.listImages({ filters: { label: [`${LABEL.agent}=${agent}`] } });
@@ -76,6 +77,9 @@ describe.skipIf(!docker)("container apps through a real agent and engine", () =>
           .getImage(image.Id)
           .remove({ force: true })
           .catch(() => undefined);
+      // And its networks (accessories): skiff-<agent>-<app>-<env>, by name (accessory-spec.ts).
+      const networks = (await engine.listNetworks()).filter((n) => n.Name.startsWith(`skiff-${agent}-`));
+      for (const network of networks) await engine.getNetwork(network.Id).remove();
     }
     await images?.cleanup();
   });
